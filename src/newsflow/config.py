@@ -1,0 +1,29 @@
+"""Configuration from environment variables (documented in the README)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = field(default_factory=lambda: Path(_env("NEWSFLOW_DATA_DIR", "var")))
+    database_url: str = ""
+    bus_url: str = field(default_factory=lambda: _env("NEWSFLOW_BUS_URL", "local://"))
+    media_dir: Path = field(default_factory=lambda: Path(""))
+    max_upload_bytes: int = field(default_factory=lambda: int(_env("NEWSFLOW_MAX_UPLOAD_MB", "20")) * 2**20)
+    demo: bool = field(default_factory=lambda: _env("NEWSFLOW_DEMO", "1") not in ("0", "false", "no"))
+    agency_name: str = field(default_factory=lambda: _env("NEWSFLOW_AGENCY_NAME", "Newsflow Agency"))
+
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            default = f"sqlite:///{self.data_dir / 'newsflow.db'}"
+            object.__setattr__(self, "database_url", _env("NEWSFLOW_DATABASE_URL", default))
+        if not str(self.media_dir) or str(self.media_dir) == ".":
+            object.__setattr__(self, "media_dir", Path(_env("NEWSFLOW_MEDIA_DIR", str(self.data_dir / "media"))))

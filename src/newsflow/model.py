@@ -1,0 +1,184 @@
+"""The one model of a news story.
+
+Every part of an agency story is its own field (see docs/architecture.md for the mapping to
+the seed article). `Story` is what an editor edits; `StoryVersion` is an immutable published
+version of it — the same fields plus what the store assigns (guid, version, times, status).
+Formats, channels and the web all read these two classes and nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from newsflow.sanitize import clean_html
+
+
+class Role(StrEnum):
+    """What a contributor did; a story usually has a reporter and sometimes a writer."""
+
+    reporter = "reporter"
+    writer = "writer"
+    editor = "editor"
+    photographer = "photographer"
+    translator = "translator"
+    videographer = "videographer"
+    producer = "producer"
+
+
+class PubStatus(StrEnum):
+    """IPTC publication status."""
+
+    usable = "usable"
+    withheld = "withheld"
+    canceled = "canceled"
+
+
+class EventKind(StrEnum):
+    """What a distribution-log event announces."""
+
+    publish = "publish"
+    update = "update"
+    correct = "correct"
+    kill = "kill"
+    embargo_lift = "embargo_lift"
+
+
+# IPTC urgency: 1 is a flash, 9 the least urgent; agencies route "routine" copy at 5-6.
+URGENCY_LABELS = {1: "flash", 2: "bulletin", 3: "urgent", 4: "priority", 5: "routine", 6: "routine",
+                  7: "deferred", 8: "deferred", 9: "background"}
+
+Text = Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+class Strict(BaseModel):
+    """Unknown fields are an error, so a typo in a field name never silently drops data."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Contributor(Strict):
+    name: Text
+    role: Role = Role.reporter
+    place: str | None = Field(default=None, max_length=200, description="Where they filed from.")
+
+
+class Concept(Strict):
+    """A subject, place, person or organisation; `code` is a NewsCode or other URI where known."""
+
+    name: Text
+    code: str | None = Field(default=None, max_length=300)
+
+
+class Photo(Strict):
+    """One picture of the gallery: the stored media plus the words that belong to this story."""
+
+    media_id: str = Field(min_length=1, max_length=64)
+    title: str | None = Field(default=None, max_length=500)
+    caption: str = Field(default="", max_length=4000)
+    credit: str = Field(default="", max_length=500)
+    alt: str | None = Field(default=None, max_length=1000, description="Text for readers who cannot see it.")
+
+
+class Story(Strict):
+    """Everything an editor controls about a story."""
+
+    headline: str = Field(min_length=1, max_length=500)
+    spot: str = Field(default="", max_length=2000, description="Summary / standfirst shown in lists.")
+    summary: str | None = Field(default=None, max_length=4000,
+                                description="The editor's own summary for the public site.")
+    body_html: str = Field(default="", max_length=2_000_000)
+    categories: list[Text] = Field(default_factory=list, max_length=20)
+    dossier: str | None = Field(default=None, max_length=200, description="Running topic grouping stories.")
+    contributors: list[Contributor] = Field(default_factory=list, max_length=50)
+    dateline: str | None = Field(default=None, max_length=200, description="Place the story was filed from.")
+    photos: list[Photo] = Field(default_factory=list, max_length=200)
+    language: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    urgency: int = Field(default=5, ge=1, le=9)
+    embargo: datetime | None = Field(default=None, description="Held from subscribers until this time.")
+    subjects: list[Concept] = Field(default_factory=list, max_length=100)
+    places: list[Concept] = Field(default_factory=list, max_length=100)
+    people: list[Concept] = Field(default_factory=list, max_length=100)
+    organisations: list[Concept] = Field(default_factory=list, max_length=100)
+    keywords: list[Text] = Field(default_factory=list, max_length=100)
+    translation_group: str | None = Field(default=None, max_length=100,
+                                          description="Stories sharing this id are translations of each other.")
+    related: list[str] = Field(default_factory=list, max_length=100, description="guids of related stories.")
+    public: bool = Field(default=False, description="Part of the public portion shown on the website.")
+    slugline: str | None = Field(default=None, max_length=200)
+
+    @field_validator("body_html")
+    @classmethod
+    def _sanitize_body(cls, value: str) -> str:
+        return clean_html(value)
+
+    @field_validator("embargo")
+    @classmethod
+    def _embargo_aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("embargo needs a time zone, e.g. 2026-01-02T10:00:00Z")
+        return value.astimezone(UTC) if value else None
+
+    @property
+    def byline(self) -> str:
+        """Names of reporters (or of all contributors when no one is marked reporter)."""
+        names = [c.name for c in self.contributors if c.role == Role.reporter]
+        return ", ".join(names or [c.name for c in self.contributors])
+
+    @property
+    def body_text(self) -> str:
+        return html_to_text(self.body_html)
+
+
+class StoryVersion(Story):
+    """One immutable published version: the story plus what the store assigned."""
+
+    guid: str
+    version: int = Field(ge=1)
+    pubstatus: PubStatus = PubStatus.usable
+    first_published: datetime
+    version_created: datetime
+    is_correction: bool = False
+    editor_note: str | None = None
+
+    def embargoed_at(self, now: datetime) -> bool:
+        return self.embargo is not None and self.embargo > now
+
+    @property
+    def story(self) -> Story:
+        return Story.model_validate(self.model_dump(include=set(Story.model_fields)))
+
+
+class Event(BaseModel):
+    """One entry of the distribution log. `seq` is the cursor every channel keeps."""
+
+    model_config = ConfigDict(frozen=True)
+
+    seq: int
+    kind: EventKind
+    guid: str
+    version: int
+    created: datetime
+
+
+_TAG = re.compile(r"<[^>]+>")
+_BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|div)>|<br\s*/?>", re.I)
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+
+
+def html_to_text(html: str) -> str:
+    """Paragraphs of sanitized body HTML as plain text, one blank line between blocks."""
+    import html as html_mod
+
+    text = _BLOCK_END.sub("\n\n", html)
+    text = html_mod.unescape(_TAG.sub("", text))
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,90 @@
+"""Photos: validate an upload, keep the original, make thumbnail and preview renditions."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from newsflow.errors import FieldError
+from newsflow.model import utcnow
+from newsflow.store import Store
+
+# (name, longest side in pixels); "original" is kept as uploaded.
+RENDITIONS = (("thumbnail", 320), ("preview", 1280))
+FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp"),
+           "GIF": ("image/gif", "gif")}
+MAX_PIXELS = 80_000_000  # refuse decompression bombs well before Pillow's own limit
+
+
+class MediaError(FieldError):
+    """An upload that is not a usable image; `status` is the HTTP status that fits (413, 415)."""
+
+    def __init__(self, message: str, status: int = 422, field: str = "file") -> None:
+        super().__init__(field, message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class MediaLibrary:
+    store: Store
+    root: Path
+    max_bytes: int = 20 * 2**20
+
+    def add(self, data: bytes, *, filename: str, caption: str = "", credit: str = "") -> dict[str, Any]:
+        if len(data) > self.max_bytes:
+            raise MediaError(f"{filename!r} is {len(data):,} bytes; the limit is {self.max_bytes:,}", 413)
+        image = _open(data, filename)
+        content_type, ext = FORMATS[image.format or ""]
+        media_id = secrets.token_hex(10)
+        folder = self.root / media_id
+        folder.mkdir(parents=True, exist_ok=False)
+        try:
+            (folder / f"original.{ext}").write_bytes(data)
+            renditions = {"original": {"file": f"original.{ext}", "mimetype": content_type,
+                                       "width": image.width, "height": image.height}}
+            upright = ImageOps.exif_transpose(image).convert("RGB")
+            for name, side in RENDITIONS:
+                copy = upright.copy()
+                copy.thumbnail((side, side), Image.Resampling.LANCZOS)
+                copy.save(folder / f"{name}.jpg", "JPEG", quality=85, optimize=True, progressive=True)
+                renditions[name] = {"file": f"{name}.jpg", "mimetype": "image/jpeg",
+                                    "width": copy.width, "height": copy.height}
+            self.store.add_media(id=media_id, filename=filename[:300], content_type=content_type,
+                                 width=image.width, height=image.height, size=len(data), caption=caption,
+                                 credit=credit, renditions=renditions, created=utcnow())
+        except BaseException:
+            # nothing half-written: no files without a row
+            for path in folder.iterdir():
+                path.unlink()
+            folder.rmdir()
+            raise
+        return self.store.get_media(media_id)
+
+    def path(self, media_id: str, rendition: str) -> tuple[Path, str]:
+        record = self.store.get_media(media_id)
+        info = record["renditions"].get(rendition)
+        if info is None:
+            raise MediaError(f"{rendition!r} is not one of {', '.join(record['renditions'])}", 404, "rendition")
+        return self.root / media_id / info["file"], info["mimetype"]
+
+
+def _open(data: bytes, filename: str) -> Image.Image:
+    try:
+        probe = Image.open(io.BytesIO(data))
+        if probe.format not in FORMATS:
+            raise MediaError(f"{filename!r} is {probe.format}; upload JPEG, PNG, WebP or GIF", 415)
+        if probe.width * probe.height > MAX_PIXELS:
+            raise MediaError(f"{filename!r} is {probe.width}x{probe.height} pixels; too large", 413)
+        probe.verify()
+        image = Image.open(io.BytesIO(data))
+        image.load()
+        return image
+    except MediaError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise MediaError(f"{filename!r} is not an image Newsflow can read ({exc})", 415) from None

@@ -1,0 +1,348 @@
+"""The Store: stories, their immutable versions and the distribution log, on SQLite or PostgreSQL.
+
+Every write that publishes something goes through `append_version` or `lift_due_embargoes`, which
+write the version row and its log event in ONE transaction. The log's `seq` is assigned under a
+lock held until commit, so events become visible in seq order: a reader that asks for "events after
+N" can never see N+2 before N+1 commits (which a bare PostgreSQL sequence would allow).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from newsflow.errors import Conflict, NotFound
+from newsflow.model import Event, EventKind, PubStatus, Story, StoryVersion, utcnow
+from newsflow.store.engine import create_engine, migrate
+from newsflow.store.tables import events, media, stories, tokens, users, versions
+
+# Key of the PostgreSQL advisory lock that orders log appends ("NEWSFLOW" as an integer).
+_LOG_LOCK = 0x4E45575346
+_VERSION_COLUMNS = ("guid", "version", "pubstatus", "first_published", "version_created",
+                    "is_correction", "editor_note")
+
+
+@dataclass(frozen=True)
+class StoryRecord:
+    """A story's working copy and where it stands."""
+
+    guid: str
+    draft: Story
+    current_version: int
+    pubstatus: PubStatus | None
+    created: datetime
+    modified: datetime
+    first_published: datetime | None
+
+    @property
+    def published(self) -> bool:
+        return self.current_version > 0
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    email: str
+    name: str
+    role: str
+    password_hash: str | None
+    active: bool
+
+
+def new_guid(now: datetime | None = None) -> str:
+    """Time-ordered, URL-safe story id, e.g. `20261125-3f9a1c0e7b2d4a11`."""
+    return f"{(now or utcnow()):%Y%m%d}-{secrets.token_hex(8)}"
+
+
+def hash_token(secret: str) -> str:
+    # Tokens are long random strings, so a fast hash is enough (argon2 is for passwords).
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class Store:
+    def __init__(self, url: str, *, engine: sa.Engine | None = None) -> None:
+        self.url = url
+        self.engine = engine or create_engine(url)
+        self.dialect = self.engine.dialect.name
+
+    def migrate(self) -> None:
+        migrate(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def write(self) -> Iterator[sa.Connection]:
+        """One write transaction (IMMEDIATE on SQLite, so writers queue instead of failing)."""
+        with self.engine.connect() as conn:
+            conn.info["write"] = True
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                conn.info.pop("write", None)
+
+    @contextmanager
+    def read(self) -> Iterator[sa.Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    # ---- stories (working copies) -------------------------------------------------------------
+
+    def create_story(self, draft: Story, *, by: str | None = None, guid: str | None = None,
+                     now: datetime | None = None) -> StoryRecord:
+        now = now or utcnow()
+        guid = guid or new_guid(now)
+        with self.write() as conn:
+            conn.execute(stories.insert().values(guid=guid, draft=_dump(draft), current_version=0,
+                                                 created=now, modified=now, created_by=by))
+        return self.get_story(guid)
+
+    def get_story(self, guid: str) -> StoryRecord:
+        with self.read() as conn:
+            row = conn.execute(stories.select().where(stories.c.guid == guid)).first()
+        if row is None:
+            raise NotFound(f"no story with guid {guid!r}")
+        return _record(row)
+
+    def find_story(self, guid: str) -> StoryRecord | None:
+        try:
+            return self.get_story(guid)
+        except NotFound:
+            return None
+
+    def save_draft(self, guid: str, draft: Story, *, now: datetime | None = None) -> StoryRecord:
+        with self.write() as conn:
+            done = conn.execute(stories.update().where(stories.c.guid == guid)
+                                .values(draft=_dump(draft), modified=now or utcnow()))
+            if done.rowcount == 0:
+                raise NotFound(f"no story with guid {guid!r}")
+        return self.get_story(guid)
+
+    def list_stories(self, *, limit: int = 50, offset: int = 0) -> list[StoryRecord]:
+        query = stories.select().order_by(stories.c.modified.desc()).limit(limit).offset(offset)
+        with self.read() as conn:
+            return [_record(row) for row in conn.execute(query)]
+
+    def count_stories(self) -> int:
+        with self.read() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(stories)).scalar_one()
+
+    # ---- versions and the log -----------------------------------------------------------------
+
+    def append_version(self, guid: str, story: Story, kind: EventKind, *,
+                       pubstatus: PubStatus = PubStatus.usable, is_correction: bool = False,
+                       editor_note: str | None = None, by: str | None = None,
+                       version: int | None = None, now: datetime | None = None,
+                       first_published: datetime | None = None) -> tuple[StoryVersion, Event]:
+        """Write the next immutable version of a story and the event announcing it, atomically.
+
+        `version` may be given (ingest keeps the wire's numbering) but must exceed the current one.
+        """
+        now = now or utcnow()
+        with self.write() as conn:
+            query = stories.select().where(stories.c.guid == guid)
+            if self.dialect == "postgresql":
+                query = query.with_for_update()
+            row = conn.execute(query).first()
+            if row is None:
+                raise NotFound(f"no story with guid {guid!r}")
+            current = row.current_version
+            number = version if version is not None else current + 1
+            if number <= current:
+                raise Conflict(f"story {guid!r} is already at version {current}; got {number}")
+            first = row.first_published or first_published or now
+            sv = StoryVersion(**story.model_dump(), guid=guid, version=number, pubstatus=pubstatus,
+                              first_published=first, version_created=now, is_correction=is_correction,
+                              editor_note=editor_note)
+            conn.execute(versions.insert().values(
+                guid=guid, version=number, content=_dump(story), headline=story.headline,
+                language=story.language, urgency=story.urgency, pubstatus=pubstatus.value,
+                public=story.public, embargo=story.embargo, first_published=first,
+                version_created=now, is_correction=is_correction, editor_note=editor_note, created_by=by))
+            conn.execute(stories.update().where(stories.c.guid == guid).values(
+                current_version=number, pubstatus=pubstatus.value, first_published=first, modified=now,
+                draft=_dump(story)))
+            event = self._append_event(conn, kind, guid, number, now)
+        return sv, event
+
+    def _append_event(self, conn: sa.Connection, kind: EventKind, guid: str, version: int,
+                      now: datetime) -> Event:
+        # Taken last, held to commit: appends are serialised only for the tail of a transaction.
+        if self.dialect == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOG_LOCK})
+        seq = conn.execute(events.insert().values(kind=kind.value, guid=guid, version=version, created=now)
+                           .returning(events.c.seq)).scalar_one()
+        return Event(seq=seq, kind=kind, guid=guid, version=version, created=now)
+
+    def get_version(self, guid: str, version: int | None = None) -> StoryVersion:
+        query = versions.select().where(versions.c.guid == guid)
+        if version is None:
+            query = query.order_by(versions.c.version.desc()).limit(1)
+        else:
+            query = query.where(versions.c.version == version)
+        with self.read() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            what = f"version {version} of story {guid!r}" if version else f"published story {guid!r}"
+            raise NotFound(f"no {what}")
+        return _version(row)
+
+    def get_versions(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], StoryVersion]:
+        """Many versions in one query (the log gives (guid, version) pairs)."""
+        if not keys:
+            return {}
+        query = versions.select().where(sa.tuple_(versions.c.guid, versions.c.version).in_(keys))
+        with self.read() as conn:
+            return {(row.guid, row.version): _version(row) for row in conn.execute(query)}
+
+    def list_versions(self, guid: str) -> list[StoryVersion]:
+        query = versions.select().where(versions.c.guid == guid).order_by(versions.c.version)
+        with self.read() as conn:
+            return [_version(row) for row in conn.execute(query)]
+
+    def latest(self, *, limit: int = 50, public_only: bool = False, include_killed: bool = False,
+               now: datetime | None = None) -> list[StoryVersion]:
+        """Current version of each published story, newest first; embargoed ones left out."""
+        now = now or utcnow()
+        query = (versions.select()
+                 .join(stories, sa.and_(stories.c.guid == versions.c.guid,
+                                        stories.c.current_version == versions.c.version))
+                 .where(sa.or_(versions.c.embargo.is_(None), versions.c.embargo <= now))
+                 .order_by(versions.c.version_created.desc()).limit(limit))
+        if public_only:
+            query = query.where(versions.c.public.is_(True))
+        if not include_killed:
+            query = query.where(versions.c.pubstatus == PubStatus.usable.value)
+        with self.read() as conn:
+            return [_version(row) for row in conn.execute(query)]
+
+    def events_after(self, seq: int, limit: int = 100) -> list[Event]:
+        query = events.select().where(events.c.seq > seq).order_by(events.c.seq).limit(limit)
+        with self.read() as conn:
+            return [_event(row) for row in conn.execute(query)]
+
+    def last_seq(self) -> int:
+        with self.read() as conn:
+            return conn.execute(sa.select(sa.func.coalesce(sa.func.max(events.c.seq), 0))).scalar_one()
+
+    def lift_due_embargoes(self, now: datetime | None = None) -> list[Event]:
+        """Append an `embargo_lift` event for each current version whose embargo has passed."""
+        now = now or utcnow()
+        lifted = sa.select(events.c.guid).where(
+            events.c.guid == versions.c.guid, events.c.version == versions.c.version,
+            events.c.kind == EventKind.embargo_lift.value)
+        due = (sa.select(versions.c.guid, versions.c.version)
+               .join(stories, sa.and_(stories.c.guid == versions.c.guid,
+                                      stories.c.current_version == versions.c.version))
+               .where(versions.c.embargo.is_not(None), versions.c.embargo <= now,
+                      versions.c.pubstatus == PubStatus.usable.value, ~sa.exists(lifted))
+               .order_by(versions.c.embargo))
+        out: list[Event] = []
+        with self.write() as conn:
+            for guid, version in conn.execute(due).all():
+                out.append(self._append_event(conn, EventKind.embargo_lift, guid, version, now))
+        return out
+
+    def next_embargo(self, now: datetime | None = None) -> datetime | None:
+        """When the next pending embargo ends (so a scheduler can sleep until then)."""
+        query = sa.select(sa.func.min(versions.c.embargo)).join(
+            stories, sa.and_(stories.c.guid == versions.c.guid,
+                             stories.c.current_version == versions.c.version)
+        ).where(versions.c.embargo > (now or utcnow()))
+        with self.read() as conn:
+            value = conn.execute(query).scalar_one()
+        return versions.c.embargo.type.process_result_value(value, self.engine.dialect) if value else None
+
+    # ---- media --------------------------------------------------------------------------------
+
+    def add_media(self, **values: Any) -> None:
+        with self.write() as conn:
+            conn.execute(media.insert().values(**values))
+
+    def get_media(self, media_id: str) -> dict[str, Any]:
+        with self.read() as conn:
+            row = conn.execute(media.select().where(media.c.id == media_id)).first()
+        if row is None:
+            raise NotFound(f"no media with id {media_id!r}")
+        return dict(row._mapping)
+
+    # ---- users and staff tokens ---------------------------------------------------------------
+
+    def create_user(self, *, email: str, name: str, role: str, password_hash: str | None = None) -> User:
+        user_id = secrets.token_hex(8)
+        with self.write() as conn:
+            conn.execute(users.insert().values(id=user_id, email=email.lower(), name=name, role=role,
+                                               password_hash=password_hash, active=True, created=utcnow()))
+        return self.get_user(user_id)
+
+    def get_user(self, user_id: str) -> User:
+        return self._user(users.c.id == user_id, f"no user with id {user_id!r}")
+
+    def user_by_email(self, email: str) -> User:
+        return self._user(users.c.email == email.lower(), f"no user with e-mail {email!r}")
+
+    def _user(self, where: sa.ColumnElement[bool], missing: str) -> User:
+        with self.read() as conn:
+            row = conn.execute(users.select().where(where)).first()
+        if row is None:
+            raise NotFound(missing)
+        return User(id=row.id, email=row.email, name=row.name, role=row.role,
+                    password_hash=row.password_hash, active=row.active)
+
+    def count_users(self) -> int:
+        with self.read() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one()
+
+    def create_token(self, user_id: str, label: str = "") -> str:
+        """Mint a staff token; only its hash is kept, so the secret is shown once."""
+        secret = "nfs_" + secrets.token_urlsafe(32)
+        with self.write() as conn:
+            conn.execute(tokens.insert().values(id=secrets.token_hex(8), user_id=user_id,
+                                                token_hash=hash_token(secret), label=label, created=utcnow()))
+        return secret
+
+    def user_for_token(self, secret: str) -> User | None:
+        query = (sa.select(users.c.id, tokens.c.id.label("token_id"), tokens.c.last_used)
+                 .join(tokens, tokens.c.user_id == users.c.id)
+                 .where(tokens.c.token_hash == hash_token(secret), tokens.c.revoked.is_(None),
+                        users.c.active.is_(True)))
+        with self.read() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        now = utcnow()
+        # Record use at most once a minute, so authenticating is not a write per request.
+        if row.last_used is None or (now - row.last_used).total_seconds() > 60:
+            with self.write() as conn:
+                conn.execute(tokens.update().where(tokens.c.id == row.token_id).values(last_used=now))
+        return self.get_user(row.id)
+
+
+def _dump(story: Story) -> dict[str, Any]:
+    return story.model_dump(mode="json", exclude_defaults=False)
+
+
+def _record(row: sa.Row[Any]) -> StoryRecord:
+    return StoryRecord(guid=row.guid, draft=Story.model_validate(row.draft), current_version=row.current_version,
+                       pubstatus=PubStatus(row.pubstatus) if row.pubstatus else None, created=row.created,
+                       modified=row.modified, first_published=row.first_published)
+
+
+def _version(row: sa.Row[Any]) -> StoryVersion:
+    meta = {name: getattr(row, name) for name in _VERSION_COLUMNS}
+    meta["pubstatus"] = PubStatus(meta["pubstatus"])
+    # Stored content was validated (and sanitized) on the way in: construct without re-validating.
+    content = Story.model_validate(row.content).model_dump()
+    return StoryVersion.model_construct(**content, **meta)
+
+
+def _event(row: sa.Row[Any]) -> Event:
+    return Event(seq=row.seq, kind=EventKind(row.kind), guid=row.guid, version=row.version, created=row.created)

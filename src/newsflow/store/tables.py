@@ -1,0 +1,118 @@
+"""The schema: one definition, used by queries and mirrored by the Alembic migrations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+metadata = sa.MetaData()
+
+# SQLite only gives a rowid alias (monotonic with AUTOINCREMENT) to a column typed INTEGER.
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+Json = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Times go in and come out timezone-aware UTC on both backends (SQLite keeps no zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# A story's working copy: what the desk edits. Published versions live in `versions`.
+stories = sa.Table(
+    "stories", metadata,
+    sa.Column("guid", sa.String(255), primary_key=True),
+    sa.Column("draft", Json, nullable=False),
+    sa.Column("current_version", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("pubstatus", sa.String(16), nullable=True),  # null until first publish
+    sa.Column("created", UTCDateTime, nullable=False),
+    sa.Column("modified", UTCDateTime, nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=True),
+    sa.Column("first_published", UTCDateTime, nullable=True),
+)
+
+# Published versions: immutable rows (a trigger refuses UPDATE and DELETE on both backends).
+versions = sa.Table(
+    "versions", metadata,
+    sa.Column("guid", sa.String(255), sa.ForeignKey("stories.guid"), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("content", Json, nullable=False),
+    sa.Column("headline", sa.String(500), nullable=False),
+    sa.Column("language", sa.String(20), nullable=False),
+    sa.Column("urgency", sa.SmallInteger, nullable=False),
+    sa.Column("pubstatus", sa.String(16), nullable=False),
+    sa.Column("public", sa.Boolean, nullable=False),
+    sa.Column("embargo", UTCDateTime, nullable=True),
+    sa.Column("first_published", UTCDateTime, nullable=False),
+    sa.Column("version_created", UTCDateTime, nullable=False),
+    sa.Column("is_correction", sa.Boolean, nullable=False),
+    sa.Column("editor_note", sa.Text, nullable=True),
+    sa.Column("created_by", sa.String(64), nullable=True),
+)
+sa.Index("ix_versions_created", versions.c.version_created)
+
+# The distribution log. `seq` is assigned under a lock held to commit, so seq order is commit order.
+events = sa.Table(
+    "events", metadata,
+    sa.Column("seq", BigId, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("guid", sa.String(255), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created", UTCDateTime, nullable=False),
+    sa.ForeignKeyConstraint(["guid", "version"], ["versions.guid", "versions.version"]),
+    # one announcement of each kind per version: a second embargo lift from another node fails
+    sa.UniqueConstraint("guid", "version", "kind", name="uq_events_version_kind"),
+    sqlite_autoincrement=True,
+)
+
+media = sa.Table(
+    "media", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("filename", sa.String(300), nullable=False),
+    sa.Column("content_type", sa.String(100), nullable=False),
+    sa.Column("width", sa.Integer, nullable=False),
+    sa.Column("height", sa.Integer, nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("caption", sa.Text, nullable=False, server_default=""),
+    sa.Column("credit", sa.String(500), nullable=False, server_default=""),
+    sa.Column("renditions", Json, nullable=False),
+    sa.Column("created", UTCDateTime, nullable=False),
+)
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("email", sa.String(320), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("password_hash", sa.String(200), nullable=True),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created", UTCDateTime, nullable=False),
+)
+
+tokens = sa.Table(
+    "tokens", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("user_id", sa.String(64), sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("label", sa.String(200), nullable=False, server_default=""),
+    sa.Column("created", UTCDateTime, nullable=False),
+    sa.Column("last_used", UTCDateTime, nullable=True),
+    sa.Column("revoked", UTCDateTime, nullable=True),
+)
