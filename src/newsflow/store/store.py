@@ -339,9 +339,8 @@ def _record(row: sa.Row[Any]) -> StoryRecord:
 def _version(row: sa.Row[Any]) -> StoryVersion:
     meta = {name: getattr(row, name) for name in _VERSION_COLUMNS}
     meta["pubstatus"] = PubStatus(meta["pubstatus"])
-    # Stored content was validated (and sanitized) on the way in: construct without re-validating.
-    content = Story.model_validate(row.content).model_dump()
-    return StoryVersion.model_construct(**content, **meta)
+    # The content is validated once; the store-assigned fields are trusted as written.
+    return StoryVersion.model_construct(**dict(Story.model_validate(row.content)), **meta)
 
 
 def _event(row: sa.Row[Any]) -> Event:

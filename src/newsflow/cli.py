@@ -1,0 +1,103 @@
+"""The `newsflow` command: serve, manage accounts and tokens, migrate."""
+
+from __future__ import annotations
+
+import getpass
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+
+from newsflow.auth import ROLES, hash_password
+from newsflow.errors import NotFound
+from newsflow.services import ADMIN_EMAIL, Services, bootstrap
+
+app = typer.Typer(help="Newsflow: a news agency broadcasting system.", no_args_is_help=True)
+token_app = typer.Typer(help="Staff tokens for the newsroom API.", no_args_is_help=True)
+user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+app.add_typer(user_app, name="user")
+console = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(1)
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+          demo: Annotated[bool, typer.Option(help="Load demo content into an empty database.")] = True) -> None:
+    """Start the system: migrate the database, first-start set-up, then serve HTTP."""
+    import os
+
+    import uvicorn
+
+    from newsflow.web.app import create_app
+
+    if not demo:
+        os.environ["NEWSFLOW_DEMO"] = "0"
+    svc = Services.open()
+    with console.status("Preparing the database…"):
+        first = bootstrap(svc)
+    base = f"http://{host}:{port}"
+    if first.admin_password:
+        console.print(Panel.fit(
+            f"An admin account was created.\n\n"
+            f"  Sign in:   [bold]{ADMIN_EMAIL}[/]  password [bold]{first.admin_password}[/]\n"
+            f"  API token: [bold]newsflow token create --email {ADMIN_EMAIL}[/]\n"
+            f"             then send 'Authorization: Bearer <token>' to {base}/v1/newsroom/…",
+            title="First start", border_style="green"))
+    if first.demo_stories:
+        console.print(f"Loaded {first.demo_stories} demo stories.")
+    console.print(f"Newsflow on [bold]{base}[/]  (database: {svc.settings.database_url})")
+    uvicorn.run(create_app(svc), host=host, port=port, loop="uvloop", http="httptools",
+                log_level="warning", access_log=False)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    svc = Services.open()
+    console.print(f"Schema up to date ({svc.settings.database_url}).")
+
+
+@token_app.command("create")
+def token_create(email: Annotated[str, typer.Option(help="The account the token acts as.")] = ADMIN_EMAIL,
+                 label: Annotated[str, typer.Option(help="What the token is for.")] = "") -> None:
+    """Mint a staff token; it is shown once and stored only as a hash."""
+    svc = Services.open()
+    try:
+        user = svc.store.user_by_email(email)
+    except NotFound as exc:
+        raise _fail(f"{exc}; create the account with `newsflow user create`") from None
+    console.print(svc.store.create_token(user.id, label), highlight=False, soft_wrap=True)
+
+
+@user_app.command("create")
+def user_create(email: Annotated[str, typer.Option()],
+                name: Annotated[str, typer.Option()],
+                role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")] = "editor",
+                password: Annotated[str | None, typer.Option(help="Asked for when not given.")] = None) -> None:
+    """Create an account."""
+    if role not in ROLES:
+        raise _fail(f"role {role!r} is not one of {', '.join(ROLES)}")
+    svc = Services.open()
+    if password is None:
+        password = getpass.getpass("Password: ")
+    if len(password) < 8:
+        raise _fail("the password needs at least 8 characters")
+    try:
+        svc.store.user_by_email(email)
+        raise _fail(f"an account with e-mail {email!r} exists already")
+    except NotFound:
+        pass
+    user = svc.store.create_user(email=email, name=name, role=role, password_hash=hash_password(password))
+    console.print(f"Created {user.role} {user.email} ({user.id}).")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,56 @@
+"""The running system's parts, built once from Settings and shared by the web app and the CLI."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from newsflow.auth import hash_password
+from newsflow.config import Settings
+from newsflow.newsroom import MediaLibrary, Newsroom
+from newsflow.store import Store
+
+ADMIN_EMAIL = "admin@newsflow.local"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    newsroom: Newsroom
+    media: MediaLibrary
+
+    @classmethod
+    def open(cls, settings: Settings | None = None, *, migrate: bool = True) -> Services:
+        settings = settings or Settings()
+        store = Store(settings.database_url)
+        if migrate:
+            store.migrate()
+        media = MediaLibrary(store, settings.media_dir, settings.max_upload_bytes)
+        return cls(settings=settings, store=store, newsroom=Newsroom(store), media=media)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+@dataclass(frozen=True)
+class FirstStart:
+    """What the first start created, so the CLI can tell the operator how to sign in."""
+
+    admin_password: str | None
+    demo_stories: int
+
+
+def bootstrap(services: Services) -> FirstStart:
+    """On an empty database: an admin account, and the demo content unless disabled."""
+    password = None
+    if services.store.count_users() == 0:
+        password = secrets.token_urlsafe(12)
+        services.store.create_user(email=ADMIN_EMAIL, name="Administrator", role="admin",
+                                   password_hash=hash_password(password))
+    loaded = 0
+    if services.settings.demo and services.store.count_stories() == 0:
+        from newsflow.demo import load_demo
+
+        loaded = load_demo(services.newsroom, services.media)
+    return FirstStart(admin_password=password, demo_stories=loaded)

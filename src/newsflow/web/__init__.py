@@ -1,0 +1,1 @@
+"""HTTP faces: the v1 API and the server-rendered pages."""

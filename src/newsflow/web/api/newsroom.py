@@ -1,0 +1,146 @@
+"""/v1/newsroom: the desk's REST API (staff token auth)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+
+from newsflow.model import Event, PubStatus, Story, StoryVersion
+from newsflow.newsroom.media import MediaError
+from newsflow.services import Services
+from newsflow.store import StoryRecord, User
+from newsflow.web.deps import publisher, services, staff
+
+router = APIRouter(prefix="/v1/newsroom", tags=["newsroom"])
+
+
+class StoryOut(BaseModel):
+    guid: str
+    draft: Story
+    current_version: int
+    pubstatus: PubStatus | None
+    created: datetime
+    modified: datetime
+    first_published: datetime | None
+
+    @classmethod
+    def of(cls, record: StoryRecord) -> StoryOut:
+        return cls(guid=record.guid, draft=record.draft, current_version=record.current_version,
+                   pubstatus=record.pubstatus, created=record.created, modified=record.modified,
+                   first_published=record.first_published)
+
+
+class UpdateIn(BaseModel):
+    editor_note: str | None = Field(default=None, max_length=4000)
+
+
+class CorrectIn(BaseModel):
+    editor_note: str = Field(min_length=1, max_length=4000, description="What was corrected.")
+
+
+class KillIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=4000, description="Why subscribers must not use it.")
+
+
+@router.post("/stories", status_code=201, response_model=StoryOut)
+def create_story(draft: Story, user: User = Depends(staff), svc: Services = Depends(services)) -> StoryOut:
+    return StoryOut.of(svc.newsroom.create(draft, by=user.id))
+
+
+@router.get("/stories", response_model=list[StoryOut])
+def list_stories(limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+                 _: User = Depends(staff), svc: Services = Depends(services)) -> list[StoryOut]:
+    return [StoryOut.of(r) for r in svc.store.list_stories(limit=limit, offset=offset)]
+
+
+@router.get("/stories/{guid}", response_model=StoryOut)
+def get_story(guid: str, _: User = Depends(staff), svc: Services = Depends(services)) -> StoryOut:
+    return StoryOut.of(svc.store.get_story(guid))
+
+
+@router.patch("/stories/{guid}", response_model=StoryOut)
+def edit_story(guid: str, changes: dict[str, Any], _: User = Depends(staff),
+               svc: Services = Depends(services)) -> StoryOut:
+    """Change some fields of the working copy; published versions are untouched until update."""
+    return StoryOut.of(svc.newsroom.edit(guid, changes))
+
+
+@router.post("/stories/{guid}/publish", status_code=201, response_model=StoryVersion)
+def publish(guid: str, user: User = Depends(publisher), svc: Services = Depends(services)) -> StoryVersion:
+    return svc.newsroom.publish(guid, by=user.id)
+
+
+@router.post("/stories/{guid}/update", status_code=201, response_model=StoryVersion)
+def update(guid: str, body: UpdateIn | None = None, user: User = Depends(publisher),
+           svc: Services = Depends(services)) -> StoryVersion:
+    return svc.newsroom.update(guid, by=user.id, editor_note=body.editor_note if body else None)
+
+
+@router.post("/stories/{guid}/correct", status_code=201, response_model=StoryVersion)
+def correct(guid: str, body: CorrectIn, user: User = Depends(publisher),
+            svc: Services = Depends(services)) -> StoryVersion:
+    return svc.newsroom.correct(guid, body.editor_note, by=user.id)
+
+
+@router.post("/stories/{guid}/kill", status_code=201, response_model=StoryVersion)
+def kill(guid: str, body: KillIn, user: User = Depends(publisher),
+         svc: Services = Depends(services)) -> StoryVersion:
+    return svc.newsroom.kill(guid, body.reason, by=user.id)
+
+
+@router.get("/stories/{guid}/versions", response_model=list[StoryVersion])
+def versions(guid: str, _: User = Depends(staff), svc: Services = Depends(services)) -> list[StoryVersion]:
+    svc.store.get_story(guid)  # 404 for an unknown guid rather than an empty list
+    return svc.store.list_versions(guid)
+
+
+@router.get("/stories/{guid}/versions/{version}", response_model=StoryVersion)
+def version(guid: str, version: int, _: User = Depends(staff),
+            svc: Services = Depends(services)) -> StoryVersion:
+    return svc.store.get_version(guid, version)
+
+
+@router.get("/events", response_model=list[Event])
+def log(after: int = Query(0, ge=0, description="Return events with seq greater than this."),
+        limit: int = Query(100, ge=1, le=1000), _: User = Depends(staff),
+        svc: Services = Depends(services)) -> list[Event]:
+    """The distribution log, oldest first: the same sequence every channel follows."""
+    return svc.store.events_after(after, limit)
+
+
+@router.post("/media", status_code=201)
+async def upload_media(request: Request, file: UploadFile = File(...), caption: str = Form(""),
+                       credit: str = Form(""), _: User = Depends(staff),
+                       svc: Services = Depends(services)) -> dict[str, Any]:
+    limit = svc.media.max_bytes
+    declared = int(request.headers.get("content-length") or 0)
+    if declared > limit + 64 * 1024:  # allow for the multipart envelope
+        raise MediaError(f"upload is {declared:,} bytes; the limit is {limit:,}", 413)
+    data = await file.read(limit + 1)
+    return _media_out(svc.media.add(data, filename=file.filename or "upload", caption=caption, credit=credit))
+
+
+@router.get("/media/{media_id}")
+def media_info(media_id: str, _: User = Depends(staff), svc: Services = Depends(services)) -> dict[str, Any]:
+    return _media_out(svc.store.get_media(media_id))
+
+
+@router.get("/media/{media_id}/{rendition}")
+def media_file(media_id: str, rendition: str, _: User = Depends(staff),
+               svc: Services = Depends(services)) -> FileResponse:
+    path, mimetype = svc.media.path(media_id, rendition)
+    if not path.is_file():
+        raise HTTPException(404, f"file of rendition {rendition!r} of media {media_id!r} is missing")
+    return FileResponse(path, media_type=mimetype)
+
+
+def _media_out(record: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in record.items() if k != "renditions"}
+    out["renditions"] = {name: {**info, "href": f"/v1/newsroom/media/{record['id']}/{name}"}
+                         for name, info in record["renditions"].items()}
+    return out

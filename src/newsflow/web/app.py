@@ -1,0 +1,56 @@
+"""The ASGI application: API routers, pages, and the background work a node does (embargo lifts)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from sqlalchemy.exc import IntegrityError
+
+from newsflow import __version__
+from newsflow.services import Services
+from newsflow.web import errors, home
+from newsflow.web.api import newsroom
+
+log = logging.getLogger("newsflow")
+
+
+async def _lift_embargoes(svc: Services, every: float = 1.0) -> None:
+    """Append the lift event when an embargo ends. Several nodes may race; the log's unique
+    (guid, version, kind) constraint lets exactly one of them win."""
+    while True:
+        try:
+            await asyncio.to_thread(svc.newsroom.lift_embargoes)
+        except IntegrityError:
+            pass  # another node lifted it first
+        except Exception:  # keep the node serving; the next tick retries
+            log.exception("embargo lift failed")
+        await asyncio.sleep(every)
+
+
+def create_app(svc: Services | None = None) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if svc is None:
+            app.state.services = Services.open()
+        task = asyncio.create_task(_lift_embargoes(app.state.services))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            if svc is None:
+                app.state.services.close()
+
+    app = FastAPI(title="Newsflow", version=__version__, lifespan=lifespan,
+                  description="News agency broadcasting system: newsroom, distribution log, subscriber API.")
+    if svc is not None:
+        app.state.services = svc
+    errors.install(app)
+    app.include_router(newsroom.router)
+    app.include_router(home.router)
+    return app

@@ -1,0 +1,120 @@
+"""The seed article, built through the newsroom REST API field by field, comes back whole.
+
+The article is read from ../shared/seed/article.txt at test time; its parts are found by their
+position and shape (see the table in product.md), never typed into this test.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import shared
+from tests.helpers import jpeg
+
+
+@dataclass
+class Seed:
+    categories: list[str]
+    dossier: str
+    headline: str
+    spot: str
+    reporter: str
+    published: str
+    updated: str
+    dateline: str
+    paragraphs: list[str]
+    subheading: str
+    writer: str
+    writer_place: str
+    disclaimer: str
+
+
+def read_seed() -> Seed:
+    lines = [line.strip() for line in shared("seed", "article.txt").read_text("utf-8").splitlines()]
+    blocks = [line for line in lines if line]
+    *categories, dossier = [part.strip() for part in blocks[0].split(",")]
+    headline, spot = blocks[1], blocks[2]
+    byline = re.fullmatch(r"(.+?)\s*\|\s*(\d\d\.\d\d\.\d{4}) - Update : (\d\d\.\d\d\.\d{4})", blocks[3])
+    assert byline, blocks[3]
+    credit_at = next(i for i, b in enumerate(blocks) if b.startswith("* "))
+    writer = re.fullmatch(r"\* Writing by (.+) from (.+)", blocks[credit_at])
+    assert writer, blocks[credit_at]
+    # blocks[4] and [5]: the gallery photo's title and caption (headline and spot repeated); then dateline
+    body = [b for b in blocks[7:credit_at] if b not in (headline, spot)]
+    subheading = next(b for b in body if not b.endswith((".", '"')))
+    return Seed(categories=categories, dossier=dossier, headline=headline, spot=spot,
+                reporter=byline.group(1), published=byline.group(2), updated=byline.group(3),
+                dateline=blocks[6], paragraphs=[b for b in body if b != subheading], subheading=subheading,
+                writer=writer.group(1), writer_place=writer.group(2), disclaimer=blocks[credit_at + 1])
+
+
+def test_seed_story_round_trips_through_the_newsroom_api(client: TestClient,
+                                                        staff_headers: dict[str, str]) -> None:
+    seed = read_seed()
+    h = staff_headers
+    city, country = (part.strip() for part in seed.dateline.split(","))
+    sub_at = seed.paragraphs.index(next(p for p in seed.paragraphs if p.startswith("Relations")))
+    body_html = "".join(f"<p>{p}</p>" for p in seed.paragraphs[:sub_at])
+    body_html += f"<h2>{seed.subheading}</h2>" + "".join(f"<p>{p}</p>" for p in seed.paragraphs[sub_at:])
+
+    photo = client.post("/v1/newsroom/media", headers=h, files={"file": ("border.jpg", jpeg(), "image/jpeg")},
+                        data={"caption": seed.spot, "credit": "Anadolu Agency"})
+    assert photo.status_code == 201, photo.text
+    media_id = photo.json()["id"]
+
+    # field by field: create with the headline, then one PATCH per part of the article
+    created = client.post("/v1/newsroom/stories", headers=h, json={"headline": seed.headline})
+    assert created.status_code == 201, created.text
+    guid = created.json()["guid"]
+    parts = {
+        "categories": seed.categories,
+        "dossier": seed.dossier,
+        "spot": seed.spot,
+        "contributors": [{"name": seed.reporter, "role": "reporter", "place": city},
+                         {"name": seed.writer, "role": "writer", "place": seed.writer_place}],
+        "dateline": seed.dateline,
+        "photos": [{"media_id": media_id, "title": seed.headline, "caption": seed.spot,
+                    "credit": "Anadolu Agency", "alt": seed.spot}],
+        "body_html": body_html,
+        "language": "en",
+        "urgency": 4,
+        "places": [{"name": city}, {"name": country, "code": "iso3166-1a2:AZ"}],
+        "subjects": [{"name": "unrest, conflicts and war", "code": "subj:16000000"}],
+        "keywords": ["Azerbaijan", "Armenia", "Upper Karabakh"],
+        "public": True,
+    }
+    for field, value in parts.items():
+        r = client.patch(f"/v1/newsroom/stories/{guid}", headers=h, json={field: value})
+        assert r.status_code == 200, (field, r.text)
+
+    assert client.post(f"/v1/newsroom/stories/{guid}/publish", headers=h).status_code == 201
+    # "02.10.2020 - Update : 02.10.2020": an update the same day moves only the updated time
+    assert client.post(f"/v1/newsroom/stories/{guid}/update", headers=h).status_code == 201
+
+    got = client.get(f"/v1/newsroom/stories/{guid}/versions/2", headers=h).json()
+    assert got["categories"] == seed.categories == ["World", "Europe", "Asia - Pacific"]
+    assert got["dossier"] == seed.dossier
+    assert got["headline"] == seed.headline
+    assert got["spot"] == seed.spot
+    assert [(c["name"], c["role"], c["place"]) for c in got["contributors"]] == [
+        (seed.reporter, "reporter", city), (seed.writer, "writer", seed.writer_place)]
+    assert got["dateline"] == seed.dateline
+    assert got["first_published"] < got["version_created"]
+    assert got["first_published"] == client.get(
+        f"/v1/newsroom/stories/{guid}/versions/1", headers=h).json()["version_created"]
+    assert got["version"] == 2 and got["pubstatus"] == "usable"
+    [pic] = got["photos"]
+    assert (pic["title"], pic["caption"], pic["credit"]) == (seed.headline, seed.spot, "Anadolu Agency")
+    renditions = client.get(f"/v1/newsroom/media/{media_id}", headers=h).json()["renditions"]
+    assert set(renditions) == {"original", "thumbnail", "preview"}
+    assert renditions["thumbnail"]["width"] <= 320
+    assert f"<h2>{seed.subheading}</h2>" in got["body_html"]
+    for paragraph in seed.paragraphs:
+        assert f"<p>{paragraph}</p>" in got["body_html"]
+    assert seed.disclaimer not in got["body_html"]  # the disclaimer is site configuration, not story
+    assert [p["name"] for p in got["places"]] == [city, country]
+    assert got["language"] == "en" and got["urgency"] == 4 and got["public"] is True
+    assert got["guid"] == guid
