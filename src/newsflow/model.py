@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from newsflow.sanitize import clean_html
 
@@ -75,13 +75,24 @@ class Concept(Strict):
 
 
 class Photo(Strict):
-    """One picture of the gallery: the stored media plus the words that belong to this story."""
+    """One picture of the gallery and the words that belong to it in this story.
 
-    media_id: str = Field(min_length=1, max_length=64)
+    Either stored here (`media_id`, with renditions made on upload) or, for ingested wires whose
+    pictures stay with the sending agency, referenced by `href`.
+    """
+
+    media_id: str | None = Field(default=None, min_length=1, max_length=64)
+    href: str | None = Field(default=None, max_length=2000, pattern=r"^https?://")
     title: str | None = Field(default=None, max_length=500)
     caption: str = Field(default="", max_length=4000)
     credit: str = Field(default="", max_length=500)
     alt: str | None = Field(default=None, max_length=1000, description="Text for readers who cannot see it.")
+
+    @model_validator(mode="after")
+    def _stored_or_remote(self) -> Photo:
+        if not self.media_id and not self.href:
+            raise ValueError("a photo needs media_id (an uploaded image) or href (a remote one)")
+        return self
 
 
 class Story(Strict):

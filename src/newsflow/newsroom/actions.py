@@ -98,6 +98,8 @@ class Newsroom:
 
     def _check_media(self, draft: Story) -> None:
         for index, photo in enumerate(draft.photos):
+            if photo.media_id is None:
+                continue
             try:
                 self.store.get_media(photo.media_id)
             except NotFound as exc:
