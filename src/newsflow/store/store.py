@@ -141,37 +141,81 @@ class Store:
                        pubstatus: PubStatus = PubStatus.usable, is_correction: bool = False,
                        editor_note: str | None = None, by: str | None = None,
                        version: int | None = None, now: datetime | None = None,
-                       first_published: datetime | None = None) -> tuple[StoryVersion, Event]:
+                       first_published: datetime | None = None,
+                       version_created: datetime | None = None) -> tuple[StoryVersion, Event]:
         """Write the next immutable version of a story and the event announcing it, atomically.
 
-        `version` may be given (ingest keeps the wire's numbering) but must exceed the current one.
+        Ingest keeps the wire's numbering and times: `version` (must exceed the current one),
+        `first_published` and `version_created`; the event is always stamped `now`.
         """
         now = now or utcnow()
         with self.write() as conn:
-            query = stories.select().where(stories.c.guid == guid)
-            if self.dialect == "postgresql":
-                query = query.with_for_update()
-            row = conn.execute(query).first()
+            row = self._lock_story(conn, guid)
             if row is None:
                 raise NotFound(f"no story with guid {guid!r}")
-            current = row.current_version
-            number = version if version is not None else current + 1
-            if number <= current:
-                raise Conflict(f"story {guid!r} is already at version {current}; got {number}")
-            first = row.first_published or first_published or now
-            sv = StoryVersion(**story.model_dump(), guid=guid, version=number, pubstatus=pubstatus,
-                              first_published=first, version_created=now, is_correction=is_correction,
+            number = version if version is not None else row.current_version + 1
+            sv = StoryVersion(**dict(story), guid=guid, version=number, pubstatus=pubstatus,
+                              first_published=row.first_published or first_published or now,
+                              version_created=version_created or now, is_correction=is_correction,
                               editor_note=editor_note)
-            conn.execute(versions.insert().values(
-                guid=guid, version=number, content=_dump(story), headline=story.headline,
-                language=story.language, urgency=story.urgency, pubstatus=pubstatus.value,
-                public=story.public, embargo=story.embargo, first_published=first,
-                version_created=now, is_correction=is_correction, editor_note=editor_note, created_by=by))
-            conn.execute(stories.update().where(stories.c.guid == guid).values(
-                current_version=number, pubstatus=pubstatus.value, first_published=first, modified=now,
-                draft=_dump(story)))
-            event = self._append_event(conn, kind, guid, number, now)
+            event = self._write_version(conn, sv, row.current_version, kind, by=by, now=now)
         return sv, event
+
+    def ingest_versions(self, items: list[StoryVersion], *,
+                        now: datetime | None = None) -> list[tuple[StoryVersion, Event | str]]:
+        """Store wire versions in one transaction, each in its own savepoint.
+
+        Per item: the event written, or why nothing was written ("skipped: …" for a version already
+        held, "failed: …" for one the database refused). A new guid becomes a story; a newer version
+        of a known one becomes an update (a correction or a kill when the wire says so).
+        """
+        now = now or utcnow()
+        out: list[tuple[StoryVersion, Event | str]] = []
+        with self.write() as conn:
+            for item in items:
+                try:
+                    with conn.begin_nested():
+                        out.append((item, self._ingest_one(conn, item, now)))
+                except sa.exc.SQLAlchemyError as exc:
+                    out.append((item, f"failed: {item.guid} v{item.version}: {exc.orig or exc}"))
+        return out
+
+    def _ingest_one(self, conn: sa.Connection, item: StoryVersion, now: datetime) -> Event | str:
+        row = self._lock_story(conn, item.guid)
+        current = 0
+        if row is None:
+            conn.execute(stories.insert().values(guid=item.guid, draft=_dump(item.story), current_version=0,
+                                                 created=now, modified=now, created_by="ingest"))
+        else:
+            current = row.current_version
+            if item.version <= current:
+                return f"skipped: {item.guid} v{item.version} is already held (current version {current})"
+        kind = (EventKind.publish if current == 0 else EventKind.kill if item.pubstatus == PubStatus.canceled
+                else EventKind.correct if item.is_correction else EventKind.update)
+        if row is not None and row.first_published:
+            item = item.model_copy(update={"first_published": row.first_published})
+        return self._write_version(conn, item, current, kind, by="ingest", now=now)
+
+    def _lock_story(self, conn: sa.Connection, guid: str) -> sa.Row[Any] | None:
+        query = stories.select().where(stories.c.guid == guid)
+        if self.dialect == "postgresql":
+            query = query.with_for_update()
+        return conn.execute(query).first()
+
+    def _write_version(self, conn: sa.Connection, sv: StoryVersion, current: int, kind: EventKind, *,
+                       by: str | None, now: datetime) -> Event:
+        if sv.version <= current:
+            raise Conflict(f"story {sv.guid!r} is already at version {current}; got {sv.version}")
+        content = _dump(sv.story)
+        conn.execute(versions.insert().values(
+            guid=sv.guid, version=sv.version, content=content, headline=sv.headline, language=sv.language,
+            urgency=sv.urgency, pubstatus=sv.pubstatus.value, public=sv.public, embargo=sv.embargo,
+            first_published=sv.first_published, version_created=sv.version_created,
+            is_correction=sv.is_correction, editor_note=sv.editor_note, created_by=by))
+        conn.execute(stories.update().where(stories.c.guid == sv.guid).values(
+            current_version=sv.version, pubstatus=sv.pubstatus.value, first_published=sv.first_published,
+            modified=now, draft=content))
+        return self._append_event(conn, kind, sv.guid, sv.version, now)
 
     def _append_event(self, conn: sa.Connection, kind: EventKind, guid: str, version: int,
                       now: datetime) -> Event:
