@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import getpass
+import time
+from collections import Counter
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from newsflow.auth import ROLES, hash_password
 from newsflow.errors import NotFound
@@ -97,6 +102,79 @@ def user_create(email: Annotated[str, typer.Option()],
         pass
     user = svc.store.create_user(email=email, name=name, role=role, password_hash=hash_password(password))
     console.print(f"Created {user.role} {user.email} ({user.id}).")
+
+
+@app.command()
+def ingest(paths: Annotated[list[Path], typer.Argument(help="Wire files and folders (searched recursively).")],
+           watch: Annotated[bool, typer.Option(help="Keep watching the folders: ingest files dropped in, "
+                                                    "then move them to done/ or failed/.")] = False) -> None:
+    """Ingest wire files (NewsML-G2, NewsML 1.x, NITF, ninjs, AP Media API, Atom, RSS).
+
+    Exits with 1 if any file failed; every other file is still ingested.
+    """
+    from newsflow.ingest.folder import WatchedFolder
+    from newsflow.ingest.service import Outcome, expand
+
+    svc = Services.open()
+    if watch:
+        folders = [WatchedFolder(svc.ingestor, p) for p in paths]
+        console.print(f"Watching {', '.join(map(str, paths))} (Ctrl-C to stop)")
+        try:
+            while True:
+                for folder in folders:
+                    for r in folder.scan():
+                        console.print(f"{r.outcome.value:9} {r.source} {r.reason or r.headline or ''}",
+                                      highlight=False)
+                time.sleep(1)
+        except KeyboardInterrupt:
+            return
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise _fail(f"no such file or folder: {', '.join(map(str, missing))}")
+    files = list(expand(paths))
+    results = []
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True) as progress:
+        task = progress.add_task("Ingesting", total=len(files))
+        for path in files:
+            results.extend(svc.ingestor.ingest_path(path))
+            progress.advance(task)
+    counts = Counter(r.outcome for r in results)
+    table = Table(title=f"Ingested {len(files)} file(s)")
+    for column in ("outcome", "items", "examples / reasons"):
+        table.add_column(column)
+    for outcome in Outcome:
+        rows = [r for r in results if r.outcome == outcome]
+        shown = "\n".join((r.reason if outcome in (Outcome.failed, Outcome.skipped) else
+                           f"{r.guid} v{r.version}: {r.headline}") for r in rows[:20])
+        if len(rows) > 20:
+            shown += f"\n… and {len(rows) - 20} more"
+        table.add_row(outcome.value, str(counts.get(outcome, 0)), shown)
+    console.print(table)
+    if counts.get(Outcome.failed):
+        raise typer.Exit(1)
+
+
+@app.command()
+def poll(url: Annotated[str, typer.Argument(help="An Atom, RSS or ninjs feed URL.")],
+         every: Annotated[float, typer.Option(help="Seconds between polls.")] = 60.0,
+         once: Annotated[bool, typer.Option(help="Poll once and exit.")] = False) -> None:
+    """Poll a remote feed and ingest its new stories (conditional GETs; exits 1 on a failed --once)."""
+    from newsflow.ingest.poll import FeedPoller
+    from newsflow.ingest.service import Outcome
+
+    svc = Services.open()
+    poller = FeedPoller(svc.ingestor, url, every=every)
+    while True:
+        results = poller.poll_once()
+        for r in results:
+            console.print(f"{r.outcome.value:9} {r.reason or f'{r.guid} v{r.version}: {r.headline}'}",
+                          highlight=False)
+        if once:
+            if any(r.outcome == Outcome.failed for r in results):
+                raise typer.Exit(1)
+            return
+        time.sleep(every)
 
 
 if __name__ == "__main__":

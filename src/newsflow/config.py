@@ -20,6 +20,10 @@ class Settings:
     max_upload_bytes: int = field(default_factory=lambda: int(_env("NEWSFLOW_MAX_UPLOAD_MB", "20")) * 2**20)
     demo: bool = field(default_factory=lambda: _env("NEWSFLOW_DEMO", "1") not in ("0", "false", "no"))
     agency_name: str = field(default_factory=lambda: _env("NEWSFLOW_AGENCY_NAME", "Newsflow Agency"))
+    base_url: str = field(default_factory=lambda: _env("NEWSFLOW_BASE_URL", "http://127.0.0.1:8000").rstrip("/"))
+    ingest_secret: str = field(default_factory=lambda: _env("NEWSFLOW_INGEST_SECRET", ""))
+    poll_feeds: tuple[str, ...] = field(default_factory=lambda: tuple(_env("NEWSFLOW_POLL_FEEDS", "").split()))
+    poll_every: float = field(default_factory=lambda: float(_env("NEWSFLOW_POLL_EVERY", "60")))
 
     def __post_init__(self) -> None:
         if not self.database_url:

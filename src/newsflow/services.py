@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from newsflow.auth import hash_password
 from newsflow.config import Settings
+from newsflow.formats.base import RenderContext
+from newsflow.ingest import Ingestor
 from newsflow.newsroom import MediaLibrary, Newsroom
 from newsflow.store import Store
 
@@ -19,6 +21,8 @@ class Services:
     store: Store
     newsroom: Newsroom
     media: MediaLibrary
+    ingestor: Ingestor
+    render_context: RenderContext
 
     @classmethod
     def open(cls, settings: Settings | None = None, *, migrate: bool = True) -> Services:
@@ -27,7 +31,11 @@ class Services:
         if migrate:
             store.migrate()
         media = MediaLibrary(store, settings.media_dir, settings.max_upload_bytes)
-        return cls(settings=settings, store=store, newsroom=Newsroom(store), media=media)
+        newsroom = Newsroom(store)
+        context = RenderContext(base_url=settings.base_url, provider=settings.agency_name,
+                                provider_uri=settings.base_url + "/", media=media.lookup)
+        return cls(settings=settings, store=store, newsroom=newsroom, media=media,
+                   ingestor=Ingestor(store, newsroom.announce), render_context=context)
 
     def close(self) -> None:
         self.store.close()

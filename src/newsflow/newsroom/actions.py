@@ -73,7 +73,7 @@ class Newsroom:
     def lift_embargoes(self, now: datetime | None = None) -> list[Event]:
         lifted = self.store.lift_due_embargoes(now)
         for event in lifted:
-            self._announce(event)
+            self.announce(event)
         return lifted
 
     # ---- internals ----------------------------------------------------------------------------
@@ -89,10 +89,10 @@ class Newsroom:
     def _append(self, record: StoryRecord, kind: EventKind, *, story: Story | None = None,
                 **options: Any) -> StoryVersion:
         version, event = self.store.append_version(record.guid, story or record.draft, kind, **options)
-        self._announce(event)
+        self.announce(event)
         return version
 
-    def _announce(self, event: Event) -> None:
+    def announce(self, event: Event) -> None:
         for listener in self.listeners:
             listener(event)
 

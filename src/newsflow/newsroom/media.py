@@ -10,7 +10,7 @@ from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from newsflow.errors import FieldError
+from newsflow.errors import FieldError, NotFound
 from newsflow.model import utcnow
 from newsflow.store import Store
 
@@ -64,6 +64,13 @@ class MediaLibrary:
             folder.rmdir()
             raise
         return self.store.get_media(media_id)
+
+    def lookup(self, media_id: str) -> dict[str, Any] | None:
+        """The media record, or None (what renderers need to describe renditions)."""
+        try:
+            return self.store.get_media(media_id)
+        except NotFound:
+            return None
 
     def path(self, media_id: str, rendition: str) -> tuple[Path, str]:
         record = self.store.get_media(media_id)

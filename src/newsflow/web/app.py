@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from newsflow import __version__
 from newsflow.services import Services
 from newsflow.web import errors, home
-from newsflow.web.api import newsroom
+from newsflow.ingest.poll import FeedPoller
+from newsflow.web.api import ingest, items, newsroom
 
 log = logging.getLogger("newsflow")
 
@@ -36,13 +37,18 @@ def create_app(svc: Services | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if svc is None:
             app.state.services = Services.open()
-        task = asyncio.create_task(_lift_embargoes(app.state.services))
+        services: Services = app.state.services
+        tasks = [asyncio.create_task(_lift_embargoes(services))]
+        tasks += [asyncio.create_task(FeedPoller(services.ingestor, url, every=services.settings.poll_every).run())
+                  for url in services.settings.poll_feeds]
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             if svc is None:
                 app.state.services.close()
 
@@ -52,5 +58,7 @@ def create_app(svc: Services | None = None) -> FastAPI:
         app.state.services = svc
     errors.install(app)
     app.include_router(newsroom.router)
+    app.include_router(items.router)
+    app.include_router(ingest.router)
     app.include_router(home.router)
     return app

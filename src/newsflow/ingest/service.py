@@ -1,0 +1,91 @@
+"""Parse any supported file and store its stories: one home for the rules every ingest channel shares.
+
+Re-ingesting the same guid and version is a no-op; a newer version becomes an update. A file that
+cannot be parsed is reported as failed with its reason (file and line) and writes nothing; the other
+files of a batch still go in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from newsflow.formats.base import FormatError
+from newsflow.formats.detect import parse
+from newsflow.model import Event, StoryVersion
+from newsflow.store import Store
+
+SUFFIXES = {".xml", ".json", ".nitf", ".atom", ".rss", ".g2"}
+MAX_FILE_BYTES = 20 * 2**20
+BATCH = 500  # items written per transaction
+
+
+class Outcome(StrEnum):
+    ingested = "ingested"
+    updated = "updated"
+    skipped = "skipped"
+    failed = "failed"
+
+
+@dataclass(frozen=True)
+class Result:
+    source: str
+    outcome: Outcome
+    guid: str | None = None
+    version: int | None = None
+    headline: str | None = None
+    reason: str = ""
+
+
+class Ingestor:
+    def __init__(self, store: Store, announce: Callable[[Event], None] | None = None) -> None:
+        self.store = store
+        self.announce = announce
+
+    def ingest_bytes(self, data: bytes, source: str) -> list[Result]:
+        try:
+            items = parse(data, source)
+        except FormatError as exc:
+            return [Result(source, Outcome.failed, reason=str(exc))]
+        if not items:
+            return [Result(source, Outcome.skipped, reason=f"{source}: holds no story")]
+        return self.store_versions(items, source)
+
+    def store_versions(self, items: list[StoryVersion], source: str) -> list[Result]:
+        results: list[Result] = []
+        for start in range(0, len(items), BATCH):
+            for item, outcome in self.store.ingest_versions(items[start:start + BATCH]):
+                results.append(self._result(source, item, outcome))
+        return results
+
+    def _result(self, source: str, item: StoryVersion, outcome: Event | str) -> Result:
+        common = {"guid": item.guid, "version": item.version, "headline": item.headline}
+        if isinstance(outcome, Event):
+            if self.announce:
+                self.announce(outcome)
+            kind = Outcome.ingested if outcome.kind == "publish" else Outcome.updated
+            return Result(source, kind, **common)
+        status, _, reason = outcome.partition(": ")
+        return Result(source, Outcome(status), reason=reason, **common)
+
+    def ingest_path(self, path: Path) -> list[Result]:
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                return [Result(str(path), Outcome.failed,
+                               reason=f"{path}: {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")]
+            data = path.read_bytes()
+        except OSError as exc:
+            return [Result(str(path), Outcome.failed, reason=f"{path}: {exc.strerror or exc}")]
+        return self.ingest_bytes(data, str(path))
+
+
+def expand(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files named, and the wire files inside folders named (recursively, sorted)."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+        else:
+            yield path
