@@ -9,11 +9,14 @@ Texts are written as indented triple-quoted strings: runs of whitespace collapse
 blank line separates paragraphs of a body, and a paragraph starting with "## " is a sub-heading.
 """
 
+# Turkish text is full of the dotless i, which RUF001 takes for a confusable Latin i.
+# ruff: noqa: RUF001
+
 from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from newsflow.model import Concept, Contributor, Role
@@ -59,9 +62,7 @@ class DemoStory:
     update: FollowUp | None = None
     correction: FollowUp | None = None
     kill: str | None = None  # the reason subscribers will read
-    kill_after_hours: float = 1.0
     embargo_hours: float | None = None  # embargo = load time + this
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 # ---- helpers that keep the data below readable ---------------------------------------------------
@@ -307,7 +308,8 @@ STORIES: list[DemoStory] = [
                   "Carlos Tembe",
                   "A narrow wooden boat with five people and bundles moves between houses in brown water."),
             photo("School used as a shelter",
-                  "Families rest on mats in a classroom used as a shelter on higher ground outside Vila Almeda.",
+                  "Families rest on mats in a classroom used as a shelter "
+                  "on higher ground outside Vila Almeda.",
                   "Carlos Tembe",
                   "A classroom with desks pushed to the walls and families sitting on mats on the floor."),
         ),
@@ -315,7 +317,8 @@ STORIES: list[DemoStory] = [
         update=FollowUp(
             changes={
                 "headline": "Almeda floods: six towns cut off, 42,000 in shelters as rain returns",
-                "spot": "Two more levees overtopped overnight; death toll rises to five, district officials say",
+                "spot": "Two more levees overtopped overnight; death toll "
+                        "rises to five, district officials say",
                 "body_html": body(_TOWNS_UPDATED),
             },
             note="Updates throughout with new figures for towns cut off, people in shelters and deaths; "
@@ -461,7 +464,8 @@ STORIES: list[DemoStory] = [
         photos=(photo("Barınakta su dağıtımı",
                       "Gönüllüler, sel barınağı olarak kullanılan bir okulda bidonlarla temiz su dağıtıyor.",
                       "Carlos Tembe",
-                      "Mavi yelekli gönüllüler, kadın ve çocuklardan oluşan bir sıraya sarı bidonlar uzatıyor.",
+                      "Mavi yelekli gönüllüler, kadın ve çocuklardan oluşan "
+                      "bir sıraya sarı bidonlar uzatıyor.",
                       seed="almeda-water-distribution"),),
         related=("almeda-appeal-en",),
     ),
@@ -506,7 +510,8 @@ STORIES: list[DemoStory] = [
         keywords=["فيضانات", "إغاثة", "نازحون"],
         public=False,
         photos=(photo("توزيع المياه في مركز إيواء",
-                      "متطوعون يوزعون عبوات المياه النظيفة في مدرسة تحولت إلى مركز إيواء للمتضررين من الفيضانات.",
+                      "متطوعون يوزعون عبوات المياه النظيفة في مدرسة تحولت "
+                      "إلى مركز إيواء للمتضررين من الفيضانات.",
                       "Carlos Tembe",
                       "متطوعون بسترات زرقاء يناولون عبوات صفراء لطابور من النساء والأطفال.",
                       seed="almeda-water-distribution"),),
@@ -551,11 +556,13 @@ STORIES: list[DemoStory] = [
         public=True,
         photos=(
             photo("Kiwi release",
-                  "A ranger carries a ventilated box holding a young kiwi into the forest on Motupara Island.",
+                  "A ranger carries a ventilated box holding a young kiwi "
+                  "into the forest on Motupara Island.",
                   "Mere Tautahi",
                   "A ranger in a green jacket carries a small wooden box along a forest track."),
             photo("Motupara Island from the sea",
-                  "Motupara Island, now free of rats, stoats and feral cats after a six-year eradication project.",
+                  "Motupara Island, now free of rats, stoats and feral cats "
+                  "after a six-year eradication project.",
                   "Mere Tautahi",
                   "A forested island with steep cliffs seen from a boat on a calm sea."),
         ),
@@ -602,7 +609,8 @@ STORIES: list[DemoStory] = [
         keywords=["rice", "harvest", "flood", "food prices"],
         public=False,
         photos=(photo("Flooded paddy",
-                      "A farmer wades through a flooded rice paddy near Lumbe, weeks before the harvest was due.",
+                      "A farmer wades through a flooded rice paddy near "
+                      "Lumbe, weeks before the harvest was due.",
                       "Carlos Tembe",
                       "A woman stands knee-deep in brown water among flattened rice plants."),),
         related=("almeda-appeal-en",),
@@ -830,7 +838,8 @@ STORIES: list[DemoStory] = [
                       """A map made from satellite radar images shows floodwater (dark blue) spreading
                       through old river channels in the Almeda delta.""",
                       "Southern Africa Coastal Hazards Lab",
-                      "A false-colour map with dark blue patches spreading along winding lines across green land."),),
+                      "A false-colour map with dark blue patches spreading "
+                      "along winding lines across green land."),),
         related=("almeda-levee",),
     ),
     story(
@@ -872,7 +881,8 @@ STORIES: list[DemoStory] = [
         keywords=["robot", "yaşlı bakımı", "yalnızlık"],
         public=True,
         photos=(photo("Bakım robotu",
-                      "Seul'de yalnız yaşayan bir kadın, kendisine ilaç saatini hatırlatan robotla konuşuyor.",
+                      "Seul'de yalnız yaşayan bir kadın, kendisine ilaç "
+                      "saatini hatırlatan robotla konuşuyor.",
                       "Min-jun Park",
                       "Yaşlı bir kadın, masanın üzerindeki küçük, yuvarlak yüzlü bir robota gülümsüyor."),),
     ),
@@ -1005,7 +1015,8 @@ STORIES: list[DemoStory] = [
         keywords=["cooperative", "paper mill", "jobs", "packaging"],
         public=True,
         photos=(photo("Paper machine",
-                      "Cooperative members inspect a paper machine at the Port Ellery mill before its restart.",
+                      "Cooperative members inspect a paper machine at the "
+                      "Port Ellery mill before its restart.",
                       "Marc Thibodeau",
                       "Three workers in hard hats stand beside a long grey machine with large rollers."),),
     ),
@@ -1049,7 +1060,8 @@ STORIES: list[DemoStory] = [
         photos=(photo("Mini-grid at dusk",
                       "Solar panels of a village mini-grid outside Marsabit at dusk.",
                       "Wanjiru Kamau",
-                      "Rows of solar panels on a dry plain with a small metal hut, under an orange evening sky."),),
+                      "Rows of solar panels on a dry plain with a small "
+                      "metal hut, under an orange evening sky."),),
     ),
     story(
         "sport-volley-tr",
@@ -1085,7 +1097,8 @@ STORIES: list[DemoStory] = [
         photos=(photo("Smaç",
                       "Bozdağ Spor'dan Derya Koç, yarı final serisinin üçüncü maçında smaç vuruyor.",
                       "Emre Kaya",
-                      "Havada yükselen bir voleybolcu filenin üzerinden topa vuruyor, iki rakip blok yapıyor."),),
+                      "Havada yükselen bir voleybolcu filenin üzerinden "
+                      "topa vuruyor, iki rakip blok yapıyor."),),
     ),
     story(
         "econ-hoax",
@@ -1152,7 +1165,8 @@ STORIES: list[DemoStory] = [
         photos=(photo("Tagged cocoa sacks",
                       "Sacks of cocoa beans with QR-coded tags at a buying station near Kumasi.",
                       "Kofi Asante",
-                      "Jute sacks stacked in a shed, each with a white paper tag printed with a square code."),),
+                      "Jute sacks stacked in a shed, each with a white "
+                      "paper tag printed with a square code."),),
     ),
     story(
         "me-jordan-archaeology",
@@ -1396,7 +1410,8 @@ STORIES: list[DemoStory] = [
         keywords=["seeds", "quinoa", "biodiversity", "Andes"],
         public=False,
         photos=(photo("Quinoa seeds",
-                      "Farmers sort quinoa seeds of different colours before packing them for the seed vault.",
+                      "Farmers sort quinoa seeds of different colours "
+                      "before packing them for the seed vault.",
                       "Rosa Condori",
                       "Hands spreading red, white and black seeds in separate piles on a woven cloth."),),
     ),
@@ -1699,7 +1714,8 @@ STORIES: list[DemoStory] = [
             photo("Rooftop garden",
                   "A rooftop rain garden in the east of Mexico City, planted under the city's grant scheme.",
                   "Diego Ramos",
-                  "Planters with chillies and tomatoes on a flat roof, with other rooftops and hills behind."),
+                  "Planters with chillies and tomatoes on a flat roof, "
+                  "with other rooftops and hills behind."),
             photo("Collecting tank",
                   "A tank collects water that drains through a garden roof.",
                   "Diego Ramos",

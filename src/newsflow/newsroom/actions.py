@@ -22,9 +22,9 @@ class Newsroom:
 
     # ---- drafts -------------------------------------------------------------------------------
 
-    def create(self, draft: Story, *, by: str | None = None) -> StoryRecord:
+    def create(self, draft: Story, *, by: str | None = None, now: datetime | None = None) -> StoryRecord:
         self._check_media(draft)
-        return self.store.create_story(draft, by=by)
+        return self.store.create_story(draft, by=by, now=now)
 
     def edit(self, guid: str, changes: dict[str, Any]) -> StoryRecord:
         """Apply a partial change to the working copy; the result is validated as a whole."""
@@ -38,23 +38,27 @@ class Newsroom:
 
     # ---- publishing ---------------------------------------------------------------------------
 
-    def publish(self, guid: str, *, by: str | None = None) -> StoryVersion:
+    # `now` lets a caller back-date an action (demo content, replays); the desk leaves it unset.
+
+    def publish(self, guid: str, *, by: str | None = None, now: datetime | None = None) -> StoryVersion:
         record = self.store.get_story(guid)
         if record.published:
             raise Conflict(f"story {guid!r} is already published (version {record.current_version}); "
                            "use update or correct")
-        return self._append(record, EventKind.publish, by=by)
+        return self._append(record, EventKind.publish, by=by, now=now)
 
-    def update(self, guid: str, *, by: str | None = None, editor_note: str | None = None) -> StoryVersion:
+    def update(self, guid: str, *, by: str | None = None, editor_note: str | None = None,
+               now: datetime | None = None) -> StoryVersion:
         record = self._live(guid, "update")
-        return self._append(record, EventKind.update, by=by, editor_note=editor_note)
+        return self._append(record, EventKind.update, by=by, editor_note=editor_note, now=now)
 
-    def correct(self, guid: str, editor_note: str, *, by: str | None = None) -> StoryVersion:
+    def correct(self, guid: str, editor_note: str, *, by: str | None = None,
+                now: datetime | None = None) -> StoryVersion:
         if not editor_note.strip():
             raise FieldError("editor_note", "a correction needs a note saying what was corrected")
         record = self._live(guid, "correct")
         return self._append(record, EventKind.correct, by=by, is_correction=True,
-                            editor_note=editor_note.strip())
+                            editor_note=editor_note.strip(), now=now)
 
     def kill(self, guid: str, reason: str, *, by: str | None = None) -> StoryVersion:
         """Withdraw a story everywhere: a new version, pubstatus canceled, body replaced by the notice."""

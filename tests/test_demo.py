@@ -1,0 +1,42 @@
+"""The demo content gives every screen something real on first start."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from newsflow.demo import load_demo
+from newsflow.model import EventKind, PubStatus
+from newsflow.newsroom import MediaLibrary, Newsroom
+from newsflow.store import Store
+
+
+def test_demo_content_covers_every_case(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'demo.db'}")
+    store.migrate()
+    announced = []
+    desk = Newsroom(store, [announced.append])
+    count = load_demo(desk, MediaLibrary(store, tmp_path / "media"))
+    stories = store.list_stories(limit=1000)
+    current = [store.get_version(s.guid) for s in stories]
+
+    assert count == len(stories) >= 30
+    assert len({c for v in current for c in v.categories}) >= 5
+    languages = Counter(v.language for v in current)
+    assert len(languages) >= 2 and languages["ar"] >= 1 and languages["tr"] >= 1
+    dossiers = Counter(v.dossier for v in current if v.dossier)
+    assert max(dossiers.values()) >= 3
+    assert sum(len(v.photos) > 1 for v in current) >= 1  # at least one gallery
+    assert all(store.get_media(p.media_id)["renditions"].keys() == {"original", "thumbnail", "preview"}
+               for v in current for p in v.photos if p.media_id)
+    kinds = Counter(e.kind for e in store.events_after(0, limit=10_000))
+    assert kinds[EventKind.update] >= 1 and kinds[EventKind.correct] >= 1 and kinds[EventKind.kill] >= 1
+    assert sum(v.pubstatus == PubStatus.canceled for v in current) >= 1
+    assert store.next_embargo() is not None  # one story is still under embargo
+    assert any(v.translation_group for v in current)
+    assert len(announced) == sum(kinds.values())  # channels were woken for every event
+    seqs = [e.seq for e in store.events_after(0, limit=10_000)]
+    assert seqs == sorted(seqs)
+    times = [store.get_version(e.guid, e.version).version_created for e in store.events_after(0, limit=10_000)
+             if e.kind != EventKind.kill]
+    assert times == sorted(times)  # the log reads like a day on the wire
