@@ -156,6 +156,13 @@ class StoryVersion(Story):
     is_correction: bool = False
     editor_note: str | None = None
 
+    @field_validator("first_published", "version_created")
+    @classmethod
+    def _times_aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("times need a time zone")
+        return value.astimezone(UTC)
+
     def embargoed_at(self, now: datetime) -> bool:
         return self.embargo is not None and self.embargo > now
 

@@ -1,0 +1,73 @@
+"""The node's one reader of the distribution log: it reads new events once and hands them to every
+channel on this node (stream fan-out, webhooks, long-polls), so the database is asked once per
+batch of events, not once per subscriber."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from newsflow.bus import Bus
+from newsflow.model import Event
+from newsflow.store import Store
+
+log = logging.getLogger("newsflow.wire")
+Handler = Callable[[list[Event]], Awaitable[None]]
+
+
+class LogFollower:
+    def __init__(self, store: Store, bus: Bus, *, poll_every: float = 1.0, page: int = 1000) -> None:
+        self.store = store
+        self.bus = bus
+        self.poll_every = poll_every  # the safety net when a wake-up is lost
+        self.page = page
+        self.handlers: list[Handler] = []
+        self.last_seq = 0
+        self._wake = asyncio.Event()
+        self._advanced = asyncio.Condition()
+        bus.on_wake(self._on_wake)
+
+    def _on_wake(self, seq: int) -> None:
+        if seq > self.last_seq:
+            self._wake.set()
+
+    async def start(self) -> None:
+        self.last_seq = await asyncio.to_thread(self.store.last_seq)
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.poll_every)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+            try:
+                await self.catch_up()
+            except Exception:  # keep following; the next wake or tick retries
+                log.exception("reading the log failed")
+
+    async def catch_up(self) -> None:
+        while True:
+            events = await asyncio.to_thread(self.store.events_after, self.last_seq, self.page)
+            if not events:
+                return
+            for handler in self.handlers:
+                try:
+                    await handler(events)
+                except Exception:
+                    log.exception("channel handler failed on events %s–%s", events[0].seq, events[-1].seq)
+            self.last_seq = events[-1].seq
+            async with self._advanced:
+                self._advanced.notify_all()
+            if len(events) < self.page:
+                return
+
+    async def wait_beyond(self, seq: int, timeout: float) -> bool:
+        """Until the node has seen an event after `seq` (True) or the timeout passes (False)."""
+        async with self._advanced:
+            try:
+                await asyncio.wait_for(self._advanced.wait_for(lambda: self.last_seq > seq), timeout)
+            except TimeoutError:
+                return False
+        return True
