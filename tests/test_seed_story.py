@@ -39,31 +39,40 @@ def read_seed() -> Seed:
     headline, spot = blocks[1], blocks[2]
     byline = re.fullmatch(r"(.+?)\s*\|\s*(\d\d\.\d\d\.\d{4}) - Update : (\d\d\.\d\d\.\d{4})", blocks[3])
     assert byline, blocks[3]
+    # the dateline is the first block in capitals followed by a country: "CITY, Country"
+    dateline_at = next(i for i, b in enumerate(blocks) if re.fullmatch(r"[A-Z][A-Z .'-]+, [A-Z][\w .'-]+", b))
     credit_at = next(i for i, b in enumerate(blocks) if b.startswith("* "))
     writer = re.fullmatch(r"\* Writing by (.+) from (.+)", blocks[credit_at])
     assert writer, blocks[credit_at]
-    # blocks[4] and [5]: the gallery photo's title and caption (headline and spot repeated); then dateline
-    body = [b for b in blocks[7:credit_at] if b not in (headline, spot)]
+    # blocks between byline and dateline, and headline/spot repeated inside the body, are photo captions
+    body = [b for b in blocks[dateline_at + 1:credit_at] if b not in (headline, spot)]
     subheading = next(b for b in body if not b.endswith((".", '"')))
     return Seed(categories=categories, dossier=dossier, headline=headline, spot=spot,
                 reporter=byline.group(1), published=byline.group(2), updated=byline.group(3),
-                dateline=blocks[6], paragraphs=[b for b in body if b != subheading], subheading=subheading,
-                writer=writer.group(1), writer_place=writer.group(2), disclaimer=blocks[credit_at + 1])
+                dateline=blocks[dateline_at], paragraphs=[b for b in body if b != subheading],
+                subheading=subheading, writer=writer.group(1), writer_place=writer.group(2),
+                disclaimer=blocks[credit_at + 1])
 
 
 def test_seed_story_round_trips_through_the_newsroom_api(client: TestClient,
                                                         staff_headers: dict[str, str]) -> None:
     seed = read_seed()
     h = staff_headers
-    city, country = (part.strip() for part in seed.dateline.split(","))
+    assert seed.dateline == "BAKU, Azerbaijan" and seed.paragraphs[0].startswith("The Azerbaijani")
+    city, country = (part.strip().title() for part in seed.dateline.split(","))
     sub_at = seed.paragraphs.index(next(p for p in seed.paragraphs if p.startswith("Relations")))
     body_html = "".join(f"<p>{p}</p>" for p in seed.paragraphs[:sub_at])
     body_html += f"<h2>{seed.subheading}</h2>" + "".join(f"<p>{p}</p>" for p in seed.paragraphs[sub_at:])
 
-    photo = client.post("/v1/newsroom/media", headers=h, files={"file": ("border.jpg", jpeg(), "image/jpeg")},
-                        data={"caption": seed.spot, "credit": "Anadolu Agency"})
-    assert photo.status_code == 201, photo.text
-    media_id = photo.json()["id"]
+    # the gallery: one photo under the byline (captioned with the headline), one in the body
+    # (headline and spot); each upload keeps its caption and credit
+    media_ids = []
+    for name, caption in (("trucks.jpg", seed.headline), ("border.jpg", seed.spot)):
+        photo = client.post("/v1/newsroom/media", headers=h, files={"file": (name, jpeg(), "image/jpeg")},
+                            data={"caption": caption, "credit": "Anadolu Agency"})
+        assert photo.status_code == 201, photo.text
+        media_ids.append(photo.json()["id"])
+    media_id = media_ids[1]
 
     # field by field: create with the headline, then one PATCH per part of the article
     created = client.post("/v1/newsroom/stories", headers=h, json={"headline": seed.headline})
@@ -76,7 +85,9 @@ def test_seed_story_round_trips_through_the_newsroom_api(client: TestClient,
         "contributors": [{"name": seed.reporter, "role": "reporter", "place": city},
                          {"name": seed.writer, "role": "writer", "place": seed.writer_place}],
         "dateline": seed.dateline,
-        "photos": [{"media_id": media_id, "title": seed.headline, "caption": seed.spot,
+        "photos": [{"media_id": media_ids[0], "title": seed.headline, "caption": seed.headline,
+                    "credit": "Anadolu Agency"},
+                   {"media_id": media_ids[1], "title": seed.headline, "caption": seed.spot,
                     "credit": "Anadolu Agency", "alt": seed.spot}],
         "body_html": body_html,
         "language": "en",
@@ -106,8 +117,9 @@ def test_seed_story_round_trips_through_the_newsroom_api(client: TestClient,
     assert got["first_published"] == client.get(
         f"/v1/newsroom/stories/{guid}/versions/1", headers=h).json()["version_created"]
     assert got["version"] == 2 and got["pubstatus"] == "usable"
-    [pic] = got["photos"]
-    assert (pic["title"], pic["caption"], pic["credit"]) == (seed.headline, seed.spot, "Anadolu Agency")
+    assert [(p["media_id"], p["title"], p["caption"], p["credit"]) for p in got["photos"]] == [
+        (media_ids[0], seed.headline, seed.headline, "Anadolu Agency"),
+        (media_ids[1], seed.headline, seed.spot, "Anadolu Agency")]
     renditions = client.get(f"/v1/newsroom/media/{media_id}", headers=h).json()["renditions"]
     assert set(renditions) == {"original", "thumbnail", "preview"}
     assert renditions["thumbnail"]["width"] <= 320

@@ -42,7 +42,8 @@ def _detect_json(data: bytes, source: str) -> str:
         doc = json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError):
         return "ninjs"  # let the ninjs parser report the exact line of the error
-    if isinstance(doc, dict) and ("api_version" in doc or "altids" in _item(doc)):
+    # AP's altids is an object of ids; ninjs 2.x altids is a list, so the type decides
+    if isinstance(doc, dict) and ("api_version" in doc or isinstance(_item(doc).get("altids"), dict)):
         return "apmedia"
     return "ninjs"
 

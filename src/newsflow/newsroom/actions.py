@@ -8,8 +8,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from newsflow.model import Event, EventKind, PubStatus, Story, StoryVersion
 from newsflow.errors import Conflict, FieldError, NotFound
+from newsflow.model import Event, EventKind, PubStatus, Story, StoryVersion
 from newsflow.store import Store, StoryRecord
 
 Listener = Callable[[Event], None]

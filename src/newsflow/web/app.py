@@ -11,9 +11,9 @@ from fastapi import FastAPI
 from sqlalchemy.exc import IntegrityError
 
 from newsflow import __version__
+from newsflow.ingest.poll import FeedPoller
 from newsflow.services import Services
 from newsflow.web import errors, home
-from newsflow.ingest.poll import FeedPoller
 from newsflow.web.api import ingest, items, newsroom
 
 log = logging.getLogger("newsflow")

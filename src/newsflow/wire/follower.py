@@ -5,6 +5,7 @@ batch of events, not once per subscriber."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -37,10 +38,8 @@ class LogFollower:
 
     async def run(self) -> None:
         while True:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_every)
-            except TimeoutError:
-                pass
             self._wake.clear()
             try:
                 await self.catch_up()
@@ -56,7 +55,7 @@ class LogFollower:
                 try:
                     await handler(events)
                 except Exception:
-                    log.exception("channel handler failed on events %s–%s", events[0].seq, events[-1].seq)
+                    log.exception("channel handler failed on events %s-%s", events[0].seq, events[-1].seq)
             self.last_seq = events[-1].seq
             async with self._advanced:
                 self._advanced.notify_all()
