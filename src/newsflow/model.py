@@ -168,7 +168,8 @@ class StoryVersion(Story):
 
     @property
     def story(self) -> Story:
-        return Story.model_validate(self.model_dump(include=set(Story.model_fields)))
+        # the fields were validated (and the body sanitized) when this version was built
+        return Story.model_construct(**{name: getattr(self, name) for name in Story.model_fields})
 
 
 class Event(BaseModel):

@@ -16,14 +16,14 @@ PER_WRITER = 12
 def test_follower_sees_every_event_once_in_order_while_writers_race(store: Store, monkeypatch) -> None:
     # Widen the window between taking a seq and committing, where a bare sequence would let a
     # later seq commit first and a follower skip the earlier one.
-    original = store._append_event
+    original = store._append_events
 
-    def slow_append(*args: object, **kwargs: object) -> Event:
-        event = original(*args, **kwargs)
+    def slow_append(*args: object, **kwargs: object) -> list[Event]:
+        written = original(*args, **kwargs)
         time.sleep(random.uniform(0, 0.004))
-        return event
+        return written
 
-    monkeypatch.setattr(store, "_append_event", slow_append)
+    monkeypatch.setattr(store, "_append_events", slow_append)
     guids = [store.create_story(Story(headline=f"Story {i}")).guid for i in range(WRITERS)]
     total = WRITERS * PER_WRITER
     done = threading.Event()

@@ -75,7 +75,7 @@ def test_a_failure_in_the_middle_of_a_publish_leaves_no_version_and_no_event(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(store, "_append_event", broken)
+    monkeypatch.setattr(store, "_append_events", broken)
     with pytest.raises(RuntimeError, match="disk on fire"):
         desk.publish(guid)
     monkeypatch.undo()

@@ -52,6 +52,7 @@ description (its item references become `related`), else yields nothing.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterator
@@ -845,7 +846,13 @@ def _our_guid(guid: str) -> str:
 
 
 def _local(el: etree._Element) -> str:
-    return etree.QName(el).localname.lower()
+    return _local_name(el.tag)
+
+
+@functools.lru_cache(maxsize=2048)
+def _local_name(tag: str) -> str:
+    # called for every element visited; wires use a few hundred distinct tags at most
+    return tag.rpartition("}")[2].lower()
 
 
 def _kids(el: etree._Element | None) -> Iterator[etree._Element]:
@@ -853,8 +860,11 @@ def _kids(el: etree._Element | None) -> Iterator[etree._Element]:
 
 
 def _children(el: etree._Element | None, name: str) -> list[etree._Element]:
+    if el is None:
+        return []
     wanted = name.lower()
-    return [child for child in _kids(el) if _local(child) == wanted]
+    # the hot loop of parsing: plain iteration, cached local names (comments have non-str tags)
+    return [child for child in el if type(child.tag) is str and _local_name(child.tag) == wanted]
 
 
 def _child(el: etree._Element | None, name: str) -> etree._Element | None:

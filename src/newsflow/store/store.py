@@ -163,38 +163,61 @@ class Store:
 
     def ingest_versions(self, items: list[StoryVersion], *,
                         now: datetime | None = None) -> list[tuple[StoryVersion, Event | str]]:
-        """Store wire versions in one transaction, each in its own savepoint.
+        """Store wire versions in one transaction.
 
         Per item: the event written, or why nothing was written ("skipped: …" for a version already
         held, "failed: …" for one the database refused). A new guid becomes a story; a newer version
-        of a known one becomes an update (a correction or a kill when the wire says so).
+        of a known one becomes an update (a correction or a kill when the wire says so). The batch is
+        written with a few multi-row statements; if the database refuses it, each item is retried in
+        its own savepoint so one bad item cannot keep the others out.
         """
         now = now or utcnow()
-        out: list[tuple[StoryVersion, Event | str]] = []
         with self.write() as conn:
+            try:
+                with conn.begin_nested():
+                    return self._ingest(conn, items, now)
+            except sa.exc.SQLAlchemyError:
+                pass
+            out: list[tuple[StoryVersion, Event | str]] = []
             for item in items:
                 try:
                     with conn.begin_nested():
-                        out.append((item, self._ingest_one(conn, item, now)))
+                        out.extend(self._ingest(conn, [item], now))
                 except sa.exc.SQLAlchemyError as exc:
                     out.append((item, f"failed: {item.guid} v{item.version}: {exc.orig or exc}"))
-        return out
+            return out
 
-    def _ingest_one(self, conn: sa.Connection, item: StoryVersion, now: datetime) -> Event | str:
-        row = self._lock_story(conn, item.guid)
-        current = 0
-        if row is None:
-            conn.execute(stories.insert().values(guid=item.guid, draft=_dump(item.story), current_version=0,
-                                                 created=now, modified=now, created_by="ingest"))
-        else:
-            current = row.current_version
-            if item.version <= current:
-                return f"skipped: {item.guid} v{item.version} is already held (current version {current})"
-        kind = (EventKind.publish if current == 0 else EventKind.kill if item.pubstatus == PubStatus.canceled
-                else EventKind.correct if item.is_correction else EventKind.update)
-        if row is not None and row.first_published:
-            item = item.model_copy(update={"first_published": row.first_published})
-        return self._write_version(conn, item, current, kind, by="ingest", now=now)
+    def _ingest(self, conn: sa.Connection, items: list[StoryVersion],
+                now: datetime) -> list[tuple[StoryVersion, Event | str]]:
+        query = stories.select().where(stories.c.guid.in_({item.guid for item in items}))
+        if self.dialect == "postgresql":
+            query = query.with_for_update()
+        held = {row.guid: (row.current_version, row.first_published) for row in conn.execute(query)}
+        new_stories: list[dict[str, Any]] = []
+        planned: list[tuple[StoryVersion, EventKind]] = []
+        outcome: list[tuple[StoryVersion, int | str]] = []  # index into planned, or the reason
+        for item in items:
+            current, first = held.get(item.guid, (None, None))
+            if current is None:
+                new_stories.append({"guid": item.guid, "draft": {}, "current_version": 0, "created": now,
+                                    "modified": now, "created_by": "ingest"})
+                current = 0
+            elif item.version <= current:
+                reason = f"skipped: {item.guid} v{item.version} is already held (current version {current})"
+                outcome.append((item, reason))
+                continue
+            kind = (EventKind.publish if current == 0 else EventKind.kill
+                    if item.pubstatus == PubStatus.canceled else EventKind.correct if item.is_correction
+                    else EventKind.update)
+            if first:
+                item = item.model_copy(update={"first_published": first})
+            held[item.guid] = (item.version, item.first_published)
+            outcome.append((item, len(planned)))
+            planned.append((item, kind))
+        if new_stories:
+            conn.execute(stories.insert(), new_stories)
+        written = self._write_versions(conn, planned, by="ingest", now=now)
+        return [(item, written[slot] if isinstance(slot, int) else slot) for item, slot in outcome]
 
     def _lock_story(self, conn: sa.Connection, guid: str) -> sa.Row[Any] | None:
         query = stories.select().where(stories.c.guid == guid)
@@ -206,25 +229,44 @@ class Store:
                        by: str | None, now: datetime) -> Event:
         if sv.version <= current:
             raise Conflict(f"story {sv.guid!r} is already at version {current}; got {sv.version}")
-        content = _dump(sv.story)
-        conn.execute(versions.insert().values(
-            guid=sv.guid, version=sv.version, content=content, headline=sv.headline, language=sv.language,
-            urgency=sv.urgency, pubstatus=sv.pubstatus.value, public=sv.public, embargo=sv.embargo,
-            first_published=sv.first_published, version_created=sv.version_created,
-            is_correction=sv.is_correction, editor_note=sv.editor_note, created_by=by))
-        conn.execute(stories.update().where(stories.c.guid == sv.guid).values(
-            current_version=sv.version, pubstatus=sv.pubstatus.value, first_published=sv.first_published,
-            modified=now, draft=content))
-        return self._append_event(conn, kind, sv.guid, sv.version, now)
+        return self._write_versions(conn, [(sv, kind)], by=by, now=now)[0]
+
+    def _write_versions(self, conn: sa.Connection, planned: list[tuple[StoryVersion, EventKind]], *,
+                        by: str | None, now: datetime) -> list[Event]:
+        """Version rows, the stories' new state and the log events, as multi-row statements."""
+        if not planned:
+            return []
+        version_rows, story_rows = [], {}
+        for sv, _ in planned:
+            content = _dump(sv.story)
+            version_rows.append({
+                "guid": sv.guid, "version": sv.version, "content": content, "headline": sv.headline,
+                "language": sv.language, "urgency": sv.urgency, "pubstatus": sv.pubstatus.value,
+                "public": sv.public, "embargo": sv.embargo, "first_published": sv.first_published,
+                "version_created": sv.version_created, "is_correction": sv.is_correction,
+                "editor_note": sv.editor_note, "created_by": by})
+            story_rows[sv.guid] = {"b_guid": sv.guid, "current_version": sv.version,
+                                   "pubstatus": sv.pubstatus.value, "first_published": sv.first_published,
+                                   "modified": now, "draft": content}
+        conn.execute(versions.insert(), version_rows)
+        conn.execute(_UPDATE_STORY, list(story_rows.values()))
+        return self._append_events(conn, [(kind, sv.guid, sv.version) for sv, kind in planned], now)
 
     def _append_event(self, conn: sa.Connection, kind: EventKind, guid: str, version: int,
                       now: datetime) -> Event:
+        return self._append_events(conn, [(kind, guid, version)], now)[0]
+
+    def _append_events(self, conn: sa.Connection, entries: list[tuple[EventKind, str, int]],
+                       now: datetime) -> list[Event]:
         # Taken last, held to commit: appends are serialised only for the tail of a transaction.
         if self.dialect == "postgresql":
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOG_LOCK})
-        seq = conn.execute(events.insert().values(kind=kind.value, guid=guid, version=version, created=now)
-                           .returning(events.c.seq)).scalar_one()
-        return Event(seq=seq, kind=kind, guid=guid, version=version, created=now)
+        rows = [{"kind": kind.value, "guid": guid, "version": version, "created": now}
+                for kind, guid, version in entries]
+        seqs = conn.execute(events.insert().returning(events.c.seq, sort_by_parameter_order=True),
+                            rows).scalars().all()
+        return [Event(seq=seq, kind=kind, guid=guid, version=version, created=now)
+                for seq, (kind, guid, version) in zip(seqs, entries, strict=True)]
 
     def get_version(self, guid: str, version: int | None = None) -> StoryVersion:
         query = versions.select().where(versions.c.guid == guid)
@@ -368,6 +410,12 @@ class Store:
             with self.write() as conn:
                 conn.execute(tokens.update().where(tokens.c.id == row.token_id).values(last_used=now))
         return self.get_user(row.id)
+
+
+_UPDATE_STORY = stories.update().where(stories.c.guid == sa.bindparam("b_guid")).values(
+    current_version=sa.bindparam("current_version"), pubstatus=sa.bindparam("pubstatus"),
+    first_published=sa.bindparam("first_published"), modified=sa.bindparam("modified"),
+    draft=sa.bindparam("draft"))
 
 
 def _dump(story: Story) -> dict[str, Any]:
