@@ -20,7 +20,8 @@ language               xml:lang of the entry or the feed   channel language, dc:
 
 Missing ids get a stable one from the entry's content; missing dates fall back to the feed's date,
 then to the time of reading. The body goes through the model's sanitizer like any other input.
-Vendor extensions (e.g. WENN's ``wenn_cm:body``) are not read.
+One vendor extension is read because a real wire needs it: WENN's Atom puts a placeholder in
+``<content>`` and the article in ``wenn_cm:first_line`` / ``wenn_cm:body`` (see ``_wenn``).
 """
 
 from __future__ import annotations
@@ -122,7 +123,36 @@ class _AtomFeed:
             "photos": [p for p in photos if p] + _media_photos(entry),
             "language": _inherited_lang(entry),
         }
+        _wenn(entry, fields)
         return _story(fields, entry, index, self.source)
+
+
+WENN_CM = "http://feed.wenn.com/xmlns/2010/03/wenn_cm"
+WENN_NM = "http://feed.wenn.com/xmlns/2010/03/wenn_nm"
+_WENN_URGENCY = {"high": 3, "med": 5, "low": 7}
+
+
+def _wenn(entry: etree._Element, fields: dict[str, Any]) -> None:
+    """WENN's article text, language, dates and priority, which its Atom entries carry only in
+    their own namespaces (the standard <content> holds a placeholder)."""
+    meta = entry.find(f"{{{WENN_CM}}}ContentMetadata")
+    if meta is None:
+        return
+    first_line = _ws(meta.findtext(f"{{{WENN_CM}}}first_line") or "")
+    body = meta.findtext(f"{{{WENN_CM}}}body") or ""
+    if first_line or body.strip():
+        fields["spot"] = first_line or fields["spot"]
+        fields["body_html"] = _paragraphs(f"{first_line}\n\n{body}")
+    fields["language"] = meta.get("lang") or fields["language"]
+    management = entry.find(f"{{{WENN_NM}}}NewsManagement")
+    if management is not None:
+        published = _date(management.findtext(f"{{{WENN_NM}}}published"))
+        updated = _date(management.findtext(f"{{{WENN_NM}}}updated"))
+        fields["first_published"] = published or fields["first_published"]
+        fields["version_created"] = updated or fields["version_created"]
+        priority = (management.findtext(f"{{{WENN_NM}}}feedarticle_priority") or "").strip().lower()
+        if priority in _WENN_URGENCY:
+            fields["urgency"] = _WENN_URGENCY[priority]
 
 
 def _text_construct(el: etree._Element | None) -> str:
@@ -272,6 +302,8 @@ def _story(fields: dict[str, Any], el: etree._Element, index: int, source: str) 
         "categories": [_clip(c, 1000) for c in categories][:20],
         "photos": photos[:200],
     }
+    if fields.get("urgency"):
+        values["urgency"] = fields["urgency"]
     lang = _language(fields["language"])
     if lang:
         values["language"] = lang
