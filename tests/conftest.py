@@ -20,7 +20,7 @@ from newsflow.services import Services
 from newsflow.store import Store
 from newsflow.web.app import create_app
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = Path(os.environ.get("NEWSFLOW_SHARED") or Path(__file__).resolve().parents[1].parent / "shared")
 PG_URL = os.environ.get("NEWSFLOW_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
