@@ -34,7 +34,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from newsflow.formats import ninjs
-from newsflow.formats.base import FormatError
+from newsflow.formats.base import FormatError, clip
 from newsflow.model import Concept, Contributor, Photo, PubStatus, Role, StoryVersion, utcnow
 
 _CATEGORY_RELS = {"category", "suppcategory"}
@@ -104,10 +104,6 @@ def _text(item: dict[str, Any], key: str) -> str:
     raise _Invalid(f"{key} must be text, not {_kind(value)}")
 
 
-def _clip(value: str, limit: int) -> str:
-    return value if len(value) <= limit else value[:limit - 1].rsplit(" ", 1)[0].rstrip() + "…"
-
-
 def _story(item: dict[str, Any]) -> StoryVersion:
     altids = item.get("altids") if isinstance(item.get("altids"), dict) else {}
     guid = altids.get("itemid") if isinstance(altids.get("itemid"), str) else _text(item, "uri")
@@ -123,14 +119,14 @@ def _story(item: dict[str, Any]) -> StoryVersion:
     for entry in _entries(item.get("subject")):
         rels = {str(rel).lower() for rel in entry.get("rels") or []}
         if rels & _CATEGORY_RELS and isinstance(entry.get("name"), str):
-            categories.append(_clip(entry["name"].strip(), 1000))
+            categories.append(clip(entry["name"].strip(), 1000))
         else:
             subjects.append(entry)
     version_created = _date(item, "versioncreated") or _date(item, "firstcreated") or utcnow()
     version = item.get("version")
     # AP counts versions from 0, we count from 1
     counted = isinstance(version, int) and not isinstance(version, bool) and version >= 0
-    keywords = [_clip(w.strip(), 1000) for w in item.get("keywords") or []
+    keywords = [clip(w.strip(), 1000) for w in item.get("keywords") or []
                 if isinstance(w, str) and w.strip()]
     fields: dict[str, Any] = {
         "guid": guid,
@@ -141,9 +137,9 @@ def _story(item: dict[str, Any]) -> StoryVersion:
         "embargo": _date(item, "embargoed"),
         "urgency": _urgency(item.get("urgency")),
         "language": _language(item.get("language")),
-        "headline": _clip(headline, 500),
-        "spot": _clip(spot, 2000),
-        "slugline": _clip(_text(item, "slugline"), 200) or None,
+        "headline": clip(headline, 500),
+        "spot": clip(spot, 2000),
+        "slugline": clip(_text(item, "slugline"), 200) or None,
         "editor_note": _text(item, "ednote") or None,
         "dateline": _dateline(item.get("datelinelocation")),
         "contributors": _contributors(item)[:50],
@@ -208,7 +204,7 @@ def _dateline(location: Any) -> str | None:
         if isinstance(value, str) and value.strip():
             value = value.strip()
             # AP writes area and country names in capitals; a dateline reads better in title case
-            return _clip(value.title() if value.isupper() else value, 200)
+            return clip(value.title() if value.isupper() else value, 200)
     return None
 
 
@@ -217,12 +213,12 @@ def _contributors(item: dict[str, Any]) -> list[Contributor]:
     for byline in _entries(item.get("bylines")):
         name = re.sub(r"^by\s+", "", str(byline.get("by") or ""), flags=re.I).strip()
         if name:
-            found.append(Contributor(name=_clip(name, 1000), role=Role.reporter))
+            found.append(Contributor(name=clip(name, 1000), role=Role.reporter))
     for key, role in (("photographer", Role.photographer), ("producer", Role.producer),
                       ("editor", Role.editor)):
         person = item.get(key)
         if isinstance(person, dict) and isinstance(person.get("name"), str) and person["name"].strip():
-            found.append(Contributor(name=_clip(person["name"].strip(), 1000), role=role))
+            found.append(Contributor(name=clip(person["name"].strip(), 1000), role=role))
     return found
 
 
@@ -238,7 +234,7 @@ def _concepts(value: Any) -> list[Concept]:
         scheme = entry.get("scheme")
         if code and isinstance(scheme, str) and scheme.startswith("http"):
             code = scheme + code  # e.g. http://cv.ap.org/id/ + the term id
-        concept = Concept(name=_clip(name.strip(), 1000), code=code[:300] if code else None)
+        concept = Concept(name=clip(name.strip(), 1000), code=code[:300] if code else None)
         if (concept.name, concept.code) not in seen and not any(
                 c.name == concept.name and concept.code is None for c in found):
             seen.add((concept.name, concept.code))
@@ -256,6 +252,6 @@ def _photo(item: dict[str, Any], headline: str) -> Photo | None:
     href = main.get("href") if isinstance(main, dict) else None
     if not isinstance(href, str) or not re.match(r"^https?://", href) or len(href) > 2000:
         return None
-    return Photo(href=href, title=_clip(_text(item, "title") or headline, 500),
-                 caption=_clip(_text(item, "description_caption"), 4000),
-                 credit=_clip(_text(item, "description_creditline"), 500))
+    return Photo(href=href, title=clip(_text(item, "title") or headline, 500),
+                 caption=clip(_text(item, "description_caption"), 4000),
+                 credit=clip(_text(item, "description_creditline"), 500))

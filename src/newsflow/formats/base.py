@@ -6,6 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
+from newsflow.model import StoryVersion
+
 
 class FormatError(ValueError):
     """Input a parser cannot accept: names the source and, where known, the line."""
@@ -38,3 +42,24 @@ class RenderContext:
 
     def item_uri(self, guid: str) -> str:
         return f"{self.base_url}/v1/items/{guid}"
+
+
+def clip(text: str | None, limit: int) -> str:
+    """Wires sometimes exceed the model's lengths: cut (at a word where one is near) and mark the cut,
+    rather than reject the story."""
+    text = (text or "").strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    word = cut.rsplit(" ", 1)[0]
+    return (word if len(word) > limit // 2 else cut).rstrip() + "\u2026"
+
+
+def build_version(fields: dict[str, Any], source: str, what: str, line: int | None = None) -> StoryVersion:
+    """Validate parsed fields into a version; a refusal names the source, the part and the field."""
+    try:
+        return StoryVersion.model_validate(fields)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise FormatError(source, f"{what} is not a usable story: {where}: {err['msg']}", line) from None

@@ -35,9 +35,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from lxml import etree
-from pydantic import ValidationError
 
-from newsflow.formats.base import FormatError
+from newsflow.formats.base import FormatError, build_version, clip
 from newsflow.formats.nitf import parse_norm
 from newsflow.formats.xmlsafe import parse_xml
 from newsflow.model import Contributor, Photo, StoryVersion, html_to_text, utcnow
@@ -275,8 +274,8 @@ def _photo(href: str | None, title: str | None = None, caption: str = "", credit
     href = (href or "").strip()
     if not re.match(r"^https?://", href) or len(href) > 2000:
         return None
-    return Photo(href=href, title=_clip(title, 500) or None, caption=_clip(caption, 4000),
-                 credit=_clip(credit, 500))
+    return Photo(href=href, title=clip(title, 500) or None, caption=clip(caption, 4000),
+                 credit=clip(credit, 500))
 
 
 def _story(fields: dict[str, Any], el: etree._Element, index: int, source: str) -> StoryVersion:
@@ -293,13 +292,13 @@ def _story(fields: dict[str, Any], el: etree._Element, index: int, source: str) 
     values: dict[str, Any] = {
         "guid": fields["guid"] or "feed-" + _digest(el),
         "version": 1,
-        "headline": _clip(headline, 500 if fields["headline"] else 120),
-        "spot": _clip(fields["spot"], 2000),
+        "headline": clip(headline, 500 if fields["headline"] else 120),
+        "spot": clip(fields["spot"], 2000),
         "body_html": fields["body_html"] or "",
         "first_published": first,
         "version_created": max(first, fields["version_created"] or first),
-        "contributors": [Contributor(name=_clip(n, 1000)) for n in names][:50],
-        "categories": [_clip(c, 1000) for c in categories][:20],
+        "contributors": [Contributor(name=clip(n, 1000)) for n in names][:50],
+        "categories": [clip(c, 1000) for c in categories][:20],
         "photos": photos[:200],
     }
     if fields.get("urgency"):
@@ -307,13 +306,7 @@ def _story(fields: dict[str, Any], el: etree._Element, index: int, source: str) 
     lang = _language(fields["language"])
     if lang:
         values["language"] = lang
-    try:
-        return StoryVersion.model_validate(values)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise FormatError(source, f"feed entry {index} is not a usable story: {where}: {err['msg']}",
-                          el.sourceline) from None
+    return build_version(values, source, f"feed entry {index}", el.sourceline)
 
 
 def _digest(el: etree._Element) -> str:
@@ -387,8 +380,3 @@ def _text(el: etree._Element | None) -> str:
 
 def _ws(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
-
-
-def _clip(text: str | None, limit: int) -> str:
-    text = (text or "").strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"

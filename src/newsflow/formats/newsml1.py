@@ -31,7 +31,7 @@ from lxml import etree
 from pydantic import ValidationError
 
 from newsflow.formats.base import FormatError
-from newsflow.formats.newsmlg2 import element_html, nitf_html, parse_datetime, text_html
+from newsflow.formats.newsmlg2 import element_html, nitf_html, parse_dt, text_html
 from newsflow.formats.xmlsafe import parse_xml
 from newsflow.model import Concept, Contributor, Photo, PubStatus, StoryVersion
 
@@ -45,7 +45,7 @@ def parse(data: bytes, source: str) -> list[StoryVersion]:
         raise FormatError(source, f"not NewsML 1.x: the root element is <{etree.QName(root).localname}>, "
                                   "expected NewsML", root.sourceline)
     envelope = _child(root, "NewsEnvelope")
-    sent = _date(_child(envelope, "DateAndTime"), source)
+    sent = parse_dt(_child(envelope, "DateAndTime"), source)
     priority = _int(_attr(_child(envelope, "Priority"), "FormalName"))
     items = _children(root, "NewsItem")
     if not items:
@@ -68,8 +68,8 @@ def _item(item: etree._Element, source: str, sent: datetime | None, priority: in
 
     management = _child(item, "NewsManagement")
     f: dict[str, Any] = {"guid": guid, "version": max(revision, 1)}
-    created = _date(_child(management, "ThisRevisionCreated"), source)
-    first = _date(_child(management, "FirstCreated"), source)
+    created = parse_dt(_child(management, "ThisRevisionCreated"), source)
+    first = parse_dt(_child(management, "FirstCreated"), source)
     f["version_created"] = created or first or sent
     f["first_published"] = first or f["version_created"]
     if f["version_created"] is None:
@@ -78,7 +78,7 @@ def _item(item: etree._Element, source: str, sent: datetime | None, priority: in
     f["pubstatus"] = {"withheld": PubStatus.withheld, "canceled": PubStatus.canceled,
                       "cancelled": PubStatus.canceled}.get(status, PubStatus.usable)
     if status == "embargoed":
-        f["embargo"] = _date(_child(_child(management, "StatusWillChange"), "DateAndTime"), source)
+        f["embargo"] = parse_dt(_child(_child(management, "StatusWillChange"), "DateAndTime"), source)
     urgency = _int(_attr(_child(management, "Urgency"), "FormalName"))
     f["urgency"] = next((u for u in (urgency, priority) if u is not None and 1 <= u <= 9), 5)
     f["related"] = [a.get("NewsItem", "").strip() for a in _children(management, "AssociatedWith")
@@ -205,16 +205,6 @@ def _language(tag: str | None) -> str:
         if _LANG.match(tag):
             return tag
     return "en"
-
-
-def _date(el: etree._Element | None, source: str) -> datetime | None:
-    if el is None:
-        return None
-    try:
-        return parse_datetime(el.text)
-    except ValueError:
-        raise FormatError(source, f"<{etree.QName(el).localname}> holds {el.text!r}, not a date and time",
-                          el.sourceline) from None
 
 
 def _children(el: etree._Element | None, name: str) -> list[etree._Element]:

@@ -65,7 +65,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from pydantic import ValidationError
 
-from newsflow.formats.base import FormatError, RenderContext
+from newsflow.formats.base import FormatError, RenderContext, clip
 from newsflow.formats.xmlsafe import parse_xml
 from newsflow.model import Concept, Contributor, Photo, PubStatus, Role, StoryVersion, utcnow
 
@@ -390,7 +390,7 @@ def _read_message(root: etree._Element, source: str) -> list[StoryVersion]:
     head = _child(root, "header")
     if head is not None:
         header.priority = _int(_text(_child(head, "priority")))
-        header.sent = _parse_dt(_child(head, "sent"), source)
+        header.sent = parse_dt(_child(head, "sent"), source)
     item_set = _child(root, "itemSet")
     members = [el for el in (item_set if item_set is not None else []) if isinstance(el.tag, str)]
     news_items = [_read_item(el, source, header) for el in members if _local(el) == "newsitem"]
@@ -460,13 +460,13 @@ def _read_item(item: etree._Element, source: str, header: _Header) -> _Read:
     f: dict[str, Any] = {"guid": guid, "version": max(_int(item.get("version")) or 1, 1)}
 
     # Times: itemMeta first, then contentMeta, then the message header.
-    created = _parse_dt(_child(meta, "versionCreated"), source)
-    first = _parse_dt(_child(meta, "firstCreated"), source)
-    content_created = _parse_dt(_child(content, "contentCreated"), source)
-    content_modified = _parse_dt(_child(content, "contentModified"), source)
+    created = parse_dt(_child(meta, "versionCreated"), source)
+    first = parse_dt(_child(meta, "firstCreated"), source)
+    content_created = parse_dt(_child(content, "contentCreated"), source)
+    content_modified = parse_dt(_child(content, "contentModified"), source)
     f["version_created"] = created or content_modified or first or content_created or header.sent
     f["first_published"] = first or content_created or f["version_created"]
-    f["embargo"] = _parse_dt(_child(meta, "embargoed"), source)
+    f["embargo"] = parse_dt(_child(meta, "embargoed"), source)
     status = _code(_attr(_child(meta, "pubStatus"), "qcode")).lower()
     f["pubstatus"] = {"withheld": PubStatus.withheld, "canceled": PubStatus.canceled,
                       "cancelled": PubStatus.canceled}.get(status, PubStatus.usable)
@@ -477,7 +477,7 @@ def _read_item(item: etree._Element, source: str, header: _Header) -> _Read:
     for member in _children(meta, "memberOf"):
         alias, value = _split_qcode(member.get("qcode"))
         if alias == "nftrans" and value:
-            f["translation_group"] = _clip(unquote(value), 100)
+            f["translation_group"] = clip(unquote(value), 100)
     related, photos = _links(meta)
 
     language = _language(item, content)
@@ -494,12 +494,12 @@ def _read_item(item: etree._Element, source: str, header: _Header) -> _Read:
     title = f.get("headline") if is_media else None
     media_photos = _remote_photos(content_set, title, caption, credit)
     if not f.get("spot") and nitf_head.get("spot"):
-        f["spot"] = _clip(nitf_head["spot"], 2000)
+        f["spot"] = clip(nitf_head["spot"], 2000)
     if not f["contributors"] and nitf_head.get("byline"):
-        f["contributors"] = [Contributor(name=_clip(nitf_head["byline"], 1000))]
+        f["contributors"] = [Contributor(name=clip(nitf_head["byline"], 1000))]
     has_text = bool(_plain(body_html))
     # No headline: NITF or XHTML title, itemMeta title, slugline, caption, then the first sentence.
-    f["headline"] = _clip(f.get("headline") or nitf_head.get("headline") or _text(_child(meta, "title"))
+    f["headline"] = clip(f.get("headline") or nitf_head.get("headline") or _text(_child(meta, "title"))
                           or f.get("slugline") or caption or _first_line(_plain(body_html)), 500)
     f["related"] = list(dict.fromkeys(related))[:100]
     f["photos"] = [*photos, *media_photos][:200]
@@ -544,10 +544,10 @@ def _links(meta: etree._Element | None) -> tuple[list[str], list[Photo]]:
 def _link_photo(link: etree._Element, href: str, residref: str) -> Photo | None:
     captions = [d for d in _children(link, "description") if _code(d.get("role")).lower() != "alt"]
     alts = [d for d in _children(link, "description") if _code(d.get("role")).lower() == "alt"]
-    words = dict(title=_clip(_text(_child(link, "title")), 500) or None,
-                 caption=_clip(_text(captions[0]) if captions else "", 4000),
-                 credit=_clip(_text(_child(link, "creditline")), 500),
-                 alt=_clip(_text(alts[0]), 1000) if alts else None)
+    words = dict(title=clip(_text(_child(link, "title")), 500) or None,
+                 caption=clip(_text(captions[0]) if captions else "", 4000),
+                 credit=clip(_text(_child(link, "creditline")), 500),
+                 alt=clip(_text(alts[0]), 1000) if alts else None)
     # Our stored photos link to /media/{id}/{rendition} and carry the id in residref.
     if residref and re.search(rf"/media/{re.escape(residref)}/[^/]+$", href):
         return Photo(media_id=residref[:64], **words)
@@ -570,8 +570,8 @@ def _remote_photos(content_set: etree._Element | None, title: str | None, captio
             best = (area, href)
     if best is None:
         return []
-    return [Photo(href=best[1], title=_clip(title, 500) or None, caption=_clip(caption, 4000),
-                  credit=_clip(credit, 500))]
+    return [Photo(href=best[1], title=clip(title, 500) or None, caption=clip(caption, 4000),
+                  credit=clip(credit, 500))]
 
 
 def _language(item: etree._Element, content: etree._Element | None) -> str:
@@ -607,14 +607,14 @@ def _contributors(content: etree._Element | None, by_role: Role) -> list[Contrib
         for related in _children(party, "related"):
             if _code(related.get("rel")).lower() == "filedfrom":
                 place = _concept_name(related, None) or related.get("literal")
-        people.append(Contributor(name=_clip(name, 1000), role=_role(party.get("role"), kind),
-                                  place=_clip(place, 200) if place else None))
+        people.append(Contributor(name=clip(name, 1000), role=_role(party.get("role"), kind),
+                                  place=clip(place, 200) if place else None))
     # The `by` line names the author when no creator is named (e.g. a photographer known by code only).
     by = re.sub(r"^by\s+", "", _text(_child(content, "by")), flags=re.I)
     creators = [party for party in _children(content, "creator")
                 if _concept_name(party, None) or party.get("literal")]
     if by and not creators and by.lower() not in seen:
-        people.insert(0, Contributor(name=_clip(by, 1000), role=by_role))
+        people.insert(0, Contributor(name=clip(by, 1000), role=by_role))
     return people[:50]
 
 
@@ -645,11 +645,11 @@ def _descriptive(content: etree._Element | None, f: dict[str, Any], language: st
         elif not text:
             continue
         elif kind == "keyword":
-            keywords.append(_clip(text, 1000))
+            keywords.append(clip(text, 1000))
         elif kind == "headline" and "sub" not in (el.get("role") or "").lower():
             f.setdefault("headline", text)  # the first main headline; sub-headlines are not the headline
         elif kind in ("slugline", "dateline"):
-            f.setdefault(kind, _clip(text, 200))
+            f.setdefault(kind, clip(text, 200))
         elif kind == "creditline":
             credit = credit or text
         elif kind == "description":
@@ -659,7 +659,7 @@ def _descriptive(content: etree._Element | None, f: dict[str, Any], language: st
         located = _child(content, "located")
         place = _concept_name(located, language) or (_attr(located, "literal") or "").strip()
         if place:
-            f["dateline"] = _clip(place, 200)
+            f["dateline"] = clip(place, 200)
     f["keywords"] = list(dict.fromkeys(keywords))[:100]
     for name, concepts in buckets.items():
         f[name] = list({(c.name, c.code): c for c in concepts}.values())[:100]
@@ -674,9 +674,9 @@ def _descriptive(content: etree._Element | None, f: dict[str, Any], language: st
         # A text's plain description is its summary; a picture's caption is the words shown in lists.
         spot = (caption or roleless) if is_media else roleless
     if summary:
-        f["summary"] = _clip(summary, 4000)
+        f["summary"] = clip(summary, 4000)
     if spot:
-        f["spot"] = _clip(spot, 2000)
+        f["spot"] = clip(spot, 2000)
     return caption or roleless or spot or "", credit
 
 
@@ -686,10 +686,10 @@ def _subject(el: etree._Element, language: str, buckets: dict[str, list[Concept]
     alias, value = _split_qcode(qcode)
     name = _concept_name(el, language)
     if alias == "nfcat":
-        categories.append(_clip(name or unquote(value), 1000))
+        categories.append(clip(name or unquote(value), 1000))
         return
     if alias == "nfdossier":
-        f["dossier"] = _clip(name or unquote(value), 200)
+        f["dossier"] = clip(name or unquote(value), 200)
         return
     literal = (el.get("literal") or "").strip()
     uri = (el.get("uri") or "").strip()
@@ -701,7 +701,7 @@ def _subject(el: etree._Element, language: str, buckets: dict[str, list[Concept]
     kind = _code(el.get("type")).lower()
     bucket = {"geoarea": "places", "poi": "places", "person": "people", "organisation": "organisations",
               "organization": "organisations"}.get(kind, "subjects")
-    buckets[bucket].append(Concept(name=_clip(name, 1000), code=code[:300] if code else None))
+    buckets[bucket].append(Concept(name=clip(name, 1000), code=code[:300] if code else None))
 
 
 def _concept_name(el: etree._Element | None, language: str | None) -> str | None:
@@ -830,7 +830,7 @@ def parse_datetime(text: str | None) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
-def _parse_dt(el: etree._Element | None, source: str) -> datetime | None:
+def parse_dt(el: etree._Element | None, source: str) -> datetime | None:
     if el is None:
         return None
     try:
@@ -900,7 +900,7 @@ def _plain(markup: str) -> str:
 
 def _first_line(text: str) -> str:
     sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
-    return _clip(sentence, 200)
+    return clip(sentence, 200)
 
 
 def _code(qcode: str | None) -> str:
@@ -917,9 +917,3 @@ def _int(text: str | None) -> int | None:
         return int((text or "").strip())
     except ValueError:
         return None
-
-
-def _clip(text: str | None, limit: int) -> str:
-    """Wires sometimes exceed the model's lengths; cut rather than reject the story."""
-    text = text or ""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

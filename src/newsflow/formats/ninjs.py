@@ -79,7 +79,7 @@ from urllib.parse import quote, unquote
 
 from pydantic import ValidationError
 
-from newsflow.formats.base import FormatError, RenderContext
+from newsflow.formats.base import FormatError, RenderContext, clip
 from newsflow.model import Concept, Contributor, Photo, PubStatus, Role, StoryVersion, html_to_text, utcnow
 
 SCHEMA_URIS = {"2.2": "http://www.iptc.org/std/ninjs/ninjs-schema_2.2.json",
@@ -737,13 +737,13 @@ def _parse_item(item: dict[str, Any]) -> StoryVersion:
         "embargo": _date(d, "embargoed") or _date(d, "embargoeduntil"),
         "urgency": _urgency(d.get("urgency")),
         "language": _language(d.get("language")),
-        "headline": _clip(headline, 500),
-        "spot": _clip(_spot(d), 2000),
-        "summary": _clip(_description(d, (ROLE_PUBLIC_SUMMARY,)) or "", 4000) or None,
+        "headline": clip(headline, 500),
+        "spot": clip(_spot(d), 2000),
+        "summary": clip(_description(d, (ROLE_PUBLIC_SUMMARY,)) or "", 4000) or None,
         "body_html": body_html,
         "contributors": _contributors(d)[:50],
-        "dateline": _clip(_text(d, "located"), 200) or None,
-        "slugline": _clip(_text(d, "slugline"), 200) or None,
+        "dateline": clip(_text(d, "located"), 200) or None,
+        "slugline": clip(_text(d, "slugline"), 200) or None,
         "editor_note": _text(d, "ednote") or None,
         "subjects": subjects[:100],
         "places": _concepts(d.get("places") or d.get("place"))[:100],
@@ -778,13 +778,6 @@ def _text(d: dict[str, Any], key: str) -> str:
     if isinstance(value, str):
         return value.strip()
     raise _Invalid(f"{key} must be text, not {_kind(value)}")
-
-
-def _clip(value: str, limit: int) -> str:
-    """Our model's length limits are narrower than some wires; cut at a word and mark the cut."""
-    if len(value) <= limit:
-        return value
-    return value[:limit - 1].rsplit(" ", 1)[0].rstrip() + "…"
 
 
 def _guid(uri: Any) -> str:
@@ -927,7 +920,7 @@ def _paragraphs(text: str) -> str:
 def _first_words(body_html: str, limit: int = 120) -> str:
     """A headline for an item that has a body but none: its first line, cut at a word."""
     text = html_to_text(body_html).split("\n", 1)[0].strip()
-    return _clip(text, limit)
+    return clip(text, limit)
 
 
 _SPOT_ROLES = ("summary", "abstract", "standfirst", "spot", "lead", "description", "", "text", "caption")
@@ -962,12 +955,12 @@ def _contributors(d: dict[str, Any]) -> list[Contributor]:
         role = _CONTRIBUTOR_RELS.get(str(entry.get("rel") or "").lower())
         name = entry.get("name")
         if role and isinstance(name, str) and name.strip():
-            found.append(Contributor(name=_clip(name.strip(), 1000), role=role, place=_filing_place(entry)))
+            found.append(Contributor(name=clip(name.strip(), 1000), role=role, place=_filing_place(entry)))
     for author in _entries(d.get("authors")):  # 1.x producers (Superdesk) list authors with roles
         name = author.get("name")
         if isinstance(name, str) and name.strip():
             role = _CONTRIBUTOR_RELS.get(str(author.get("role") or "").lower(), Role.reporter)
-            found.append(Contributor(name=_clip(name.strip(), 1000), role=role))
+            found.append(Contributor(name=clip(name.strip(), 1000), role=role))
     if found:
         return found
     by = _text(d, "by") or _text(d, "byline")
@@ -975,7 +968,7 @@ def _contributors(d: dict[str, Any]) -> list[Contributor]:
     if not by:
         return []
     role = Role.photographer if d.get("type") in ("picture", "graphic") else Role.reporter
-    return [Contributor(name=_clip(by, 1000), role=role)]
+    return [Contributor(name=clip(by, 1000), role=role)]
 
 
 def _filing_place(person: dict[str, Any]) -> str | None:
@@ -985,7 +978,7 @@ def _filing_place(person: dict[str, Any]) -> str | None:
         address = contact.get("address")
         locality = address.get("locality") if isinstance(address, dict) else None
         if isinstance(locality, str) and locality.strip():
-            return _clip(locality.strip(), 200)
+            return clip(locality.strip(), 200)
     return None
 
 
@@ -1015,7 +1008,7 @@ def _concepts(value: Any, skip_rels: dict[str, Role] | None = None) -> list[Conc
         name = entry.get("name") if isinstance(entry.get("name"), str) else entry.get("literal")
         if not isinstance(name, str) or not name.strip():
             continue
-        concept = Concept(name=_clip(name.strip(), 1000), code=_code(entry))
+        concept = Concept(name=clip(name.strip(), 1000), code=_code(entry))
         if (concept.name, concept.code) not in seen:
             seen.add((concept.name, concept.code))
             found.append(concept)
@@ -1031,11 +1024,11 @@ def _subjects(d: dict[str, Any]) -> tuple[list[Concept], dict[str, Any]]:
         rel = str(entry.get("rel") or "").lower()
         name = entry.get("name").strip() if isinstance(entry.get("name"), str) else ""
         if rel == REL_CATEGORY and name:
-            categories.append(_clip(name, 1000))
+            categories.append(clip(name, 1000))
         elif rel == REL_DOSSIER and name:
-            extras["dossier"] = extras["dossier"] or _clip(name, 200)
+            extras["dossier"] = extras["dossier"] or clip(name, 200)
         elif rel == REL_KEYWORD and name:
-            keywords.append(_clip(name, 1000))
+            keywords.append(clip(name, 1000))
         elif rel == REL_SIGNAL:
             extras["is_correction"] |= entry.get("uri") == CORRECTION_SIGNAL or name.lower() == "correction"
         elif rel == REL_AUDIENCE:
@@ -1044,10 +1037,10 @@ def _subjects(d: dict[str, Any]) -> tuple[list[Concept], dict[str, Any]]:
             subjects.append(entry)
     for service in _entries(d.get("service")):  # 1.x (Superdesk): the service is the desk's category
         if isinstance(service.get("name"), str) and service["name"].strip():
-            categories.append(_clip(service["name"].strip(), 1000))
+            categories.append(clip(service["name"].strip(), 1000))
     raw_keywords = d.get("keywords")
     if isinstance(raw_keywords, list):
-        keywords += [_clip(w.strip(), 1000) for w in raw_keywords if isinstance(w, str) and w.strip()]
+        keywords += [clip(w.strip(), 1000) for w in raw_keywords if isinstance(w, str) and w.strip()]
     extras["categories"] = list(dict.fromkeys(categories))[:20]
     extras["keywords"] = list(dict.fromkeys(keywords))[:100]
     return _concepts(subjects), extras
@@ -1056,7 +1049,7 @@ def _subjects(d: dict[str, Any]) -> tuple[list[Concept], dict[str, Any]]:
 def _altid(d: dict[str, Any], role: str) -> str | None:
     for entry in _entries(d.get("altids")):
         if str(entry.get("role") or "").lower() == role and isinstance(entry.get("value"), str):
-            return _clip(entry["value"].strip(), 100) or None
+            return clip(entry["value"].strip(), 100) or None
     return None
 
 
@@ -1099,5 +1092,5 @@ def _photo(d: dict[str, Any]) -> Photo | None:
     credit = (_description(d, ("creditline",)) or _text(d, "by") or _text(d, "byline")
               or _text(d, "copyrightholder"))
     alt = _description(d, ("alttext", "alt"))
-    return Photo(href=href, title=_clip(title, 500) or None, caption=_clip(caption, 4000),
-                 credit=_clip(credit, 500), alt=_clip(alt, 1000) if alt else None)
+    return Photo(href=href, title=clip(title, 500) or None, caption=clip(caption, 4000),
+                 credit=clip(credit, 500), alt=clip(alt, 1000) if alt else None)

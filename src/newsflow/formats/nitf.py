@@ -64,7 +64,7 @@ import lxml.html
 from lxml import etree
 from pydantic import ValidationError
 
-from newsflow.formats.base import FormatError, RenderContext
+from newsflow.formats.base import FormatError, RenderContext, build_version, clip
 from newsflow.formats.xmlsafe import parse_xml
 from newsflow.model import Concept, Contributor, Photo, PubStatus, Role, StoryVersion, html_to_text, utcnow
 
@@ -390,20 +390,14 @@ def parse_nitf_element(element: etree._Element, source: str,
         if not text:
             raise FormatError(source, "NITF has no headline (hl1 or title) and no body text: "
                                       "nothing to ingest", element.sourceline)
-        fields["headline"] = _clip(text.split("\n", 1)[0], 120)
+        fields["headline"] = clip(text.split("\n", 1)[0], 120)
     # no id in the file: one from its content, so the same file read twice is the same story
     digest = hashlib.sha256(etree.tostring(element, method="c14n")).hexdigest()
     fields.setdefault("guid", f"nitf-{digest[:32]}")
     fields.setdefault("version", 1)
     fields.setdefault("first_published", fields.get("version_created") or utcnow())
     fields.setdefault("version_created", fields["first_published"])
-    try:
-        return StoryVersion.model_validate(fields)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise FormatError(source, f"NITF gives an unusable story: {where}: {err['msg']}",
-                          element.sourceline) from None
+    return build_version(fields, source, "NITF", element.sourceline)
 
 
 def read_nitf_fields(element: etree._Element, source: str) -> dict[str, Any]:
@@ -415,10 +409,10 @@ def read_nitf_fields(element: etree._Element, source: str) -> dict[str, Any]:
 
     headline = _text(_child(_child(bhead, "hedline"), "hl1")) or _text(_child(head, "title"))
     if headline:
-        f["headline"] = _clip(headline, 500)
+        f["headline"] = clip(headline, 500)
     spot = _spot(bhead, headline)
     if spot:
-        f["spot"] = _clip(spot, 2000)
+        f["spot"] = clip(spot, 2000)
     body_html = "".join(_html_blocks(c) for c in _children(body, "body.content"))
     if body_html:
         f["body_html"] = body_html
@@ -431,7 +425,7 @@ def read_nitf_fields(element: etree._Element, source: str) -> dict[str, Any]:
         f["contributors"] = contributors[:50]
     dateline = _dateline(_child(bhead, "dateline"))
     if dateline:
-        f["dateline"] = _clip(dateline, 200)
+        f["dateline"] = clip(dateline, 200)
     photos = [p for media in _descendants(body, "media") if (p := _photo(media)) is not None]
     if photos:
         f["photos"] = photos[:200]
@@ -470,7 +464,7 @@ def _read_docdata(docdata: etree._Element | None, f: dict[str, Any]) -> None:
         if (du_key.get("version") or "").strip().isdigit() and int(du_key.get("version", "")) >= 1:
             f["version"] = int(du_key.get("version", ""))
         if (du_key.get("key") or "").strip():
-            f["slugline"] = _clip(du_key.get("key", "").strip(), 200)
+            f["slugline"] = clip(du_key.get("key", "").strip(), 200)
     correction = _child(docdata, "correction")
     notes = [_attr(e, "info") for e in (_child(docdata, "ed-msg"), correction)]
     if correction is not None:
@@ -478,8 +472,8 @@ def _read_docdata(docdata: etree._Element | None, f: dict[str, Any]) -> None:
     f["editor_note"] = next((n for n in notes if n), None)
     series = _child(docdata, "series")
     if series is not None and _attr(series, "series.name"):
-        f["dossier"] = _clip(_attr(series, "series.name") or "", 200)
-    f["keywords"] = _dedupe(_clip(k, 1000) for e in _children(_child(docdata, "key-list"), "keyword")
+        f["dossier"] = clip(_attr(series, "series.name") or "", 200)
+    f["keywords"] = _dedupe(clip(k, 1000) for e in _children(_child(docdata, "key-list"), "keyword")
                             if (k := _attr(e, "key")))[:100]
 
     places: list[Concept] = []
@@ -497,16 +491,16 @@ def _read_docdata(docdata: etree._Element | None, f: dict[str, Any]) -> None:
             elif kind == "classifier":
                 ctype = (e.get("type") or "").strip().lower()
                 if ctype == "category" and name:
-                    categories.append(_clip(name, 1000))
+                    categories.append(clip(name, 1000))
                 elif ctype == "subject" and name:
                     subjects.append(_concept(name, e.get("idsrc"), e.get("value")))
                 elif ctype == "translation-group" and _attr(e, "value"):
-                    f["translation_group"] = _clip(_attr(e, "value") or "", 100)
+                    f["translation_group"] = clip(_attr(e, "value") or "", 100)
     for evloc in _children(docdata, "evloc"):  # where the event happened: a place
         keys = ("city", "county-dist", "state-prov", "iso-cc")
         name = next((v for k in keys if (v := _attr(evloc, k))), None)
         if name and all(p.name != name for p in places):
-            places.append(Concept(name=_clip(name, 1000)))
+            places.append(Concept(name=clip(name, 1000)))
     f["places"], f["people"], f["organisations"] = places[:100], people[:100], orgs[:100]
     f["categories"] = _dedupe(categories)[:20]
     f["subjects"] = subjects  # tobject subjects go in front of these
@@ -523,7 +517,7 @@ def _read_tobject(tobject: etree._Element | None, f: dict[str, Any]) -> None:
         # the most specific label the wire gives; a bare code stands for itself
         labels = (_attr(e, f"tobject.subject.{k}") for k in ("detail", "matter", "type"))
         name = next((v for v in labels if v), refnum)
-        coded.append(Concept(name=_clip(name, 1000), code=code[:300]))
+        coded.append(Concept(name=clip(name, 1000), code=code[:300]))
     subjects = coded + f.get("subjects", [])
     f["subjects"] = subjects[:100]
 
@@ -554,7 +548,7 @@ def _bylines(bhead: etree._Element | None) -> list[Contributor]:
             persons = [own or title]
         for name in persons:
             if name:
-                people.append(Contributor(name=_clip(name, 1000), role=role, place=place and place[:200]))
+                people.append(Contributor(name=clip(name, 1000), role=role, place=place and place[:200]))
     return people
 
 
@@ -563,7 +557,7 @@ def _tagline(tagline: etree._Element | None) -> list[Contributor]:
     writers: list[Contributor] = []
     for e in tagline if tagline is not None else ():
         if _local(e) == "person" and _text(e):
-            writers.append(Contributor(name=_clip(_text(e), 1000), role=Role.writer))
+            writers.append(Contributor(name=clip(_text(e), 1000), role=Role.writer))
         elif _local(e) == "location" and writers and _text(e):
             writers[-1] = writers[-1].model_copy(update={"place": _text(e)[:200]})
     return writers
@@ -598,9 +592,9 @@ def _photo(media: etree._Element) -> Photo | None:
     try:
         return Photo(media_id=media_id[:64] if media_id else None,
                      href=None if media_id else (href or "").strip() or None,
-                     title=_clip(meta["title"], 500) if meta.get("title") else None,
-                     caption=_clip(caption, 4000), credit=_clip(credit, 500),
-                     alt=_clip(alt, 1000) if alt else None)
+                     title=clip(meta["title"], 500) if meta.get("title") else None,
+                     caption=clip(caption, 4000), credit=clip(credit, 500),
+                     alt=clip(alt, 1000) if alt else None)
     except ValidationError:
         return None
 
@@ -810,11 +804,6 @@ def _esc(text: str, quote: bool = False) -> str:
     return html_mod.escape(text, quote=quote)
 
 
-def _clip(text: str, limit: int) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
-
-
 def _dedupe(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(i for i in items if i))
 
@@ -866,7 +855,7 @@ def _split_code(code: str | None) -> tuple[str | None, str | None]:
 def _concept(name: str, source: str | None, value: str | None) -> Concept:
     source, value = (source or "").strip(), (value or "").strip()
     code = f"{source}:{value}" if source and value else value or None
-    return Concept(name=_clip(name, 1000), code=code[:300] if code else None)
+    return Concept(name=clip(name, 1000), code=code[:300] if code else None)
 
 
 def _subject_ref(code: str | None) -> tuple[str, str] | None:

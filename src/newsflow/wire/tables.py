@@ -1,0 +1,70 @@
+"""The subscriber side of the schema: companies, products, API keys and each event's product ids.
+
+Defined on the store's one `metadata` so queries and the schema stay one definition; migration 0002
+mirrors these tables. (`users.company_id` belongs to `newsflow.store.tables.users`.)
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from newsflow.store.tables import BigId, Json, UTCDateTime, metadata
+
+companies = sa.Table(
+    "companies", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    # Newsrooms that honour embargoes get held copy early; everyone else waits for the lift.
+    sa.Column("may_receive_embargoed", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("name", name="uq_companies_name"),
+)
+
+# A product is a saved filter over story fields (newsflow.wire.products.ProductFilter as JSON).
+# Products are deactivated, never deleted: events keep pointing at them. AUTOINCREMENT on SQLite so
+# an id is never reused — a reused id would hand an old event's entitlement to a different product.
+products = sa.Table(
+    "products", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("filter", Json, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("name", name="uq_products_name"),
+    sqlite_autoincrement=True,
+)
+
+company_products = sa.Table(
+    "company_products", metadata,
+    sa.Column("company_id", sa.String(32), sa.ForeignKey("companies.id"), primary_key=True),
+    sa.Column("product_id", sa.Integer, sa.ForeignKey("products.id"), primary_key=True),
+)
+# Fan-out asks "which companies hold product P".
+sa.Index("ix_company_products_product", company_products.c.product_id)
+
+# Subscriber API keys: only a SHA-256 of the secret is kept; `prefix` lets admins tell keys apart.
+api_keys = sa.Table(
+    "api_keys", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("company_id", sa.String(32), sa.ForeignKey("companies.id"), nullable=False),
+    sa.Column("prefix", sa.String(16), nullable=False),
+    sa.Column("key_hash", sa.String(64), nullable=False),
+    sa.Column("label", sa.String(200), nullable=False, server_default=""),
+    sa.Column("scopes", Json, nullable=False),
+    sa.Column("created", UTCDateTime, nullable=False),
+    sa.Column("last_used", UTCDateTime, nullable=True),
+    sa.Column("revoked", UTCDateTime, nullable=True),
+    sa.UniqueConstraint("key_hash", name="uq_api_keys_hash"),
+)
+sa.Index("ix_api_keys_company", api_keys.c.company_id)
+
+# Entitlement computed once per event: the products the event's version matched when it was written.
+event_products = sa.Table(
+    "event_products", metadata,
+    sa.Column("seq", BigId, sa.ForeignKey("events.seq"), primary_key=True),
+    sa.Column("product_id", sa.Integer, sa.ForeignKey("products.id"), primary_key=True),
+)
+# (product_id, seq) rather than product_id alone: "events after cursor N in products P" is a range scan.
+sa.Index("ix_event_products_product", event_products.c.product_id, event_products.c.seq)
