@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import getpass
+import json
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.panel import Panel
 from rich.progress import (
@@ -22,14 +24,20 @@ from rich.progress import (
 from rich.table import Table
 
 from newsflow.auth import ROLES, hash_password
-from newsflow.errors import NotFound
+from newsflow.errors import Conflict, FieldError, NotFound
 from newsflow.services import ADMIN_EMAIL, Services, bootstrap
 
 app = typer.Typer(help="Newsflow: a news agency broadcasting system.", no_args_is_help=True)
 token_app = typer.Typer(help="Staff tokens for the newsroom API.", no_args_is_help=True)
 user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+company_app = typer.Typer(help="Subscriber companies.", no_args_is_help=True)
+product_app = typer.Typer(help="Products: saved filters over stories.", no_args_is_help=True)
+key_app = typer.Typer(help="Subscriber API keys.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
+app.add_typer(company_app, name="company")
+app.add_typer(product_app, name="product")
+app.add_typer(key_app, name="key")
 console = Console()
 err = Console(stderr=True)
 
@@ -109,6 +117,88 @@ def user_create(email: Annotated[str, typer.Option()],
         pass
     user = svc.store.create_user(email=email, name=name, role=role, password_hash=hash_password(password))
     console.print(f"Created {user.role} {user.email} ({user.id}).")
+
+
+@company_app.command("create")
+def company_create(name: Annotated[str, typer.Argument()],
+                   embargoed: Annotated[bool, typer.Option(help="May hold embargoed copy.")] = False) -> None:
+    """Create a subscriber company."""
+    try:
+        company = Services.open().subscribers.create_company(name, may_receive_embargoed=embargoed)
+    except (Conflict, FieldError) as exc:
+        raise _fail(str(exc)) from None
+    console.print(f"Created company {company.name} ({company.id}).", highlight=False)
+
+
+@company_app.command("list")
+def company_list() -> None:
+    """Companies, their products and whether they may hold embargoed copy."""
+    table = Table()
+    for column in ("id", "name", "active", "embargoed copy", "products"):
+        table.add_column(column)
+    for c in Services.open().subscribers.list_companies():
+        table.add_row(c.id, c.name, str(c.active), str(c.may_receive_embargoed),
+                      ", ".join(map(str, sorted(c.product_ids))))
+    console.print(table)
+
+
+@product_app.command("create")
+def product_create(name: Annotated[str, typer.Argument()],
+                   filter_json: Annotated[str, typer.Option("--filter", help='JSON, e.g. \'{"categories": '
+                                                            '["World"], "urgency_max": 4}\'.')] = "{}",
+                   description: Annotated[str, typer.Option()] = "") -> None:
+    """Create a product from a filter (see newsflow.wire.products for the fields)."""
+    try:
+        product = Services.open().subscribers.create_product(name, json.loads(filter_json),
+                                                             description=description)
+    except (json.JSONDecodeError, ValidationError, Conflict, FieldError) as exc:
+        raise _fail(str(exc)) from None
+    console.print(f"Created product {product.name} ({product.id}).", highlight=False)
+
+
+@product_app.command("list")
+def product_list() -> None:
+    """Products and their filters."""
+    table = Table()
+    for column in ("id", "name", "active", "filter"):
+        table.add_column(column)
+    for p in Services.open().subscribers.list_products():
+        table.add_row(str(p.id), p.name, str(p.active), p.filter.model_dump_json(exclude_defaults=True))
+    console.print(table)
+
+
+@product_app.command("assign")
+def product_assign(company_id: str, product_id: int,
+                   remove: Annotated[bool, typer.Option("--remove", help="Take it away.")] = False) -> None:
+    """Give a company a product (or take it away with --remove)."""
+    subs = Services.open().subscribers
+    try:
+        if remove:
+            subs.unassign_product(company_id, product_id)
+        else:
+            subs.assign_product(company_id, product_id)
+    except NotFound as exc:
+        raise _fail(str(exc)) from None
+
+
+@key_app.command("create")
+def key_create(company_id: Annotated[str, typer.Option("--company", help="The company the key acts for.")],
+               label: Annotated[str, typer.Option(help="What the key is for.")] = "") -> None:
+    """Mint a subscriber API key; it is shown once and stored only as a hash."""
+    try:
+        new = Services.open().subscribers.create_api_key(company_id, label=label)
+    except NotFound as exc:
+        raise _fail(str(exc)) from None
+    console.print(new.secret, highlight=False, soft_wrap=True)
+
+
+@key_app.command("revoke")
+def key_revoke(key_id: str) -> None:
+    """Revoke a key for good."""
+    try:
+        Services.open().subscribers.revoke_api_key(key_id)
+    except NotFound as exc:
+        raise _fail(str(exc)) from None
 
 
 @app.command()

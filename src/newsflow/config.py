@@ -23,6 +23,7 @@ class Settings:
     base_url: str = field(default_factory=lambda: _env("NEWSFLOW_BASE_URL", "http://127.0.0.1:8000").rstrip("/"))
     ingest_secret: str = field(default_factory=lambda: _env("NEWSFLOW_INGEST_SECRET", ""))
     poll_feeds: tuple[str, ...] = field(default_factory=lambda: tuple(_env("NEWSFLOW_POLL_FEEDS", "").split()))
+    rate_per_minute: int = field(default_factory=lambda: int(_env("NEWSFLOW_RATE_PER_MINUTE", "1200")))
     poll_every: float = field(default_factory=lambda: float(_env("NEWSFLOW_POLL_EVERY", "60")))
 
     def __post_init__(self) -> None:

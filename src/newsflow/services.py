@@ -6,11 +6,16 @@ import secrets
 from dataclasses import dataclass
 
 from newsflow.auth import hash_password
+from newsflow.bus import Bus, open_bus
 from newsflow.config import Settings
 from newsflow.formats.base import RenderContext
 from newsflow.ingest import Ingestor
 from newsflow.newsroom import MediaLibrary, Newsroom
 from newsflow.store import Store
+from newsflow.web.ratelimit import RateLimiter
+from newsflow.wire.follower import LogFollower
+from newsflow.wire.stream import StreamHub
+from newsflow.wire.subscribers import Subscribers
 
 ADMIN_EMAIL = "admin@newsflow.local"
 
@@ -23,6 +28,11 @@ class Services:
     media: MediaLibrary
     ingestor: Ingestor
     render_context: RenderContext
+    subscribers: Subscribers
+    bus: Bus
+    follower: LogFollower
+    hub: StreamHub
+    limiter: RateLimiter
 
     @classmethod
     def open(cls, settings: Settings | None = None, *, migrate: bool = True) -> Services:
@@ -31,11 +41,18 @@ class Services:
         if migrate:
             store.migrate()
         media = MediaLibrary(store, settings.media_dir, settings.max_upload_bytes)
-        newsroom = Newsroom(store)
+        subscribers = Subscribers(store)
+        store.entitlement = subscribers  # every appended event records the products it matches
+        bus = open_bus(settings.bus_url)
+        newsroom = Newsroom(store, [lambda event: bus.notify(event.seq)])
         context = RenderContext(base_url=settings.base_url, provider=settings.agency_name,
                                 provider_uri=settings.base_url + "/", media=media.lookup)
+        follower = LogFollower(store, bus)
+        hub = StreamHub(store, subscribers.event_products, context)
+        follower.handlers.append(hub.on_events)
         return cls(settings=settings, store=store, newsroom=newsroom, media=media,
-                   ingestor=Ingestor(store, newsroom.announce), render_context=context)
+                   ingestor=Ingestor(store, newsroom.announce), render_context=context, subscribers=subscribers,
+                   bus=bus, follower=follower, hub=hub, limiter=RateLimiter(settings.rate_per_minute))
 
     def close(self) -> None:
         self.store.close()

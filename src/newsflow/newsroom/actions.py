@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from newsflow.errors import Conflict, FieldError, NotFound
-from newsflow.model import Event, EventKind, PubStatus, Story, StoryVersion
+from newsflow.model import Event, EventKind, PubStatus, Story, StoryVersion, utcnow
 from newsflow.store import Store, StoryRecord
 
 Listener = Callable[[Event], None]
@@ -68,7 +68,9 @@ class Newsroom:
         current = self.store.get_version(guid, record.current_version)
         notice = f"This story has been withdrawn. Do not use it. Reason: {reason.strip()}"
         withdrawn = current.story.model_copy(update={
-            "body_html": f"<p>{html.escape(notice)}</p>", "summary": None, "photos": [], "embargo": None,
+            "body_html": f"<p>{html.escape(notice)}</p>", "summary": None, "photos": [],
+            # a story still under embargo keeps it: even its withdrawal must not reach anyone early
+            "embargo": current.embargo if current.embargo and current.embargo > utcnow() else None,
             "spot": notice, "public": current.public,
         })
         return self._append(record, EventKind.kill, by=by, pubstatus=PubStatus.canceled,

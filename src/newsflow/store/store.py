@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
@@ -54,6 +54,7 @@ class User:
     role: str
     password_hash: str | None
     active: bool
+    company_id: str | None = None  # the subscriber company of a portal user; None for staff
 
 
 def new_guid(now: datetime | None = None) -> str:
@@ -66,11 +67,22 @@ def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+class Entitlement(Protocol):
+    """Decides, inside the transaction that appends events, which products each one matches
+    (newsflow.wire.subscribers.Subscribers): `plan` before the seqs exist, `record` after."""
+
+    def plan(self, conn: sa.Connection, entries: Sequence[tuple[EventKind, str, int]],
+             known: Mapping[tuple[str, int], Story] | None = None) -> list[frozenset[int]]: ...
+
+    def record(self, conn: sa.Connection, written: Sequence[Event], planned: Sequence[frozenset[int]]) -> None: ...
+
+
 class Store:
     def __init__(self, url: str, *, engine: sa.Engine | None = None) -> None:
         self.url = url
         self.engine = engine or create_engine(url)
         self.dialect = self.engine.dialect.name
+        self.entitlement: Entitlement | None = None
 
     def migrate(self) -> None:
         migrate(self.engine)
@@ -250,14 +262,18 @@ class Store:
                                    "modified": now, "draft": content}
         conn.execute(versions.insert(), version_rows)
         conn.execute(_UPDATE_STORY, list(story_rows.values()))
-        return self._append_events(conn, [(kind, sv.guid, sv.version) for sv, kind in planned], now)
+        return self._append_events(conn, [(kind, sv.guid, sv.version) for sv, kind in planned], now,
+                                   {(sv.guid, sv.version): sv for sv, _ in planned})
 
     def _append_event(self, conn: sa.Connection, kind: EventKind, guid: str, version: int,
                       now: datetime) -> Event:
         return self._append_events(conn, [(kind, guid, version)], now)[0]
 
     def _append_events(self, conn: sa.Connection, entries: list[tuple[EventKind, str, int]],
-                       now: datetime) -> list[Event]:
+                       now: datetime, known: dict[tuple[str, int], Story] | None = None) -> list[Event]:
+        # Which products each event matches is decided here, once, in the same transaction, and
+        # before the log lock so that the lock is held only for the inserts.
+        planned = self.entitlement.plan(conn, entries, known) if self.entitlement else None
         # Taken last, held to commit: appends are serialised only for the tail of a transaction.
         if self.dialect == "postgresql":
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOG_LOCK})
@@ -265,8 +281,11 @@ class Store:
                 for kind, guid, version in entries]
         seqs = conn.execute(events.insert().returning(events.c.seq, sort_by_parameter_order=True),
                             rows).scalars().all()
-        return [Event(seq=seq, kind=kind, guid=guid, version=version, created=now)
-                for seq, (kind, guid, version) in zip(seqs, entries, strict=True)]
+        written = [Event(seq=seq, kind=kind, guid=guid, version=version, created=now)
+                   for seq, (kind, guid, version) in zip(seqs, entries, strict=True)]
+        if planned is not None and self.entitlement is not None:
+            self.entitlement.record(conn, written, planned)
+        return written
 
     def get_version(self, guid: str, version: int | None = None) -> StoryVersion:
         query = versions.select().where(versions.c.guid == guid)
@@ -381,7 +400,7 @@ class Store:
         if row is None:
             raise NotFound(missing)
         return User(id=row.id, email=row.email, name=row.name, role=row.role,
-                    password_hash=row.password_hash, active=row.active)
+                    password_hash=row.password_hash, active=row.active, company_id=row.company_id)
 
     def count_users(self) -> int:
         with self.read() as conn:

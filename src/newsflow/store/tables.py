@@ -104,7 +104,11 @@ users = sa.Table(
     sa.Column("password_hash", sa.String(200), nullable=True),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("created", UTCDateTime, nullable=False),
+    # The subscriber company a portal user belongs to; staff have none. `companies` is defined in
+    # newsflow.wire.tables on this same metadata.
+    sa.Column("company_id", sa.String(32), sa.ForeignKey("companies.id"), nullable=True),
 )
+sa.Index("ix_users_company", users.c.company_id)
 
 tokens = sa.Table(
     "tokens", metadata,

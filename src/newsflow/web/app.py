@@ -14,7 +14,7 @@ from newsflow import __version__
 from newsflow.ingest.poll import FeedPoller
 from newsflow.services import Services
 from newsflow.web import errors, home
-from newsflow.web.api import ingest, items, newsroom
+from newsflow.web.api import ingest, items, newsroom, subscriber
 
 log = logging.getLogger("newsflow")
 
@@ -38,7 +38,9 @@ def create_app(svc: Services | None = None) -> FastAPI:
         if svc is None:
             app.state.services = Services.open()
         services: Services = app.state.services
-        tasks = [asyncio.create_task(_lift_embargoes(services))]
+        await services.bus.start()
+        await services.follower.start()
+        tasks = [asyncio.create_task(_lift_embargoes(services)), asyncio.create_task(services.follower.run())]
         tasks += [asyncio.create_task(FeedPoller(services.ingestor, url, every=services.settings.poll_every).run())
                   for url in services.settings.poll_feeds]
         try:
@@ -49,6 +51,7 @@ def create_app(svc: Services | None = None) -> FastAPI:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await services.bus.close()
             if svc is None:
                 app.state.services.close()
 
@@ -60,5 +63,6 @@ def create_app(svc: Services | None = None) -> FastAPI:
     app.include_router(newsroom.router)
     app.include_router(items.router)
     app.include_router(ingest.router)
+    app.include_router(subscriber.router)
     app.include_router(home.router)
     return app

@@ -20,16 +20,19 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
-def _validation(errors: list[Any]) -> JSONResponse:
+def _validation(errors: list[Any], status: int = 422) -> JSONResponse:
     fields = [{"field": _field_name(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")} for e in errors]
     message = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
-    return JSONResponse({"error": message, "fields": fields}, status_code=422)
+    return JSONResponse({"error": message, "fields": fields}, status_code=status)
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _request_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return _validation(list(exc.errors()))
+        errors = list(exc.errors())
+        # a malformed query parameter (cursor, limit, …) is a bad request, not an invalid entity
+        bad_query = all(tuple(e.get("loc", ()))[:1] in (("query",), ("header",)) for e in errors)
+        return _validation(errors, 400 if bad_query else 422)
 
     @app.exception_handler(ValidationError)
     async def _model_invalid(_: Request, exc: ValidationError) -> JSONResponse:

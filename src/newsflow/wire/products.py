@@ -16,7 +16,8 @@ Matching runs once per (event, product) at write time, so the filter keeps its v
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -43,13 +44,8 @@ class ProductFilter(BaseModel):
     places: list[Value] = Field(default_factory=list, max_length=500)
     public_only: bool = False
 
-    # Normalised once here so `matches` does set look-ups and no string work per product.
-    _categories: frozenset[str] = PrivateAttr()
-    _dossiers: frozenset[str] = PrivateAttr()
-    _languages: tuple[tuple[str, ...], ...] = PrivateAttr()
-    _pictures_only: bool = PrivateAttr()
-    _subjects: tuple[str, ...] = PrivateAttr()
-    _places: frozenset[str] = PrivateAttr()
+    # Compiled once here, so matching does set operations and no string work per product.
+    _compiled: _Compiled = PrivateAttr()
 
     @field_validator("categories", "dossiers", "subjects", "places", mode="after")
     @classmethod
@@ -59,35 +55,76 @@ class ProductFilter(BaseModel):
         return values
 
     def model_post_init(self, context: Any, /) -> None:
-        self._categories = frozenset(c.casefold() for c in self.categories)
-        self._dossiers = frozenset(d.casefold() for d in self.dossiers)
-        self._languages = tuple(tuple(lang.lower().split("-")) for lang in self.languages)
-        # "text" covers every story, so only a filter naming pictures alone constrains anything.
-        self._pictures_only = bool(self.media_types) and "text" not in self.media_types
-        self._subjects = tuple(self.subjects)
-        self._places = frozenset(p.casefold() for p in self.places)
+        self._compiled = _Compiled(
+            categories=frozenset(c.casefold() for c in self.categories),
+            dossiers=frozenset(d.casefold() for d in self.dossiers),
+            languages=frozenset(lang.lower() for lang in self.languages),
+            # "text" covers every story, so only a filter naming pictures alone constrains anything.
+            pictures_only=bool(self.media_types) and "text" not in self.media_types,
+            urgency_max=self.urgency_max if self.urgency_max is not None else 9,
+            subjects=tuple(self.subjects),
+            places=frozenset(p.casefold() for p in self.places),
+            public_only=self.public_only)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> ProductFilter:
+        # pydantic's copy neither validates `update` nor re-runs model_post_init: rebuild instead.
+        return type(self).model_validate(self.model_dump() | dict(update or {}))
 
 
-def matches(filter: ProductFilter, version: Story) -> bool:
-    """Whether a story (any version of it) falls inside the filter. Pure and allocation-light."""
-    f = filter
-    if f.public_only and not version.public:
-        return False
-    if f.urgency_max is not None and version.urgency > f.urgency_max:
-        return False
-    if f._pictures_only and not version.photos:
-        return False
-    if f._categories and not any(c.casefold() in f._categories for c in version.categories):
-        return False
-    if f._dossiers and (version.dossier is None or version.dossier.casefold() not in f._dossiers):
-        return False
-    if f._languages:
-        tags = version.language.lower().split("-")
-        if not any(tags[:len(prefix)] == list(prefix) for prefix in f._languages):
-            return False
-    if f._subjects and not any(s.code and s.code.startswith(f._subjects) for s in version.subjects):
-        return False
-    return not (f._places and not any(p.name.casefold() in f._places for p in version.places))
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    """A filter with every value normalised the way `StoryFacts` are; empty means unconstrained."""
+
+    categories: frozenset[str]
+    dossiers: frozenset[str]
+    languages: frozenset[str]
+    pictures_only: bool
+    urgency_max: int
+    subjects: tuple[str, ...]
+    places: frozenset[str]
+    public_only: bool
+
+    def accepts(self, facts: StoryFacts) -> bool:
+        return not (
+            (self.public_only and not facts.public)
+            or facts.urgency > self.urgency_max
+            or (self.pictures_only and not facts.has_photos)
+            or (self.categories and self.categories.isdisjoint(facts.categories))
+            or (self.dossiers and facts.dossier not in self.dossiers)
+            or (self.languages and self.languages.isdisjoint(facts.language_ranges))
+            or (self.subjects and not any(code.startswith(self.subjects) for code in facts.subject_codes))
+            or (self.places and self.places.isdisjoint(facts.places)))
+
+
+@dataclass(frozen=True, slots=True)
+class StoryFacts:
+    """The fields filters look at, normalised once per story rather than once per product."""
+
+    categories: frozenset[str]
+    dossier: str | None
+    language_ranges: frozenset[str]  # "en-gb" gives {"en", "en-gb"}: every filter language it satisfies
+    has_photos: bool
+    urgency: int
+    subject_codes: tuple[str, ...]
+    places: frozenset[str]
+    public: bool
+
+    @classmethod
+    def of(cls, story: Story) -> StoryFacts:
+        tags = story.language.lower().split("-")
+        return cls(categories=frozenset(c.casefold() for c in story.categories),
+                   dossier=story.dossier.casefold() if story.dossier is not None else None,
+                   language_ranges=frozenset("-".join(tags[:n]) for n in range(1, len(tags) + 1)),
+                   has_photos=bool(story.photos), urgency=story.urgency,
+                   subject_codes=tuple(s.code for s in story.subjects if s.code),
+                   places=frozenset(p.name.casefold() for p in story.places), public=story.public)
+
+
+def matches(filter: ProductFilter, version: Story | StoryFacts) -> bool:
+    """Whether a story (any version of it) falls inside the filter. Pure; pass `StoryFacts` to test
+    one story against many filters without normalising it each time."""
+    facts = version if isinstance(version, StoryFacts) else StoryFacts.of(version)
+    return filter._compiled.accepts(facts)
 
 
 @dataclass(frozen=True)
@@ -100,3 +137,12 @@ class Product:
     filter: ProductFilter
     active: bool
     created: datetime
+    # Held directly: reading a pydantic private attribute costs more than the match itself.
+    _compiled: _Compiled = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_compiled", self.filter._compiled)
+
+    def covers(self, facts: StoryFacts) -> bool:
+        """`matches(self.filter, story)` for a story already reduced to its facts (the hot path)."""
+        return self._compiled.accepts(facts)

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import newsflow.wire.tables  # noqa: F401  (the subscriber tables live on the same metadata)
 from newsflow.store.tables import metadata
 
 connection = context.config.attributes["connection"]

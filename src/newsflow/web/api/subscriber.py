@@ -1,0 +1,154 @@
+"""The subscriber's pull API and live stream: /v1/feed, /v1/products, /v1/quota, /v1/stream.
+
+Every route authenticates an API key (`Authorization: Bearer nfk_…`) to a company and asks the one
+entitlement rule (`wire.entitlement.may_see`) through `wire.feed.read_page` or the stream hub.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response, StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException
+
+from newsflow.formats.registry import OUTPUTS, render
+from newsflow.services import Services
+from newsflow.web.deps import services
+from newsflow.wire.entitlement import CompanyAccess
+from newsflow.wire.feed import MAX_PAGE, read_page
+
+router = APIRouter(prefix="/v1", tags=["subscriber"])
+_bearer = HTTPBearer(auto_error=False, description="A company API key (nfk_…).")
+JSON_FORMATS = ("ninjs", "ninjs3")
+HEARTBEAT = 15.0
+
+
+def company(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(_bearer),
+            svc: Services = Depends(services)) -> CompanyAccess:
+    challenge = {"WWW-Authenticate": "Bearer"}
+    if creds is None:
+        raise HTTPException(401, "missing API key: send 'Authorization: Bearer <key>'", challenge)
+    access = svc.subscribers.company_for_key(creds.credentials)
+    if access is None:
+        raise HTTPException(401, "invalid or revoked API key", challenge)
+    key = hashlib.sha256(creds.credentials.encode()).hexdigest()
+    wait = svc.limiter.take(key)
+    if wait:
+        raise HTTPException(429, f"rate limit of {svc.limiter.rate * 60:.0f} requests a minute reached",
+                            {"Retry-After": str(max(1, round(wait)))})
+    request.state.key = key
+    return access
+
+
+def _products(raw: str | None, access: CompanyAccess) -> frozenset[int] | None:
+    if not raw:
+        return None
+    try:
+        asked = frozenset(int(p) for p in raw.split(","))
+    except ValueError:
+        raise HTTPException(400, f"products must be comma-separated product ids, got {raw!r}") from None
+    unknown = asked - access.product_ids
+    if unknown:
+        raise HTTPException(403, f"products {sorted(unknown)} are not in your subscription")
+    return asked
+
+
+@router.get("/feed", responses={200: {"content": {"application/json": {}}}})
+async def feed(request: Request, after: int = Query(0, ge=0, description="Cursor: the `cursor` of the last page."),
+               limit: int = Query(20, ge=1, le=MAX_PAGE),
+               format: str = Query("ninjs", description=f"One of: {', '.join(JSON_FORMATS)}."),
+               products: str | None = Query(None, description="Narrow to some of your product ids: 1,4"),
+               wait: float = Query(0, ge=0, le=30, description="Long-poll: seconds to wait for a new event."),
+               access: CompanyAccess = Depends(company), svc: Services = Depends(services)) -> Response:
+    """Entitled events after a cursor, oldest first. Pages never skip or repeat an event."""
+    if format not in JSON_FORMATS:
+        raise HTTPException(400, f"format {format!r}: the feed speaks {', '.join(JSON_FORMATS)}; "
+                                 "other formats are at /v1/items/{guid}?format=…")
+    narrowed = _products(products, access)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while True:
+        page = await asyncio.to_thread(read_page, svc.store, access, after, limit, products=narrowed)
+        remaining = deadline - loop.time()
+        if page.entries or remaining <= 0:
+            break
+        await svc.follower.wait_beyond(max(page.cursor, svc.follower.last_seq), remaining)
+        after = page.cursor
+    items = b",".join(b'{"seq":%d,"event":"%s","item":%s}' % (
+        e.event.seq, e.event.kind.value.encode(), render(e.version, format, svc.render_context))
+        for e in page.entries)
+    body = b'{"cursor":%d,"count":%d,"items":[%s]}' % (page.cursor, len(page.entries), items)
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+@router.get("/products")
+def my_products(access: CompanyAccess = Depends(company), svc: Services = Depends(services)) -> list[dict[str, Any]]:
+    """The products your key's company subscribes to, with their filters."""
+    return [{"id": p.id, "name": p.name, "description": p.description, "filter": p.filter.model_dump()}
+            for p in svc.subscribers.list_products(active_only=True) if p.id in access.product_ids]
+
+
+@router.get("/quota")
+def quota(request: Request, access: CompanyAccess = Depends(company),
+          svc: Services = Depends(services)) -> dict[str, Any]:
+    return {"company": access.id, "limit_per_minute": round(svc.limiter.rate * 60),
+            "burst": int(svc.limiter.burst), "remaining": svc.limiter.remaining(request.state.key)}
+
+
+@router.get("/stream", responses={200: {"content": {"text/event-stream": {}}}})
+async def stream(request: Request, format: str = Query("ninjs", description=f"One of: {', '.join(OUTPUTS)}."),
+                 products: str | None = Query(None, description="Narrow to some of your product ids: 1,4"),
+                 access: CompanyAccess = Depends(company), svc: Services = Depends(services)) -> StreamingResponse:
+    """Server-Sent Events: `id:` is the seq; reconnect with `Last-Event-ID` to resume with nothing missed."""
+    if format not in OUTPUTS:
+        raise HTTPException(400, f"format {format!r} is not one of {', '.join(OUTPUTS)}")
+    narrowed = _products(products, access)
+    last_id = request.headers.get("last-event-id") or request.query_params.get("last_event_id")
+    try:
+        resume = int(last_id) if last_id else None
+    except ValueError:
+        raise HTTPException(400, f"Last-Event-ID must be a seq (a whole number), got {last_id!r}") from None
+    hub = svc.hub
+    conn = hub.connect(access, format, narrowed)  # registered first: nothing published from now is missed
+
+    async def frames() -> AsyncIterator[bytes]:
+        from newsflow.wire.stream import sse_frame
+
+        try:
+            yield b"retry: 2000\n: connected\n\n"
+            if resume is not None:
+                conn.skip_through = 2**62  # hold live frames back until the catch-up has been sent
+            if resume is not None:
+                cursor = resume
+                while True:
+                    page = await asyncio.to_thread(read_page, svc.store, access, cursor, MAX_PAGE, products=narrowed)
+                    for e in page.entries:
+                        yield sse_frame(e.event, render(e.version, format, svc.render_context))
+                    if page.cursor == cursor:
+                        break
+                    cursor = page.cursor
+                conn.skip_through = cursor
+            while True:
+                try:
+                    item = await asyncio.wait_for(conn.queue.get(), HEARTBEAT)
+                except TimeoutError:
+                    yield b": heartbeat\n\n"
+                    continue
+                if item is None:
+                    return  # too slow: the client reconnects with Last-Event-ID
+                if item[0] > conn.skip_through:  # not already sent by the catch-up
+                    yield item[1]
+        finally:
+            hub.disconnect(conn)
+
+    return StreamingResponse(frames(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

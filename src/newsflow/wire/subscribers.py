@@ -1,0 +1,433 @@
+"""Subscriber companies, their products and API keys, and each event's product ids — over the Store.
+
+`plan` and `record` are the write-time half of entitlement: the Store calls them inside the
+transaction that appends events, so an event and the product ids it matched commit together or not
+at all. Channels then read `event_products` and ask `newsflow.wire.entitlement.may_see`.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from newsflow.errors import Conflict, FieldError, NotFound
+from newsflow.model import Event, EventKind, Story, utcnow
+from newsflow.store.store import Store, hash_token
+from newsflow.store.tables import events, versions
+from newsflow.wire.entitlement import CompanyAccess, products_for
+from newsflow.wire.products import Product, ProductFilter
+from newsflow.wire.tables import api_keys, companies, company_products, event_products, products
+
+KEY_PREFIX = "nfk_"
+PREFIX_SHOWN = len(KEY_PREFIX) + 8  # enough for an admin to tell keys apart, too little to guess one
+DEFAULT_SCOPES = ("read",)
+_SCOPE = re.compile(r"^[a-z][a-z0-9_.:-]{0,63}$")
+# A key's last use is recorded at most this often, so authenticating is not a write per request.
+LAST_USED_EVERY = timedelta(seconds=60)
+# Events whose notice goes to everyone entitled to what came before (see `entitle`).
+_INHERITS_STORY = (EventKind.kill, EventKind.correct)
+_IN_CHUNK = 500  # bound on an IN (...) list, well under SQLite's bound-variable limit
+Entry = tuple[EventKind, str, int]  # an event before it has a seq: (kind, guid, version)
+
+
+@dataclass(frozen=True)
+class Company:
+    id: str
+    name: str
+    active: bool
+    may_receive_embargoed: bool
+    created: datetime
+    product_ids: frozenset[int]  # every assigned product, active or not (the admin's view)
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """A key as listed to admins: never the secret, which exists only in the creator's hands."""
+
+    id: str
+    company_id: str
+    prefix: str
+    label: str
+    scopes: tuple[str, ...]
+    created: datetime
+    last_used: datetime | None
+    revoked: datetime | None
+
+
+@dataclass(frozen=True)
+class NewApiKey:
+    key: ApiKey
+    secret: str  # shown once
+
+
+class Subscribers:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        # Parsed filters by product id, re-parsed only when the stored JSON changes (another node
+        # may edit a product, so the JSON is read in every `entitle` and compared).
+        self._filters: dict[int, tuple[Any, ProductFilter]] = {}
+
+    # ---- companies ----------------------------------------------------------------------------
+
+    def create_company(self, name: str, *, may_receive_embargoed: bool = False, active: bool = True,
+                       now: datetime | None = None) -> Company:
+        company_id = secrets.token_hex(8)
+        with self.store.write() as conn:
+            self._unique_name(conn, companies, "company", _name(name))
+            conn.execute(companies.insert().values(id=company_id, name=_name(name), active=active,
+                                                   may_receive_embargoed=may_receive_embargoed,
+                                                   created=now or utcnow()))
+        return self.get_company(company_id)
+
+    def get_company(self, company_id: str) -> Company:
+        with self.store.read() as conn:
+            found = self._companies(conn, companies.c.id == company_id)
+        if not found:
+            raise NotFound(f"no company with id {company_id!r}")
+        return found[0]
+
+    def list_companies(self) -> list[Company]:
+        with self.store.read() as conn:
+            return self._companies(conn, sa.true())
+
+    def update_company(self, company_id: str, *, name: str | None = None, active: bool | None = None,
+                       may_receive_embargoed: bool | None = None) -> Company:
+        values: dict[str, Any] = {}
+        if name is not None:
+            values["name"] = _name(name)
+        if active is not None:
+            values["active"] = active
+        if may_receive_embargoed is not None:
+            values["may_receive_embargoed"] = may_receive_embargoed
+        with self.store.write() as conn:
+            self._require(conn, companies, company_id, "company")
+            if "name" in values:
+                self._unique_name(conn, companies, "company", values["name"], but=company_id)
+            if values:
+                conn.execute(companies.update().where(companies.c.id == company_id).values(**values))
+        return self.get_company(company_id)
+
+    def access(self, company_id: str) -> CompanyAccess:
+        """What `may_see` needs to know about a company (e.g. for a portal user's company)."""
+        with self.store.read() as conn:
+            row = conn.execute(companies.select().where(companies.c.id == company_id)).first()
+            if row is None:
+                raise NotFound(f"no company with id {company_id!r}")
+            return self._access(conn, row)
+
+    def _companies(self, conn: sa.Connection, where: sa.ColumnElement[bool]) -> list[Company]:
+        rows = conn.execute(companies.select().where(where).order_by(companies.c.name)).all()
+        assigned: dict[str, set[int]] = {}
+        query = sa.select(company_products).where(
+            company_products.c.company_id.in_(sa.select(companies.c.id).where(where)))
+        for company_id, product_id in conn.execute(query):
+            assigned.setdefault(company_id, set()).add(product_id)
+        return [Company(id=r.id, name=r.name, active=r.active, may_receive_embargoed=r.may_receive_embargoed,
+                        created=r.created, product_ids=frozenset(assigned.get(r.id, ())))
+                for r in rows]
+
+    def _access(self, conn: sa.Connection, company: sa.Row[Any]) -> CompanyAccess:
+        # Only active products grant anything; a deactivated product keeps its assignments.
+        query = (sa.select(company_products.c.product_id)
+                 .join(products, products.c.id == company_products.c.product_id)
+                 .where(company_products.c.company_id == company.id, products.c.active.is_(True)))
+        return CompanyAccess(id=company.id, product_ids=frozenset(conn.execute(query).scalars()),
+                             active=company.active, may_receive_embargoed=company.may_receive_embargoed)
+
+    # ---- products -----------------------------------------------------------------------------
+
+    def create_product(self, name: str, filter: ProductFilter | Mapping[str, Any], *, description: str = "",
+                       active: bool = True, now: datetime | None = None) -> Product:
+        checked = _filter(filter)  # raises pydantic's ValidationError naming the field
+        with self.store.write() as conn:
+            self._unique_name(conn, products, "product", _name(name))
+            product_id = conn.execute(products.insert().values(
+                name=_name(name), description=description, filter=_dump(checked), active=active,
+                created=now or utcnow()).returning(products.c.id)).scalar_one()
+        return self.get_product(product_id)
+
+    def get_product(self, product_id: int) -> Product:
+        with self.store.read() as conn:
+            row = conn.execute(products.select().where(products.c.id == product_id)).first()
+        if row is None:
+            raise NotFound(f"no product with id {product_id!r}")
+        return self._product(row)
+
+    def list_products(self, *, active_only: bool = False) -> list[Product]:
+        query = products.select().order_by(products.c.name)
+        if active_only:
+            query = query.where(products.c.active.is_(True))
+        with self.store.read() as conn:
+            return [self._product(row) for row in conn.execute(query)]
+
+    def update_product(self, product_id: int, *, name: str | None = None, description: str | None = None,
+                       filter: ProductFilter | Mapping[str, Any] | None = None,
+                       active: bool | None = None) -> Product:
+        """Change a product. A new filter applies to events written from now on: entitlement is
+        stamped on each event once, so past events keep the products they matched then."""
+        values: dict[str, Any] = {}
+        if name is not None:
+            values["name"] = _name(name)
+        if description is not None:
+            values["description"] = description
+        if filter is not None:
+            values["filter"] = _dump(_filter(filter))
+        if active is not None:
+            values["active"] = active
+        with self.store.write() as conn:
+            self._require(conn, products, product_id, "product")
+            if "name" in values:
+                self._unique_name(conn, products, "product", values["name"], but=product_id)
+            if values:
+                conn.execute(products.update().where(products.c.id == product_id).values(**values))
+        return self.get_product(product_id)
+
+    def assign_product(self, company_id: str, product_id: int) -> None:
+        """Give a company a product (no-op if it has it already)."""
+        with self.store.write() as conn:
+            self._require(conn, companies, company_id, "company")
+            self._require(conn, products, product_id, "product")
+            held = conn.execute(sa.select(company_products.c.product_id).where(
+                company_products.c.company_id == company_id,
+                company_products.c.product_id == product_id)).first()
+            if held is None:
+                conn.execute(company_products.insert().values(company_id=company_id, product_id=product_id))
+
+    def unassign_product(self, company_id: str, product_id: int) -> bool:
+        """Take a product away; False if the company did not have it."""
+        with self.store.write() as conn:
+            done = conn.execute(company_products.delete().where(
+                company_products.c.company_id == company_id, company_products.c.product_id == product_id))
+            return done.rowcount > 0
+
+    def _product(self, row: sa.Row[Any]) -> Product:
+        return Product(id=row.id, name=row.name, description=row.description,
+                       filter=self._parsed(row.id, row.filter), active=row.active, created=row.created)
+
+    def _parsed(self, product_id: int, raw: Any) -> ProductFilter:
+        cached = self._filters.get(product_id)
+        if cached is not None and cached[0] == raw:
+            return cached[1]
+        try:
+            parsed = ProductFilter.model_validate(raw)
+        except ValueError as exc:
+            # Filters are validated on the way in, so this is a schema change that needs a data fix.
+            raise ValueError(f"product {product_id}'s stored filter is no longer valid: {exc}") from exc
+        self._filters[product_id] = (raw, parsed)
+        return parsed
+
+    # ---- API keys -----------------------------------------------------------------------------
+
+    def create_api_key(self, company_id: str, *, label: str = "", scopes: Sequence[str] = DEFAULT_SCOPES,
+                       now: datetime | None = None) -> NewApiKey:
+        """Mint a key for a company. Only its SHA-256 is stored: the secret is returned this once."""
+        for scope in scopes:
+            if not _SCOPE.match(scope):
+                raise FieldError("scopes", f"{scope!r} is not a scope name (a-z, 0-9, _.:-)")
+        secret = KEY_PREFIX + secrets.token_urlsafe(32)
+        key_id = secrets.token_hex(8)
+        with self.store.write() as conn:
+            self._require(conn, companies, company_id, "company")
+            conn.execute(api_keys.insert().values(
+                id=key_id, company_id=company_id, prefix=secret[:PREFIX_SHOWN], key_hash=hash_token(secret),
+                label=label.strip(), scopes=list(dict.fromkeys(scopes)), created=now or utcnow()))
+        return NewApiKey(key=self.get_api_key(key_id), secret=secret)
+
+    def get_api_key(self, key_id: str) -> ApiKey:
+        with self.store.read() as conn:
+            row = conn.execute(api_keys.select().where(api_keys.c.id == key_id)).first()
+        if row is None:
+            raise NotFound(f"no API key with id {key_id!r}")
+        return _key(row)
+
+    def list_api_keys(self, company_id: str | None = None) -> list[ApiKey]:
+        query = api_keys.select().order_by(api_keys.c.created, api_keys.c.id)
+        if company_id is not None:
+            query = query.where(api_keys.c.company_id == company_id)
+        with self.store.read() as conn:
+            return [_key(row) for row in conn.execute(query)]
+
+    def revoke_api_key(self, key_id: str, *, now: datetime | None = None) -> ApiKey:
+        """Revoke a key for good (revoking twice keeps the first time)."""
+        with self.store.write() as conn:
+            self._require(conn, api_keys, key_id, "API key")
+            conn.execute(api_keys.update().where(api_keys.c.id == key_id, api_keys.c.revoked.is_(None))
+                         .values(revoked=now or utcnow()))
+        return self.get_api_key(key_id)
+
+    def company_for_key(self, secret: str, *, now: datetime | None = None) -> CompanyAccess | None:
+        """The company behind a live key, or None for an unknown or revoked one.
+
+        An inactive company still comes back (active=False), so a channel can answer "company
+        inactive" rather than "bad key"; `may_see` refuses it everything.
+        """
+        if not secret.startswith(KEY_PREFIX):
+            return None  # not one of ours: no database round-trip
+        query = (sa.select(api_keys.c.id.label("key_id"), api_keys.c.last_used, companies)
+                 .join(companies, companies.c.id == api_keys.c.company_id)
+                 .where(api_keys.c.key_hash == hash_token(secret), api_keys.c.revoked.is_(None)))
+        with self.store.read() as conn:
+            row = conn.execute(query).first()
+            if row is None:
+                return None
+            access = self._access(conn, row)
+        now = now or utcnow()
+        if row.last_used is None or now - row.last_used > LAST_USED_EVERY:
+            with self.store.write() as conn:
+                conn.execute(api_keys.update().where(api_keys.c.id == row.key_id).values(last_used=now))
+        return access
+
+    # ---- each event's products ----------------------------------------------------------------
+
+    def plan(self, conn: sa.Connection, entries: Sequence[Entry],
+             known: Mapping[tuple[str, int], Story] | None = None) -> list[frozenset[int]]:
+        """The product ids of each event about to be appended on `conn`, in the order given.
+
+        Needs no seq, so the Store can run it before it takes the log lock and keep that lock's hold
+        short; `record` then stores the result once the seqs exist. `known` holds the versions the
+        caller has in hand; others are read on `conn`.
+
+        A publish or update matches on its own content. A kill or correction also goes to every
+        product an earlier event of the story reached, and to those the replaced version matches
+        now: whoever got the story must get its withdrawal or its correction. An embargo lift goes
+        where its version's announcement went, so the companies held back get the lift.
+        """
+        if not entries:
+            return []
+        catalogue = self._all_products(conn)
+        if not catalogue:
+            return [frozenset()] * len(entries)
+        stories = dict(known or {})
+        stories.update(self._load_versions(conn, [(g, v) for _, g, v in entries if (g, v) not in stories]))
+        by_story, by_version = self._recorded_for(
+            conn, {guid for kind, guid, _ in entries if kind in (*_INHERITS_STORY, EventKind.embargo_lift)})
+        planned: list[frozenset[int]] = []
+        for kind, guid, number in entries:
+            previous = self._previous(conn, guid, number) if kind in _INHERITS_STORY else None
+            matched = set(products_for(stories[(guid, number)], catalogue, previous=previous))
+            if kind in _INHERITS_STORY:
+                matched |= by_story.get(guid, set())
+            elif kind == EventKind.embargo_lift:
+                matched |= by_version.get((guid, number), set())
+            # Later events of the same batch inherit from this one as if it were already recorded.
+            by_story.setdefault(guid, set()).update(matched)
+            by_version.setdefault((guid, number), set()).update(matched)
+            planned.append(frozenset(matched))
+        return planned
+
+    def record(self, conn: sa.Connection, written: Sequence[Event],
+               planned: Sequence[frozenset[int]]) -> None:
+        """Store what `plan` decided for the events now written."""
+        _insert_pairs(conn, [(event.seq, pid) for event, ids in zip(written, planned, strict=True)
+                             for pid in sorted(ids)])
+
+    def entitle(self, conn: sa.Connection, written: Sequence[Event],
+                known: Mapping[tuple[str, int], Story] | None = None) -> None:
+        """`plan` and `record` in one go, for events already appended on `conn`."""
+        entries = [(e.kind, e.guid, e.version) for e in written]
+        self.record(conn, written, self.plan(conn, entries, known))
+
+    def record_event_products(self, conn: sa.Connection, seq: int, product_ids: Iterable[int]) -> None:
+        """Store an event's product ids; call it on the connection that wrote the event."""
+        _insert_pairs(conn, [(seq, pid) for pid in sorted(set(product_ids))])
+
+    def event_products(self, seqs: Iterable[int]) -> dict[int, frozenset[int]]:
+        """Product ids per event; an event that matched nothing maps to an empty set."""
+        wanted = sorted(set(seqs))
+        found: dict[int, set[int]] = {seq: set() for seq in wanted}
+        with self.store.read() as conn:
+            for start in range(0, len(wanted), _IN_CHUNK):
+                chunk = wanted[start:start + _IN_CHUNK]
+                query = sa.select(event_products).where(event_products.c.seq.in_(chunk))
+                for seq, product_id in conn.execute(query):
+                    found[seq].add(product_id)
+        return {seq: frozenset(ids) for seq, ids in found.items()}
+
+    def _all_products(self, conn: sa.Connection) -> list[Product]:
+        # Every product, active or not: access is gated by a company's active products, so a product
+        # switched off and on again has not lost the events in between.
+        return [self._product(row) for row in conn.execute(products.select())]
+
+    def _load_versions(self, conn: sa.Connection,
+                       keys: list[tuple[str, int]]) -> dict[tuple[str, int], Story]:
+        out: dict[tuple[str, int], Story] = {}
+        for start in range(0, len(keys), _IN_CHUNK):
+            chunk = keys[start:start + _IN_CHUNK]
+            query = sa.select(versions.c.guid, versions.c.version, versions.c.content).where(
+                sa.tuple_(versions.c.guid, versions.c.version).in_(chunk))
+            for guid, number, content in conn.execute(query):
+                out[(guid, number)] = Story.model_validate(content)
+        return out
+
+    def _previous(self, conn: sa.Connection, guid: str, number: int) -> Story | None:
+        """The version just before `number`, read on the writing connection: a batch's own earlier
+        versions are already in the table, since version rows are inserted before their events."""
+        query = (sa.select(versions.c.content).where(versions.c.guid == guid, versions.c.version < number)
+                 .order_by(versions.c.version.desc()).limit(1))
+        content = conn.execute(query).scalar()
+        return Story.model_validate(content) if content is not None else None
+
+    def _recorded_for(self, conn: sa.Connection, guids: set[str]) -> tuple[dict[str, set[int]],
+                                                                           dict[tuple[str, int], set[int]]]:
+        """Products already recorded for the given stories' events, by story and by version."""
+        by_story: dict[str, set[int]] = {}
+        by_version: dict[tuple[str, int], set[int]] = {}
+        ordered = sorted(guids)
+        for start in range(0, len(ordered), _IN_CHUNK):
+            query = (sa.select(events.c.guid, events.c.version, event_products.c.product_id)
+                     .join(event_products, event_products.c.seq == events.c.seq)
+                     .where(events.c.guid.in_(ordered[start:start + _IN_CHUNK])))
+            for guid, number, product_id in conn.execute(query):
+                by_story.setdefault(guid, set()).add(product_id)
+                by_version.setdefault((guid, number), set()).add(product_id)
+        return by_story, by_version
+
+    # ---- helpers ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _require(conn: sa.Connection, table: sa.Table, row_id: object, what: str) -> None:
+        if conn.execute(sa.select(table.c.id).where(table.c.id == row_id)).first() is None:
+            raise NotFound(f"no {what} with id {row_id!r}")
+
+    @staticmethod
+    def _unique_name(conn: sa.Connection, table: sa.Table, what: str, name: str, *,
+                     but: object = None) -> None:
+        query = sa.select(table.c.id).where(table.c.name == name)
+        if but is not None:
+            query = query.where(table.c.id != but)
+        if conn.execute(query).first() is not None:
+            raise Conflict(f"a {what} named {name!r} exists already")
+
+
+def _insert_pairs(conn: sa.Connection, pairs: list[tuple[int, int]]) -> None:
+    # An executemany: measured faster here than one INSERT … VALUES (…), (…), whose compile cost
+    # grows with the row count.
+    if pairs:
+        conn.execute(event_products.insert(), [{"seq": seq, "product_id": pid} for seq, pid in pairs])
+
+
+def _name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise FieldError("name", "a name needs 1 to 200 characters")
+    return name
+
+
+def _filter(value: ProductFilter | Mapping[str, Any]) -> ProductFilter:
+    return value if isinstance(value, ProductFilter) else ProductFilter.model_validate(dict(value))
+
+
+def _dump(value: ProductFilter) -> dict[str, Any]:
+    # Only what constrains: the stored JSON reads like the filter an admin wrote.
+    return value.model_dump(mode="json", exclude_defaults=True)
+
+
+def _key(row: sa.Row[Any]) -> ApiKey:
+    return ApiKey(id=row.id, company_id=row.company_id, prefix=row.prefix, label=row.label,
+                  scopes=tuple(row.scopes), created=row.created, last_used=row.last_used, revoked=row.revoked)
