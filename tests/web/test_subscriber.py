@@ -239,3 +239,20 @@ def test_stream_refuses_bad_requests(server: str, world: World) -> None:
     r = httpx.get(server + "/v1/stream", headers=_auth(world.world_key) | {"Last-Event-ID": "abc"})
     assert r.status_code == 400 and "Last-Event-ID" in r.json()["error"]
     assert httpx.get(server + "/v1/stream", params={"format": "pdf"}, headers=_auth(world.world_key)).status_code == 400
+
+
+def test_items_by_key_only_within_products_and_kills_answer_410(client: TestClient, world: World) -> None:
+    mine = world.publish("Port strike ends", "World")
+    theirs = world.publish("Derby postponed", "Sports")
+    r = client.get(f"/v1/items/{mine}", params={"format": "text"}, headers=_auth(world.world_key))
+    assert r.status_code == 200 and "Port strike ends" in r.text
+    denied = client.get(f"/v1/items/{theirs}", headers=_auth(world.world_key))
+    missing = client.get("/v1/items/20990101-0000000000000000", headers=_auth(world.world_key))
+    assert denied.status_code == missing.status_code == 404  # not yours looks like not there
+    assert "Derby" not in denied.text
+    world.svc.newsroom.kill(mine, "Strike not over")
+    gone = client.get(f"/v1/items/{mine}", headers=_auth(world.world_key))
+    assert gone.status_code == 410 and gone.json()["reason"] == "Strike not over"
+    assert "withdrawn" in gone.json()["notice"]
+    old = client.get(f"/v1/items/{mine}", params={"version": 1}, headers=_auth(world.world_key))
+    assert old.status_code == 410  # no version of a killed story may be used any more

@@ -77,3 +77,12 @@ def _entitled_events(store: Store, wanted: frozenset[int], after: int, limit: in
                           created=row.created)
             out.setdefault(event, set()).add(row.product_id)
     return {event: frozenset(ids) for event, ids in out.items()}
+
+
+def version_products(store: Store, guid: str, version: int) -> frozenset[int]:
+    """Every product any event announcing this version matched (publish, lift, kill…)."""
+    query = (sa.select(event_products.c.product_id).distinct()
+             .join(events, events.c.seq == event_products.c.seq)
+             .where(events.c.guid == guid, events.c.version == version))
+    with store.read() as conn:
+        return frozenset(conn.execute(query).scalars())

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials
 from starlette.exceptions import HTTPException
 
+from newsflow.errors import NotFound
 from newsflow.formats.registry import OUTPUTS, render
+from newsflow.model import PubStatus, utcnow
 from newsflow.services import Services
 from newsflow.store import User
+from newsflow.web.api.subscriber import _bearer, company
 from newsflow.web.deps import services, staff
+from newsflow.wire.entitlement import CompanyAccess, may_see
+from newsflow.wire.feed import version_products
 
 router = APIRouter(prefix="/v1", tags=["items"])
 _BY_MEDIA_TYPE = {f.media_type.split(";")[0]: f.name for f in OUTPUTS.values()} | {
@@ -29,13 +35,37 @@ def choose_format(requested: str | None, accept: str | None) -> str:
     return "ninjs"
 
 
+def reader(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(_bearer),
+           svc: Services = Depends(services)) -> User | CompanyAccess:
+    """Agency staff (a staff token) or a subscriber (a company API key)."""
+    if creds is not None and creds.credentials.startswith("nfk_"):
+        return company(request, creds, svc)
+    return staff(creds, svc)
+
+
 @router.get("/items/{guid}", responses={200: {"content": {f.media_type: {} for f in OUTPUTS.values()}}})
 def item(request: Request, guid: str,
          format: str | None = Query(None, description=f"One of: {', '.join(OUTPUTS)}."),
          version: int | None = Query(None, ge=1, description="A given version; the latest when omitted."),
-         _: User = Depends(staff), svc: Services = Depends(services)) -> Response:
+         who: User | CompanyAccess = Depends(reader), svc: Services = Depends(services)) -> Response:
     fmt = choose_format(format, request.headers.get("accept"))
-    story = svc.store.get_version(guid, version)
+    try:
+        story = svc.store.get_version(guid, version)
+    except NotFound:
+        raise HTTPException(404, f"no item {guid!r}" + (f" version {version}" if version else "")) from None
+    if isinstance(who, CompanyAccess):
+        # the same answer for "does not exist" and "not yours", so nothing leaks
+        verdict = may_see(who, version_products(svc.store, guid, story.version), story, utcnow())
+        if not verdict:
+            raise HTTPException(404, f"no item {guid!r}" + (f" version {version}" if version else ""))
+    # After a kill, subscribers get the kill notice for every version: none may be used any more.
+    withdrawn = story if story.pubstatus == PubStatus.canceled else None
+    if withdrawn is None and isinstance(who, CompanyAccess) and version is not None:
+        latest = svc.store.get_version(guid)
+        withdrawn = latest if latest.pubstatus == PubStatus.canceled else None
+    if withdrawn is not None and (version is None or isinstance(who, CompanyAccess)):
+        return JSONResponse({"error": f"item {guid!r} was withdrawn", "notice": withdrawn.spot,
+                             "version": withdrawn.version, "reason": withdrawn.editor_note}, status_code=410)
     body = render(story, fmt, svc.render_context)
     etag = f'"{story.guid}-{story.version}-{fmt}"'
     headers = {"ETag": etag, "Vary": "Accept",
