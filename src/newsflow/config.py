@@ -24,6 +24,8 @@ class Settings:
     ingest_secret: str = field(default_factory=lambda: _env("NEWSFLOW_INGEST_SECRET", ""))
     poll_feeds: tuple[str, ...] = field(default_factory=lambda: tuple(_env("NEWSFLOW_POLL_FEEDS", "").split()))
     rate_per_minute: int = field(default_factory=lambda: int(_env("NEWSFLOW_RATE_PER_MINUTE", "1200")))
+    # how often each node looks at the log even without a wake-up (the bus may lose one)
+    log_poll_every: float = field(default_factory=lambda: float(_env("NEWSFLOW_LOG_POLL_EVERY", "1")))
     poll_every: float = field(default_factory=lambda: float(_env("NEWSFLOW_POLL_EVERY", "60")))
 
     def __post_init__(self) -> None:

@@ -47,7 +47,7 @@ class Services:
         newsroom = Newsroom(store, [lambda event: bus.notify(event.seq)])
         context = RenderContext(base_url=settings.base_url, provider=settings.agency_name,
                                 provider_uri=settings.base_url + "/", media=media.lookup)
-        follower = LogFollower(store, bus)
+        follower = LogFollower(store, bus, poll_every=settings.log_poll_every)
         hub = StreamHub(store, subscribers.event_products, context)
         follower.handlers.append(hub.on_events)
         return cls(settings=settings, store=store, newsroom=newsroom, media=media,
