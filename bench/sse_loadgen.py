@@ -24,15 +24,22 @@ STAMP = re.compile(rb"t=(\d+\.\d+)")
 
 async def client(port: int, request: bytes, events: int, ready: asyncio.Event, opened: list[int],
                  total: int, out: list[float]) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=2**20)
-    writer.write(request)
-    await writer.drain()
-    buf = b""
-    while b"connected" not in buf:  # both servers send an SSE comment once the stream is open
-        chunk = await reader.read(65536)
-        if not chunk:
-            raise ConnectionError("closed before the stream opened")
-        buf += chunk
+    for attempt in range(10):  # a refused or reset connect under a burst is retried, like a real client
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=2**20)
+            writer.write(request)
+            await writer.drain()
+            buf = b""
+            while b"connected" not in buf:  # both servers send an SSE comment once the stream is open
+                chunk = await reader.read(65536)
+                if not chunk:
+                    raise ConnectionResetError("closed before the stream opened")
+                buf += chunk
+            break
+        except (ConnectionResetError, ConnectionRefusedError):
+            await asyncio.sleep(0.1 * (attempt + 1))
+    else:
+        raise ConnectionError("could not open the stream")
     opened[0] += 1
     if opened[0] == total:
         ready.set()

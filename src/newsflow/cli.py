@@ -74,8 +74,9 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
     if first.demo_stories:
         console.print(f"Loaded {first.demo_stories} demo stories.")
     console.print(f"Newsflow on [bold]{base}[/]  (database: {svc.settings.database_url})")
+    # a deep accept backlog: thousands of stream clients reconnect at once after a restart
     uvicorn.run(create_app(svc), host=host, port=port, loop="uvloop", http="httptools",
-                log_level="warning", access_log=False)
+                log_level="warning", access_log=False, backlog=8192)
 
 
 @app.command()
