@@ -24,7 +24,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.report import write_section  # noqa: E402
+from bench.report import write_section
 
 HERE = Path(__file__).resolve().parent
 PY = sys.executable
@@ -57,7 +57,7 @@ def rss_mb(pid: int) -> float:
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def run_loadgen(port: int, path: str, clients: int, events: int, key: str,
@@ -147,7 +147,7 @@ def main() -> None:
     rows = []
     for n in args.clients:
         ours, ours_info = newsflow_round(n, args.events)
-        floor, floor_info = floor_round(n, args.events, args.size)
+        floor, _floor_info = floor_round(n, args.events, args.size)
         p50, p99 = statistics.median(ours), percentile(ours, 99)
         f50, f99 = statistics.median(floor), percentile(floor, 99)
         rows.append(f"| {n:,} | {p50:.1f} | {p99:.1f} | {f50:.1f} | {f99:.1f} | {p99 / f99:.2f} | "
@@ -163,7 +163,7 @@ same load generator. Latencies in ms.
 |---|---|---|---|---|---|---|---|
 {chr(10).join(rows)}
 
-Target: p99 ≤ 1.5× the floor's p99 at 10,000 clients; RSS ≤ 1 GiB.
+Target: p99 ≤ 1.5x the floor's p99 at 10,000 clients; RSS ≤ 1 GiB.
 """)
 
 
