@@ -256,3 +256,34 @@ def test_items_by_key_only_within_products_and_kills_answer_410(client: TestClie
     assert "withdrawn" in gone.json()["notice"]
     old = client.get(f"/v1/items/{mine}", params={"version": 1}, headers=_auth(world.world_key))
     assert old.status_code == 410  # no version of a killed story may be used any more
+
+
+def test_atom_and_rss_per_product_with_the_key_in_the_url(client: TestClient, world: World) -> None:
+    from lxml import etree
+
+    world.publish("Harbour reopens", "World", spot="Ferries sail again", body_html="<p>Six ferries left.</p>")
+    world.publish("Derby postponed", "Sports")
+    gone = world.publish("Retracted claim", "World")
+    world.svc.newsroom.kill(gone, "Unverified")
+    pid = world.world_product
+    atom = client.get(f"/v1/products/{pid}/atom", params={"key": world.world_key})
+    assert atom.status_code == 200 and atom.headers["content-type"] == "application/atom+xml"
+    root = etree.fromstring(atom.content)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    assert [t.text for t in root.findall("a:entry/a:title", ns)] == ["Harbour reopens"]
+    assert root.find("a:entry/a:summary", ns).text == "Ferries sail again"
+    assert "Six ferries left." in root.find("a:entry/a:content", ns).text
+    rss = client.get(f"/v1/products/{pid}/rss", params={"key": world.world_key})
+    channel = etree.fromstring(rss.content).find("channel")
+    assert [t.text for t in channel.findall("item/title")] == ["Harbour reopens"]
+    # the feed parser of our own ingest reads both back
+    from newsflow.formats import feeds as feed_format
+
+    assert [v.headline for v in feed_format.parse(atom.content, "atom")] == ["Harbour reopens"]
+    assert [v.headline for v in feed_format.parse(rss.content, "rss")] == ["Harbour reopens"]
+    assert client.get(f"/v1/products/{pid}/atom", params={"key": world.sports_key}).status_code == 403
+    assert client.get(f"/v1/products/{pid}/atom", params={"key": "nfk_bad"}).status_code == 401
+    assert client.get(f"/v1/products/{pid}/json", params={"key": world.world_key}).status_code == 404
+    again = client.get(f"/v1/products/{pid}/atom", params={"key": world.world_key},
+                       headers={"If-None-Match": atom.headers["etag"]})
+    assert again.status_code == 304

@@ -31,12 +31,13 @@ import hashlib
 import html as html_mod
 import re
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 from lxml import etree
+from lxml.builder import ElementMaker
 
-from newsflow.formats.base import FormatError, build_version, clip
+from newsflow.formats.base import FormatError, RenderContext, build_version, clip
 from newsflow.formats.nitf import parse_norm
 from newsflow.formats.xmlsafe import parse_xml
 from newsflow.model import Contributor, Photo, StoryVersion, html_to_text, utcnow
@@ -380,3 +381,51 @@ def _text(el: etree._Element | None) -> str:
 
 def _ws(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
+
+
+# ---- rendering: Atom 1.0 and RSS 2.0 for simple clients ------------------------------------------
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+def render_atom(versions: list[StoryVersion], *, title: str, feed_id: str, self_href: str,
+                ctx: RenderContext) -> bytes:
+    """An Atom feed, newest first; each entry carries the full body as HTML content."""
+    e = ElementMaker(namespace=ATOM_NS, nsmap={None: ATOM_NS})
+    updated = max((v.version_created for v in versions), default=utcnow())
+    entries = []
+    for v in versions:
+        parts = [e.id(ctx.item_uri(v.guid)), e.title(v.headline), e.updated(v.version_created.isoformat()),
+                 e.published(v.first_published.isoformat()),
+                 e.link(rel="alternate", type="text/html", href=f"{ctx.item_uri(v.guid)}?format=html")]
+        parts += [e.author(e.name(name)) for name in [c.name for c in v.contributors][:10]]
+        parts += [e.category(term=c) for c in v.categories]
+        if v.spot:
+            parts.append(e.summary(v.spot))
+        parts.append(e.content(v.body_html, type="html"))
+        entries.append(e.entry(*parts, **{XML_LANG: v.language}))
+    feed = e.feed(e.id(feed_id), e.title(title), e.updated(updated.isoformat()),
+                  e.link(rel="self", href=self_href), e.author(e.name(ctx.provider)), *entries)
+    return etree.tostring(feed, xml_declaration=True, encoding="utf-8")
+
+
+def render_rss(versions: list[StoryVersion], *, title: str, link: str, description: str,
+               ctx: RenderContext) -> bytes:
+    """An RSS 2.0 channel, newest first; the full body goes in content:encoded."""
+    content_ns = "http://purl.org/rss/1.0/modules/content/"
+    rss = etree.Element("rss", version="2.0", nsmap={"content": content_ns})
+    channel = etree.SubElement(rss, "channel")
+    for name, text in (("title", title), ("link", link), ("description", description)):
+        etree.SubElement(channel, name).text = text
+    for v in versions:
+        item = etree.SubElement(channel, "item")
+        etree.SubElement(item, "title").text = v.headline
+        etree.SubElement(item, "link").text = f"{ctx.item_uri(v.guid)}?format=html"
+        etree.SubElement(item, "guid", isPermaLink="false").text = f"{v.guid}:{v.version}"
+        etree.SubElement(item, "pubDate").text = format_datetime(v.version_created, usegmt=True)
+        if v.spot:
+            etree.SubElement(item, "description").text = v.spot
+        for category in v.categories:
+            etree.SubElement(item, "category").text = category
+        etree.SubElement(item, f"{{{content_ns}}}encoded").text = v.body_html
+    return etree.tostring(rss, xml_declaration=True, encoding="utf-8")

@@ -16,7 +16,9 @@ from fastapi.responses import Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
+from newsflow.formats import feeds
 from newsflow.formats.registry import OUTPUTS, render
+from newsflow.model import PubStatus, StoryVersion
 from newsflow.services import Services
 from newsflow.web.deps import services
 from newsflow.wire.entitlement import CompanyAccess
@@ -152,3 +154,40 @@ async def stream(request: Request, format: str = Query("ninjs", description=f"On
 
     return StreamingResponse(frames(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+@router.get("/products/{product_id}/{kind}", responses={200: {"content": {
+    "application/atom+xml": {}, "application/rss+xml": {}}}})
+def product_feed(request: Request, product_id: int, kind: str,
+                 key: str = Query(..., description="Your API key: feed readers cannot send headers."),
+                 limit: int = Query(50, ge=1, le=MAX_PAGE), svc: Services = Depends(services)) -> Response:
+    """Atom (`atom`) or RSS 2.0 (`rss`) of a product's latest stories, for simple clients."""
+    if kind not in ("atom", "rss"):
+        raise HTTPException(404, f"no feed kind {kind!r}: use atom or rss")
+    access = company(request, HTTPAuthorizationCredentials(scheme="Bearer", credentials=key), svc)
+    if product_id not in access.product_ids:
+        raise HTTPException(403, f"product {product_id} is not in your subscription")
+    product = svc.subscribers.get_product(product_id)
+    # the newest entitled events: the log read backwards a page at a time would be cheaper; the feed
+    # is small and cached by ETag, so the forward read of the tail is fine here
+    start = max(0, svc.store.last_seq() - 20 * limit)
+    page = read_page(svc.store, access, start, 10 * limit, products={product_id})
+    latest: dict[str, StoryVersion] = {}
+    for entry in page.entries:
+        latest[entry.version.guid] = entry.version  # the newest version of each story wins
+    versions = [v for v in sorted(latest.values(), key=lambda v: v.version_created, reverse=True)
+                if v.pubstatus != PubStatus.canceled][:limit]
+    ctx = svc.render_context
+    title = f"{svc.settings.agency_name}: {product.name}"
+    if kind == "atom":
+        body = feeds.render_atom(versions, title=title, feed_id=f"{ctx.base_url}/v1/products/{product_id}",
+                                 self_href=f"{ctx.base_url}/v1/products/{product_id}/atom", ctx=ctx)
+        media_type = "application/atom+xml"
+    else:
+        body = feeds.render_rss(versions, title=title, link=ctx.base_url + "/", description=product.description
+                                or product.name, ctx=ctx)
+        media_type = "application/rss+xml"
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers={"ETag": etag})
+    return Response(body, media_type=media_type, headers={"ETag": etag, "Cache-Control": "private, max-age=30"})
