@@ -16,6 +16,7 @@ from newsflow.web.ratelimit import RateLimiter
 from newsflow.wire.follower import LogFollower
 from newsflow.wire.stream import StreamHub
 from newsflow.wire.subscribers import Subscribers
+from newsflow.wire.usage import UsageLog
 
 ADMIN_EMAIL = "admin@newsflow.local"
 
@@ -33,6 +34,7 @@ class Services:
     follower: LogFollower
     hub: StreamHub
     limiter: RateLimiter
+    usage: UsageLog
 
     @classmethod
     def open(cls, settings: Settings | None = None, *, migrate: bool = True) -> Services:
@@ -48,11 +50,13 @@ class Services:
         context = RenderContext(base_url=settings.base_url, provider=settings.agency_name,
                                 provider_uri=settings.base_url + "/", media=media.lookup)
         follower = LogFollower(store, bus, poll_every=settings.log_poll_every)
-        hub = StreamHub(store, subscribers.event_products, context)
+        usage = UsageLog(store)
+        hub = StreamHub(store, subscribers.event_products, context, usage.record)
         follower.handlers.append(hub.on_events)
         return cls(settings=settings, store=store, newsroom=newsroom, media=media,
                    ingestor=Ingestor(store, newsroom.announce), render_context=context, subscribers=subscribers,
-                   bus=bus, follower=follower, hub=hub, limiter=RateLimiter(settings.rate_per_minute))
+                   bus=bus, follower=follower, hub=hub, limiter=RateLimiter(settings.rate_per_minute),
+                   usage=usage)
 
     def close(self) -> None:
         self.store.close()

@@ -287,3 +287,37 @@ def test_atom_and_rss_per_product_with_the_key_in_the_url(client: TestClient, wo
     again = client.get(f"/v1/products/{pid}/atom", params={"key": world.world_key},
                        headers={"If-None-Match": atom.headers["etag"]})
     assert again.status_code == 304
+
+
+def test_admin_api_usage_report_and_delivery_explanation(client: TestClient, world: World,
+                                                         services: Services) -> None:
+    boss = services.store.create_user(email="admin@example.org", name="Ad Min", role="admin")
+    h = {"Authorization": f"Bearer {services.store.create_token(boss.id)}"}
+    editor = services.store.create_user(email="ed2@example.org", name="Ed", role="editor")
+    assert client.get("/v1/admin/companies", headers={
+        "Authorization": f"Bearer {services.store.create_token(editor.id)}"}).status_code == 403
+    company = client.post("/v1/admin/companies", headers=h, json={"name": "Evening Post"}).json()
+    product = client.post("/v1/admin/products", headers=h, json={
+        "name": "Culture", "filter": {"categories": ["Culture"]}}).json()
+    bad = client.post("/v1/admin/products", headers=h, json={"name": "Bad", "filter": {"urgency_max": 12}})
+    assert bad.status_code == 422 and "urgency_max" in bad.json()["error"]
+    assert client.put(f"/v1/admin/companies/{company['id']}/products/{product['id']}", headers=h).status_code == 204
+    key = client.post(f"/v1/admin/companies/{company['id']}/keys", headers=h, json={"label": "cms"}).json()
+    assert key["secret"].startswith("nfk_")
+    assert "secret" not in client.get("/v1/admin/keys", headers=h, params={"company": company["id"]}).json()[0]
+
+    story = world.publish("Opera house reopens", "Culture")
+    other = world.publish("Border talks", "World")
+    page = _feed(client, key["secret"])  # the new key reads the feed
+    assert [_headline(i["item"]) for i in page["items"]] == ["Opera house reopens"]
+
+    why = client.get("/v1/admin/explain", headers=h, params={"guid": story, "company": company["id"]}).json()
+    assert why["delivered"] is True and why["deliveries"][0]["channel"] == "feed"
+    assert why["announcements"][0]["allowed"] is True
+    why_not = client.get("/v1/admin/explain", headers=h, params={"guid": other, "company": company["id"]}).json()
+    assert why_not["delivered"] is False and why_not["summary"] == "not entitled: no matching product"
+    report = client.get(f"/v1/admin/companies/{company['id']}/usage", headers=h).json()
+    assert report["by_channel"] == {"feed": 1} and list(report["per_day"].values()) == [{"feed": 1}]
+    client.post(f"/v1/admin/keys/{key['id']}/revoke", headers=h)
+    assert client.get("/v1/feed", headers=_auth(key["secret"])).status_code == 401
+    assert client.get("/v1/admin/companies/nope", headers=h).status_code == 404

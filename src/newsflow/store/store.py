@@ -334,6 +334,12 @@ class Store:
         with self.read() as conn:
             return [_event(row) for row in conn.execute(query)]
 
+    def events_for(self, guid: str) -> list[Event]:
+        """Every event announcing any version of one story, in log order."""
+        query = events.select().where(events.c.guid == guid).order_by(events.c.seq)
+        with self.read() as conn:
+            return [_event(row) for row in conn.execute(query)]
+
     def last_seq(self) -> int:
         with self.read() as conn:
             return conn.execute(sa.select(sa.func.coalesce(sa.func.max(events.c.seq), 0))).scalar_one()

@@ -14,7 +14,7 @@ from newsflow import __version__
 from newsflow.ingest.poll import FeedPoller
 from newsflow.services import Services
 from newsflow.web import errors, home
-from newsflow.web.api import ingest, items, newsroom, subscriber
+from newsflow.web.api import admin, ingest, items, newsroom, subscriber
 
 log = logging.getLogger("newsflow")
 
@@ -64,5 +64,6 @@ def create_app(svc: Services | None = None) -> FastAPI:
     app.include_router(items.router)
     app.include_router(ingest.router)
     app.include_router(subscriber.router)
+    app.include_router(admin.router)
     app.include_router(home.router)
     return app

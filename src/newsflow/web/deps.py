@@ -34,3 +34,9 @@ def publisher(user: User = Depends(staff)) -> User:
     if user.role not in PUBLISH_ROLES:
         raise HTTPException(403, f"role {user.role!r} may edit but not publish; ask an editor")
     return user
+
+
+def admin(user: User = Depends(staff)) -> User:
+    if user.role != "admin":
+        raise HTTPException(403, f"role {user.role!r} may not administer subscribers; ask an admin")
+    return user

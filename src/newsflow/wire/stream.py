@@ -18,6 +18,7 @@ from newsflow.formats.registry import render
 from newsflow.model import Event, StoryVersion, utcnow
 from newsflow.store import Store
 from newsflow.wire.entitlement import CompanyAccess, may_see
+from newsflow.wire.usage import Use
 
 QUEUE_LIMIT = 1000
 _ids = itertools.count(1)
@@ -52,8 +53,9 @@ class Connection:
 
 class StreamHub:
     def __init__(self, store: Store, event_products: Callable[[list[int]], dict[int, frozenset[int]]],
-                 ctx: RenderContext) -> None:
+                 ctx: RenderContext, record: Callable[[list[Use]], None] | None = None) -> None:
         self.store = store
+        self.record = record  # the usage log: one row per (company, event, format), not per connection
         self.event_products = event_products
         self.ctx = ctx
         self.connections: set[Connection] = set()
@@ -73,10 +75,15 @@ class StreamHub:
         products = await asyncio.to_thread(self.event_products, [e.seq for e in events])
         versions = await asyncio.to_thread(self.store.get_versions, [(e.guid, e.version) for e in events])
         now = utcnow()
+        uses: set[Use] = set()
         for event in events:
-            self.fan_out(event, versions[(event.guid, event.version)], products.get(event.seq, frozenset()), now)
+            self.fan_out(event, versions[(event.guid, event.version)], products.get(event.seq, frozenset()), now,
+                         uses)
+        if uses and self.record:
+            await asyncio.to_thread(self.record, list(uses))
 
-    def fan_out(self, event: Event, version: StoryVersion, matched: frozenset[int], now: datetime) -> int:
+    def fan_out(self, event: Event, version: StoryVersion, matched: frozenset[int], now: datetime,
+                uses: set[Use] | None = None) -> int:
         frames: dict[str, bytes] = {}
         verdicts: dict[tuple[str, frozenset[int] | None], bool] = {}
         sent = 0
@@ -93,4 +100,6 @@ class StreamHub:
                 frame = frames[conn.fmt] = sse_frame(event, render(version, conn.fmt, self.ctx))
             conn.offer(event.seq, frame)
             sent += 1
+            if uses is not None:
+                uses.add(Use(conn.company.id, "stream", version.guid, version.version, "stream", conn.fmt))
         return sent

@@ -16,6 +16,7 @@ from newsflow.web.api.subscriber import _bearer, company
 from newsflow.web.deps import services, staff
 from newsflow.wire.entitlement import CompanyAccess, may_see
 from newsflow.wire.feed import version_products
+from newsflow.wire.usage import Use
 
 router = APIRouter(prefix="/v1", tags=["items"])
 _BY_MEDIA_TYPE = {f.media_type.split(";")[0]: f.name for f in OUTPUTS.values()} | {
@@ -58,6 +59,7 @@ def item(request: Request, guid: str,
         verdict = may_see(who, version_products(svc.store, guid, story.version), story, utcnow())
         if not verdict:
             raise HTTPException(404, f"no item {guid!r}" + (f" version {version}" if version else ""))
+        svc.usage.record([Use(who.id, "key:" + request.state.key[:12], guid, story.version, "item", fmt)])
     # After a kill, subscribers get the kill notice for every version: none may be used any more.
     withdrawn = story if story.pubstatus == PubStatus.canceled else None
     if withdrawn is None and isinstance(who, CompanyAccess) and version is not None:

@@ -23,6 +23,7 @@ from newsflow.services import Services
 from newsflow.web.deps import services
 from newsflow.wire.entitlement import CompanyAccess
 from newsflow.wire.feed import MAX_PAGE, read_page
+from newsflow.wire.usage import Use
 
 router = APIRouter(prefix="/v1", tags=["subscriber"])
 _bearer = HTTPBearer(auto_error=False, description="A company API key (nfk_…).")
@@ -45,6 +46,11 @@ def company(request: Request, creds: HTTPAuthorizationCredentials | None = Depen
                             {"Retry-After": str(max(1, round(wait)))})
     request.state.key = key
     return access
+
+
+def _actor(request: Request) -> str:
+    """Which key acted, for the usage log (a fingerprint, never the secret)."""
+    return "key:" + request.state.key[:12]
 
 
 def _products(raw: str | None, access: CompanyAccess) -> frozenset[int] | None:
@@ -85,6 +91,8 @@ async def feed(request: Request, after: int = Query(0, ge=0, description="Cursor
         e.event.seq, e.event.kind.value.encode(), render(e.version, format, svc.render_context))
         for e in page.entries)
     body = b'{"cursor":%d,"count":%d,"items":[%s]}' % (page.cursor, len(page.entries), items)
+    await asyncio.to_thread(svc.usage.record, [
+        Use(access.id, _actor(request), e.version.guid, e.version.version, "feed", format) for e in page.entries])
     etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
     if request.headers.get("if-none-match") == etag:
@@ -178,6 +186,7 @@ def product_feed(request: Request, product_id: int, kind: str,
     versions = [v for v in sorted(latest.values(), key=lambda v: v.version_created, reverse=True)
                 if v.pubstatus != PubStatus.canceled][:limit]
     ctx = svc.render_context
+    svc.usage.record([Use(access.id, _actor(request), v.guid, v.version, kind, kind) for v in versions])
     title = f"{svc.settings.agency_name}: {product.name}"
     if kind == "atom":
         body = feeds.render_atom(versions, title=title, feed_id=f"{ctx.base_url}/v1/products/{product_id}",
