@@ -40,15 +40,20 @@ class Connection:
     id: int = field(default_factory=lambda: next(_ids))
     dropped: bool = False
 
+    def close(self) -> None:
+        """The client went away: wake the response so it ends."""
+        self.dropped = True
+        while not self.queue.empty():  # frames not yet sent are moot; the end marker must fit
+            self.queue.get_nowait()
+        self.queue.put_nowait(None)
+
     def offer(self, seq: int, frame: bytes) -> None:
         if self.dropped:
             return
         try:
             self.queue.put_nowait((seq, frame))
         except asyncio.QueueFull:
-            self.dropped = True  # the handler ends the response; the client resumes from the log
-            self.queue = asyncio.Queue(1)
-            self.queue.put_nowait(None)
+            self.close()  # the response ends; the client resumes from the log with Last-Event-ID
 
 
 class StreamHub:
