@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +31,18 @@ async def _lift_embargoes(svc: Services, every: float = 1.0) -> None:
         except Exception:  # keep the node serving; the next tick retries
             log.exception("embargo lift failed")
         await asyncio.sleep(every)
+
+
+class RawSend:
+    """Outermost ASGI layer: keeps the server's own `send` in the scope for the event stream."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            scope[subscriber.RAW_SEND] = send
+        await self.app(scope, receive, send)
 
 
 def create_app(svc: Services | None = None) -> FastAPI:
@@ -60,6 +73,7 @@ def create_app(svc: Services | None = None) -> FastAPI:
     if svc is not None:
         app.state.services = svc
     errors.install(app)
+    app.add_middleware(RawSend)
     app.include_router(newsroom.router)
     app.include_router(items.router)
     app.include_router(ingest.router)

@@ -26,6 +26,7 @@ from newsflow.wire.feed import MAX_PAGE, read_page
 from newsflow.wire.usage import Use
 
 router = APIRouter(prefix="/v1", tags=["subscriber"])
+RAW_SEND = "newsflow.raw_send"
 _bearer = HTTPBearer(auto_error=False, description="A company API key (nfk_…).")
 JSON_FORMATS = ("ninjs", "ninjs3")
 HEARTBEAT = 15.0
@@ -188,6 +189,10 @@ class EventStream(Response):
         watcher = asyncio.create_task(watch())
         try:
             await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+            # frames go straight to the server's send (see web.app.RawSend): once the response has
+            # started, the middleware layers in between only pass them on, and with thousands of
+            # clients their per-message cost is most of the fan-out
+            send = scope.get(RAW_SEND, send)
             async for frame in self.frames:
                 await send({"type": "http.response.body", "body": frame, "more_body": True})
             await send({"type": "http.response.body", "body": b"", "more_body": False})
