@@ -12,11 +12,13 @@ from newsflow.formats.base import RenderContext
 from newsflow.ingest import Ingestor
 from newsflow.newsroom import MediaLibrary, Newsroom
 from newsflow.store import Store
+from newsflow.store.search import SearchIndex
 from newsflow.web.ratelimit import RateLimiter
 from newsflow.wire.follower import LogFollower
 from newsflow.wire.stream import StreamHub
 from newsflow.wire.subscribers import Subscribers
 from newsflow.wire.usage import UsageLog
+from newsflow.wire.webhooks import WebhookDispatcher, WebhookService
 
 ADMIN_EMAIL = "admin@newsflow.local"
 
@@ -35,6 +37,9 @@ class Services:
     hub: StreamHub
     limiter: RateLimiter
     usage: UsageLog
+    search: SearchIndex
+    webhooks: WebhookService
+    dispatcher: WebhookDispatcher
 
     @classmethod
     def open(cls, settings: Settings | None = None, *, migrate: bool = True) -> Services:
@@ -53,10 +58,13 @@ class Services:
         usage = UsageLog(store)
         hub = StreamHub(store, subscribers.event_products, context, usage.record)
         follower.handlers.append(hub.on_events)
+        webhooks = WebhookService(store, subscribers, render_context=context)
+        dispatcher = WebhookDispatcher(webhooks)
+        follower.handlers.append(dispatcher.on_events)
         return cls(settings=settings, store=store, newsroom=newsroom, media=media,
                    ingestor=Ingestor(store, newsroom.announce), render_context=context, subscribers=subscribers,
                    bus=bus, follower=follower, hub=hub, limiter=RateLimiter(settings.rate_per_minute),
-                   usage=usage)
+                   usage=usage, search=SearchIndex(store), webhooks=webhooks, dispatcher=dispatcher)
 
     def close(self) -> None:
         self.store.close()

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from newsflow.errors import Conflict, NotFound
 from newsflow.model import Event, EventKind, PubStatus, Story, StoryVersion, utcnow
+from newsflow.store import search
 from newsflow.store.engine import create_engine, migrate
 from newsflow.store.tables import events, media, stories, tokens, users, versions
 
@@ -262,8 +263,11 @@ class Store:
                                    "modified": now, "draft": content}
         conn.execute(versions.insert(), version_rows)
         conn.execute(_UPDATE_STORY, list(story_rows.values()))
-        return self._append_events(conn, [(kind, sv.guid, sv.version) for sv, kind in planned], now,
-                                   {(sv.guid, sv.version): sv for sv, _ in planned})
+        written = self._append_events(conn, [(kind, sv.guid, sv.version) for sv, kind in planned], now,
+                                      {(sv.guid, sv.version): sv for sv, _ in planned})
+        # The search index follows the versions in the same transaction, so a hit is never stale.
+        search.index(conn, [(sv, event.seq) for (sv, _), event in zip(planned, written, strict=True)])
+        return written
 
     def _append_event(self, conn: sa.Connection, kind: EventKind, guid: str, version: int,
                       now: datetime) -> Event:

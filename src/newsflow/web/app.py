@@ -53,6 +53,7 @@ def create_app(svc: Services | None = None) -> FastAPI:
         services: Services = app.state.services
         await services.bus.start()
         await services.follower.start()
+        await services.dispatcher.start()
         tasks = [asyncio.create_task(_lift_embargoes(services)), asyncio.create_task(services.follower.run())]
         tasks += [asyncio.create_task(FeedPoller(services.ingestor, url, every=services.settings.poll_every).run())
                   for url in services.settings.poll_feeds]
@@ -64,6 +65,7 @@ def create_app(svc: Services | None = None) -> FastAPI:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await services.dispatcher.close()
             await services.bus.close()
             if svc is None:
                 app.state.services.close()

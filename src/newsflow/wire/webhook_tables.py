@@ -61,6 +61,7 @@ webhook_deliveries = sa.Table(
 sa.Index("ix_webhook_deliveries_open", webhook_deliveries.c.endpoint_id, webhook_deliveries.c.state,
          webhook_deliveries.c.seq)
 sa.Index("ix_webhook_deliveries_due", webhook_deliveries.c.state, webhook_deliveries.c.next_attempt_at)
+sa.Index("ix_webhook_deliveries_guid", webhook_deliveries.c.guid)  # "where did this story go"
 
 # The delivery log: every POST made, including test events (delivery_id NULL, test true).
 webhook_attempts = sa.Table(

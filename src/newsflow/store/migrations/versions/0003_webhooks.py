@@ -56,6 +56,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_webhook_deliveries_open", "webhook_deliveries", ["endpoint_id", "state", "seq"])
     op.create_index("ix_webhook_deliveries_due", "webhook_deliveries", ["state", "next_attempt_at"])
+    op.create_index("ix_webhook_deliveries_guid", "webhook_deliveries", ["guid"])
     op.create_table(
         "webhook_attempts",
         sa.Column("id", BigId, primary_key=True, autoincrement=True),
