@@ -73,3 +73,20 @@ def test_user_create_refuses_bad_roles_and_duplicates(tmp_path: Path) -> None:
     assert ok.returncode == 0, ok.stderr
     again = subprocess.run(args, env=_env(tmp_path), capture_output=True, text=True)
     assert again.returncode == 1 and "exists already" in again.stderr
+
+
+def test_a_subscriber_account_needs_a_real_company_and_is_listed(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    args = [NEWSFLOW, "user", "create", "--email", "sub@example.org", "--name", "Sub", "--role", "subscriber",
+            "--password", "longenough"]
+    alone = subprocess.run(args, env=env, capture_output=True, text=True)
+    assert alone.returncode == 1 and "company" in alone.stderr
+    ghost = subprocess.run([*args, "--company", "nope"], env=env, capture_output=True, text=True)
+    assert ghost.returncode == 1 and "nope" in ghost.stderr
+    made = subprocess.run([NEWSFLOW, "company", "create", "Daily"], env=env, capture_output=True, text=True)
+    company_id = next(w.strip("().,") for w in made.stdout.split() if len(w.strip("().,")) >= 16)
+    ok = subprocess.run([*args, "--company", company_id], env=env, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    listed = subprocess.run([NEWSFLOW, "user", "list", "--company", company_id], env=env | {"COLUMNS": "200"},
+                            capture_output=True, text=True)
+    assert "sub@example.org" in listed.stdout and "admin@newsflow.local" not in listed.stdout

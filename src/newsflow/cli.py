@@ -23,7 +23,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from newsflow.auth import ROLES, hash_password
+from newsflow.auth import ROLES, check_account, hash_password
 from newsflow.errors import Conflict, FieldError, NotFound
 from newsflow.services import ADMIN_EMAIL, Services, bootstrap
 
@@ -33,11 +33,13 @@ user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 company_app = typer.Typer(help="Subscriber companies.", no_args_is_help=True)
 product_app = typer.Typer(help="Products: saved filters over stories.", no_args_is_help=True)
 key_app = typer.Typer(help="Subscriber API keys.", no_args_is_help=True)
+webhook_app = typer.Typer(help="Webhook endpoints: events POSTed to subscribers, signed.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
 app.add_typer(company_app, name="company")
 app.add_typer(product_app, name="product")
 app.add_typer(key_app, name="key")
+app.add_typer(webhook_app, name="webhook")
 console = Console()
 err = Console(stderr=True)
 
@@ -102,22 +104,36 @@ def token_create(email: Annotated[str, typer.Option(help="The account the token 
 def user_create(email: Annotated[str, typer.Option()],
                 name: Annotated[str, typer.Option()],
                 role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")] = "editor",
+                company_id: Annotated[str | None, typer.Option("--company",
+                                                               help="The subscriber company (portal users).")] = None,
                 password: Annotated[str | None, typer.Option(help="Asked for when not given.")] = None) -> None:
-    """Create an account."""
-    if role not in ROLES:
-        raise _fail(f"role {role!r} is not one of {', '.join(ROLES)}")
+    """Create an account: agency staff, or a subscriber company's user."""
+    try:
+        check_account(email=email, role=role, company_id=company_id)
+    except FieldError as exc:
+        raise _fail(str(exc)) from None
     svc = Services.open()
     if password is None:
         password = getpass.getpass("Password: ")
-    if len(password) < 8:
-        raise _fail("the password needs at least 8 characters")
     try:
-        svc.store.user_by_email(email)
-        raise _fail(f"an account with e-mail {email!r} exists already")
-    except NotFound:
-        pass
-    user = svc.store.create_user(email=email, name=name, role=role, password_hash=hash_password(password))
+        check_account(password=password)
+        if company_id:
+            svc.subscribers.get_company(company_id)
+        user = svc.store.create_user(email=email, name=name, role=role, company_id=company_id,
+                                     password_hash=hash_password(password))
+    except (FieldError, NotFound, Conflict) as exc:
+        raise _fail(str(exc)) from None
     console.print(f"Created {user.role} {user.email} ({user.id}).")
+
+
+@user_app.command("list")
+def user_list(company_id: Annotated[str | None, typer.Option("--company", help="Only this company's.")] = None
+              ) -> None:
+    """Accounts, staff and subscribers."""
+    table = Table("id", "e-mail", "name", "role", "company", "active")
+    for u in Services.open().store.list_users(company_id):
+        table.add_row(u.id, u.email, u.name, u.role, u.company_id or "", "yes" if u.active else "no")
+    console.print(table)
 
 
 @company_app.command("create")
@@ -200,6 +216,108 @@ def key_revoke(key_id: str) -> None:
         Services.open().subscribers.revoke_api_key(key_id)
     except NotFound as exc:
         raise _fail(str(exc)) from None
+
+
+def _product_ids(raw: str | None) -> list[int] | None:
+    if raw is None:
+        return None
+    try:
+        return [int(part) for part in raw.split(",") if part.strip()]
+    except ValueError:
+        raise _fail(f"--products takes product ids separated by commas (e.g. 1,4), not {raw!r}") from None
+
+
+@webhook_app.command("add")
+def webhook_add(company_id: Annotated[str, typer.Argument(help="The company the endpoint receives for.")],
+                url: Annotated[str, typer.Argument(help="An http:// or https:// URL events are POSTed to.")],
+                fmt: Annotated[str, typer.Option("--format", help="ninjs, ninjs3, newsmlg2, nitf, text or "
+                                                 "html.")] = "ninjs",
+                products: Annotated[str | None, typer.Option(help="Narrow to some of the company's products: "
+                                                             "ids separated by commas.")] = None) -> None:
+    """Register a webhook endpoint; its signing secret is shown once."""
+    narrowing = _product_ids(products)
+    try:
+        new = Services.open().webhooks.create_endpoint(company_id, url, format=fmt, product_ids=narrowing)
+    except (NotFound, FieldError) as exc:
+        raise _fail(str(exc)) from None
+    console.print(f"Created webhook endpoint {new.endpoint.id} for company {company_id} → {new.endpoint.url} "
+                  f"({new.endpoint.format}).", highlight=False, soft_wrap=True)
+    console.print(f"Signing secret (shown once): {new.secret}", highlight=False, soft_wrap=True)
+
+
+@webhook_app.command("list")
+def webhook_list(company_id: Annotated[str | None, typer.Option("--company", help="Only this company's.")] = None
+                 ) -> None:
+    """Webhook endpoints and how they are doing."""
+    from newsflow.model import utcnow
+
+    now = utcnow()
+    table = Table()
+    for column in ("id", "company"):  # whole, whatever the terminal's width: they are typed back in
+        table.add_column(column, no_wrap=True, min_width=16)
+    table.add_column("url", overflow="fold")
+    for column in ("format", "products", "active", "health"):
+        table.add_column(column)
+    for e in Services.open().webhooks.list_endpoints(company_id):
+        health = "ok"
+        if e.open_until is not None and e.open_until > now:
+            health = f"circuit open until {e.open_until:%Y-%m-%d %H:%M:%S}"
+        elif e.failing_since is not None:
+            health = f"failing since {e.failing_since:%Y-%m-%d %H:%M:%S} ({e.consecutive_failures} in a row)"
+        if e.rotating_until is not None and e.rotating_until > now:
+            health += f"; old secret valid until {e.rotating_until:%Y-%m-%d %H:%M:%S}"
+        table.add_row(e.id, e.company_id, e.url, e.format,
+                      "all" if e.product_ids is None else ", ".join(map(str, e.product_ids)), str(e.active), health)
+    console.print(table)
+
+
+@webhook_app.command("rotate")
+def webhook_rotate(endpoint_id: str,
+                   overlap_hours: Annotated[float, typer.Option(min=0, help="How long the old secret keeps "
+                                                                "signing too.")] = 24.0) -> None:
+    """Replace an endpoint's signing secret; the new one is shown once."""
+    from datetime import timedelta
+
+    webhooks = Services.open().webhooks
+    try:
+        secret = webhooks.rotate_secret(endpoint_id, timedelta(hours=overlap_hours))
+    except NotFound as exc:
+        raise _fail(str(exc)) from None
+    until = webhooks.get_endpoint(endpoint_id).rotating_until
+    console.print(f"New signing secret (shown once): {secret}", highlight=False, soft_wrap=True)
+    console.print(f"The old secret signs too until {until.isoformat()}." if until else "The old secret no longer "
+                  "signs.", highlight=False)
+
+
+@webhook_app.command("replay")
+def webhook_replay(endpoint_id: str,
+                   delivery: Annotated[int | None, typer.Option(help="One dead delivery (default: all of the "
+                                                                "endpoint's dead letters).")] = None) -> None:
+    """Send an endpoint's dead letters again (a running server sends them within a second or so)."""
+    try:
+        requeued = Services.open().webhooks.replay(endpoint_id, delivery)
+    except (NotFound, Conflict) as exc:
+        raise _fail(str(exc)) from None
+    console.print(f"Requeued {requeued} dead deliver{'y' if requeued == 1 else 'ies'}.", highlight=False)
+
+
+@webhook_app.command("test")
+def webhook_test(endpoint_id: str) -> None:
+    """POST a signed test event to an endpoint now; exits 1 if it was not accepted."""
+    import asyncio
+
+    try:
+        result = asyncio.run(Services.open().webhooks.send_test_event(endpoint_id))
+    except NotFound as exc:
+        raise _fail(str(exc)) from None
+    table = Table(title=f"Test event {result.webhook_id}")
+    for column in ("accepted", "status", "duration", "error"):
+        table.add_column(column)
+    table.add_row("yes" if result.ok else "no", str(result.status or "—"), f"{result.duration_ms} ms",
+                  result.error or "")
+    console.print(table)
+    if not result.ok:
+        raise typer.Exit(1)
 
 
 @app.command()

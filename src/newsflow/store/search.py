@@ -133,7 +133,10 @@ def _bound(value: date | datetime | None, name: str, *, end: bool) -> datetime |
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise QueryError(f"{name}: a time needs a time zone, e.g. 2026-03-01T12:00:00Z")
-        return value.astimezone(UTC)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:  # e.g. 9999-12-31T23:00:00-05:00: past the last representable time in UTC
+            raise QueryError(f"{name}: out of range; use a time between the years 1 and 9999") from None
     if isinstance(value, date):
         start = datetime.combine(value, time(), UTC)
         return start + timedelta(days=1, microseconds=-1) if end else start

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +28,8 @@ from newsflow.store.tables import events, media, stories, tokens, users, version
 
 # Key of the PostgreSQL advisory lock that orders log appends ("NEWSFLOW" as an integer).
 _LOG_LOCK = 0x4E45575346
+# Published versions kept parsed in memory (see `get_versions`): a few thousand stories' worth.
+VERSION_CACHE_SIZE = 8192
 _VERSION_COLUMNS = ("guid", "version", "pubstatus", "first_published", "version_created",
                     "is_correction", "editor_note")
 
@@ -58,6 +62,11 @@ class User:
     company_id: str | None = None  # the subscriber company of a portal user; None for staff
 
 
+def _user(row: Any) -> User:
+    return User(id=row.id, email=row.email, name=row.name, role=row.role, password_hash=row.password_hash,
+                active=row.active, company_id=row.company_id)
+
+
 def new_guid(now: datetime | None = None) -> str:
     """Time-ordered, URL-safe story id, e.g. `20261125-3f9a1c0e7b2d4a11`."""
     return f"{(now or utcnow()):%Y%m%d}-{secrets.token_hex(8)}"
@@ -84,6 +93,7 @@ class Store:
         self.engine = engine or create_engine(url)
         self.dialect = self.engine.dialect.name
         self.entitlement: Entitlement | None = None
+        self._versions = _VersionCache(VERSION_CACHE_SIZE)
 
     def migrate(self) -> None:
         migrate(self.engine)
@@ -305,12 +315,18 @@ class Store:
         return _version(row)
 
     def get_versions(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], StoryVersion]:
-        """Many versions in one query (the log gives (guid, version) pairs)."""
-        if not keys:
-            return {}
-        query = versions.select().where(sa.tuple_(versions.c.guid, versions.c.version).in_(keys))
-        with self.read() as conn:
-            return {(row.guid, row.version): _version(row) for row in conn.execute(query)}
+        """Many versions in one query (the log gives (guid, version) pairs).
+
+        Versions are immutable (a trigger refuses UPDATE and DELETE) and only committed ones can be
+        read, so each is parsed once and then served from memory; the query is for the rest."""
+        found, missing = self._versions.get_many(keys)
+        if missing:
+            query = versions.select().where(sa.tuple_(versions.c.guid, versions.c.version).in_(missing))
+            with self.read() as conn:
+                read = {(row.guid, row.version): _version(row) for row in conn.execute(query)}
+            self._versions.put_many(read)
+            found.update(read)
+        return found
 
     def list_versions(self, guid: str) -> list[StoryVersion]:
         query = versions.select().where(versions.c.guid == guid).order_by(versions.c.version)
@@ -391,12 +407,41 @@ class Store:
 
     # ---- users and staff tokens ---------------------------------------------------------------
 
-    def create_user(self, *, email: str, name: str, role: str, password_hash: str | None = None) -> User:
+    def create_user(self, *, email: str, name: str, role: str, password_hash: str | None = None,
+                    company_id: str | None = None) -> User:
         user_id = secrets.token_hex(8)
-        with self.write() as conn:
-            conn.execute(users.insert().values(id=user_id, email=email.lower(), name=name, role=role,
-                                               password_hash=password_hash, active=True, created=utcnow()))
+        try:
+            with self.write() as conn:
+                conn.execute(users.insert().values(id=user_id, email=email.strip().lower(), name=name, role=role,
+                                                   password_hash=password_hash, active=True, created=utcnow(),
+                                                   company_id=company_id))
+        except sa.exc.IntegrityError as exc:
+            if self._user_exists(users.c.email == email.strip().lower()):
+                raise Conflict(f"an account with e-mail {email!r} exists already") from None
+            raise NotFound(f"no company with id {company_id!r}") from exc
         return self.get_user(user_id)
+
+    def list_users(self, company_id: str | None = None) -> list[User]:
+        query = users.select().order_by(users.c.created, users.c.email)
+        if company_id is not None:
+            query = query.where(users.c.company_id == company_id)
+        with self.read() as conn:
+            return [_user(row) for row in conn.execute(query)]
+
+    def update_user(self, user_id: str, **values: Any) -> User:
+        """Change name, role, company_id, active or password_hash; deactivating also stops its tokens."""
+        allowed = {"name", "role", "company_id", "active", "password_hash"}
+        unknown = set(values) - allowed
+        if unknown:
+            raise ValueError(f"not user fields: {sorted(unknown)}")
+        with self.write() as conn:
+            if conn.execute(users.update().where(users.c.id == user_id).values(**values)).rowcount == 0:
+                raise NotFound(f"no user with id {user_id!r}")
+        return self.get_user(user_id)
+
+    def _user_exists(self, where: sa.ColumnElement[bool]) -> bool:
+        with self.read() as conn:
+            return conn.execute(sa.select(users.c.id).where(where)).first() is not None
 
     def get_user(self, user_id: str) -> User:
         return self._user(users.c.id == user_id, f"no user with id {user_id!r}")
@@ -409,8 +454,7 @@ class Store:
             row = conn.execute(users.select().where(where)).first()
         if row is None:
             raise NotFound(missing)
-        return User(id=row.id, email=row.email, name=row.name, role=row.role,
-                    password_hash=row.password_hash, active=row.active, company_id=row.company_id)
+        return _user(row)
 
     def count_users(self) -> int:
         with self.read() as conn:
@@ -439,6 +483,35 @@ class Store:
             with self.write() as conn:
                 conn.execute(tokens.update().where(tokens.c.id == row.token_id).values(last_used=now))
         return self.get_user(row.id)
+
+
+class _VersionCache:
+    """Parsed versions by (guid, version), the least recently used dropped first beyond `size`."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, int], StoryVersion] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_many(self, keys: list[tuple[str, int]]) -> tuple[dict[tuple[str, int], StoryVersion],
+                                                              list[tuple[str, int]]]:
+        found: dict[tuple[str, int], StoryVersion] = {}
+        missing: list[tuple[str, int]] = []
+        with self._lock:
+            for key in keys:
+                version = self._items.get(key)
+                if version is None:
+                    missing.append(key)
+                else:
+                    self._items.move_to_end(key)
+                    found[key] = version
+        return found, missing
+
+    def put_many(self, read: Mapping[tuple[str, int], StoryVersion]) -> None:
+        with self._lock:
+            self._items.update(read)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
 
 _UPDATE_STORY = stories.update().where(stories.c.guid == sa.bindparam("b_guid")).values(

@@ -15,7 +15,7 @@ from newsflow import __version__
 from newsflow.ingest.poll import FeedPoller
 from newsflow.services import Services
 from newsflow.web import errors, home
-from newsflow.web.api import admin, ingest, items, newsroom, subscriber
+from newsflow.web.api import admin, ingest, items, newsroom, queue, search, subscriber, users, webhooks
 
 log = logging.getLogger("newsflow")
 
@@ -54,7 +54,8 @@ def create_app(svc: Services | None = None) -> FastAPI:
         await services.bus.start()
         await services.follower.start()
         await services.dispatcher.start()
-        tasks = [asyncio.create_task(_lift_embargoes(services)), asyncio.create_task(services.follower.run())]
+        tasks = [asyncio.create_task(_lift_embargoes(services)), asyncio.create_task(services.follower.run()),
+                 asyncio.create_task(services.hub.heartbeats())]
         tasks += [asyncio.create_task(FeedPoller(services.ingestor, url, every=services.settings.poll_every).run())
                   for url in services.settings.poll_feeds]
         try:
@@ -80,6 +81,10 @@ def create_app(svc: Services | None = None) -> FastAPI:
     app.include_router(items.router)
     app.include_router(ingest.router)
     app.include_router(subscriber.router)
+    app.include_router(queue.router)
+    app.include_router(search.router)
     app.include_router(admin.router)
+    app.include_router(users.router)
+    app.include_router(webhooks.router)
     app.include_router(home.router)
     return app

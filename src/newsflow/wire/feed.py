@@ -8,12 +8,18 @@ an embargo is passed over; its `embargo_lift` event delivers the story when the 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
+from newsflow.formats.base import RenderContext
+from newsflow.formats.registry import render
 from newsflow.model import Event, EventKind, StoryVersion, utcnow
 from newsflow.store import Store
 from newsflow.store.tables import events
@@ -21,6 +27,7 @@ from newsflow.wire.entitlement import CompanyAccess, may_see
 from newsflow.wire.tables import event_products
 
 MAX_PAGE = 100
+PAGES_KEPT = 4096  # full pages kept in memory per database (see `_FullPages`)
 
 
 @dataclass(frozen=True)
@@ -37,46 +44,149 @@ class Page:
 
 def read_page(store: Store, company: CompanyAccess, after: int, limit: int, *,
               products: Collection[int] | None = None, now: datetime | None = None) -> Page:
-    """Up to `limit` entries the company may see, after `after`, oldest first."""
+    """Up to `limit` entries the company may see, after `after`, oldest first.
+
+    A full page is kept in memory (see `_FullPages`) and served again without the database while
+    `now` leaves every embargo verdict on it unchanged."""
     now = now or utcnow()
     wanted = company.product_ids if products is None else company.product_ids & frozenset(products)
     entries: list[Entry] = []
     cursor = after
     if not company.active or not wanted:
         return Page(entries, cursor)
+    key = (company, wanted, after, limit)
+    pages = _full_pages(store)
+    kept = pages.get(key, now)
+    if kept is not None:
+        return Page(list(kept.entries), kept.cursor)
+    opened: datetime | None = None  # the page holds while now >= this: a passed embargo it let through
+    closes: datetime | None = None  # … and while now < this: an embargo that held an event back
     while len(entries) < limit:
         scan = limit - len(entries)
         found = _entitled_events(store, wanted, cursor, scan)
         if not found:
             break
         versions = store.get_versions([(e.guid, e.version) for e in found])
-        for event, ids in ((e, p) for e, p in found.items()):
+        for event, ids in found.items():
             version = versions[(event.guid, event.version)]
             if may_see(company, ids, version, now):
                 entries.append(Entry(event, version))
             cursor = event.seq
+            embargo = version.embargo
+            if embargo is not None and not company.may_receive_embargoed:  # a verdict that depends on now
+                if embargo > now:
+                    closes = embargo if closes is None else min(closes, embargo)
+                else:
+                    opened = embargo if opened is None else max(opened, embargo)
         if len(found) < scan:
             break
+    if len(entries) == limit:
+        pages.put(key, _Kept(tuple(entries), cursor, opened, closes))
     return Page(entries, cursor)
 
 
-def _entitled_events(store: Store, wanted: frozenset[int], after: int, limit: int) -> dict[Event, frozenset[int]]:
-    """Events after `after` that matched one of `wanted`, each with all the products it matched."""
-    hits = (sa.select(events.c.seq).where(events.c.seq > after)
-            .where(sa.exists().where(event_products.c.seq == events.c.seq,
-                                     event_products.c.product_id.in_(sorted(wanted))))
-            .order_by(events.c.seq).limit(limit).subquery())
-    query = (sa.select(events, event_products.c.product_id)
-             .join(hits, hits.c.seq == events.c.seq)
+def kept_page(store: Store, company: CompanyAccess, after: int, limit: int, *,
+              products: Collection[int] | None = None, now: datetime | None = None) -> Page | None:
+    """`read_page`'s answer if it is a full page kept in memory, else None; never touches the
+    database, so an event loop may call it directly and go to a thread only when it gets None."""
+    wanted = company.product_ids if products is None else company.product_ids & frozenset(products)
+    if not company.active or not wanted:
+        return Page([], after)
+    kept = _full_pages(store).get((company, wanted, after, limit), now or utcnow())
+    return Page(list(kept.entries), kept.cursor) if kept is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    entries: tuple[Entry, ...]
+    cursor: int
+    opened: datetime | None
+    closes: datetime | None
+
+
+class _FullPages:
+    """Full pages by (company, products, after, limit), the least recently used dropped first.
+
+    A full page covers the events in (after, cursor], and none of what decides it can change once
+    written: events become visible in seq order, so no event can still appear in that range; each
+    event's products are stamped in the transaction that writes it; versions are immutable; and the
+    key holds everything `may_see` asks of the company. Only time can change a verdict, through an
+    embargo, so a kept page says for which `now` it holds. A page that is not full reaches the end
+    of the log, which grows: it is always read afresh.
+    """
+
+    def __init__(self, size: int = PAGES_KEPT) -> None:
+        self.size = size
+        self._pages: OrderedDict[tuple[CompanyAccess, frozenset[int], int, int], _Kept] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[CompanyAccess, frozenset[int], int, int], now: datetime) -> _Kept | None:
+        with self._lock:
+            kept = self._pages.get(key)
+            if kept is None:
+                return None
+            if (kept.opened is not None and now < kept.opened) or (kept.closes is not None and now >= kept.closes):
+                return None
+            self._pages.move_to_end(key)
+            return kept
+
+    def put(self, key: tuple[CompanyAccess, frozenset[int], int, int], kept: _Kept) -> None:
+        with self._lock:
+            self._pages[key] = kept
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+
+# One set of kept pages per Store (so per database); it goes when its Store does.
+_pages_by_store: weakref.WeakKeyDictionary[Store, _FullPages] = weakref.WeakKeyDictionary()
+_pages_lock = threading.Lock()
+
+
+def _full_pages(store: Store) -> _FullPages:
+    pages = _pages_by_store.get(store)
+    if pages is None:
+        with _pages_lock:
+            pages = _pages_by_store.setdefault(store, _FullPages())
+    return pages
+
+
+def render_items(entries: Sequence[Entry], fmt: str, ctx: RenderContext) -> bytes:
+    """A page's entries as the JSON array `[{"seq", "event", "item"}, …]`: the one item shape of the
+    pull feed and the queue. Each item is rendered through the cache, once per (version, format)."""
+    return b"[%s]" % b",".join(b'{"seq":%d,"event":"%s","item":%s}' % (
+        e.event.seq, e.event.kind.value.encode(), render(e.version, fmt, ctx)) for e in entries)
+
+
+# Built once: only the values change from call to call (`ids` is expanded to the list given).
+_IDS = sa.bindparam("ids", expanding=True)
+_HITS = (sa.select(events.c.seq).where(events.c.seq > sa.bindparam("after"))
+         .where(sa.exists().where(event_products.c.seq == events.c.seq, event_products.c.product_id.in_(_IDS)))
+         .order_by(events.c.seq).limit(sa.bindparam("limit")).subquery())
+_ENTITLED = (sa.select(events.c.seq, events.c.kind, events.c.guid, events.c.version, events.c.created,
+                       event_products.c.product_id)
+             .join(_HITS, _HITS.c.seq == events.c.seq)
              .join(event_products, event_products.c.seq == events.c.seq)
+             .where(event_products.c.product_id.in_(_IDS))
              .order_by(events.c.seq))
-    out: dict[Event, set[int]] = {}
+
+
+def _entitled_events(store: Store, wanted: frozenset[int], after: int, limit: int) -> dict[Event, frozenset[int]]:
+    """Events after `after` that matched one of `wanted`, each with those of `wanted` it matched.
+
+    `wanted` is part of the company's products, so these decide `may_see` as all of the event's
+    products would; reading only them keeps the rows to about one per event (a story may match
+    dozens of products)."""
+    rows: dict[int, tuple[sa.Row[Any], set[int]]] = {}
     with store.read() as conn:
-        for row in conn.execute(query):
-            event = Event(seq=row.seq, kind=EventKind(row.kind), guid=row.guid, version=row.version,
-                          created=row.created)
-            out.setdefault(event, set()).add(row.product_id)
-    return {event: frozenset(ids) for event, ids in out.items()}
+        for row in conn.execute(_ENTITLED, {"ids": sorted(wanted), "after": after, "limit": limit}):
+            held = rows.get(row.seq)
+            if held is None:
+                rows[row.seq] = (row, {row.product_id})
+            else:
+                held[1].add(row.product_id)
+    return {Event(seq=row.seq, kind=EventKind(row.kind), guid=row.guid, version=row.version, created=row.created):
+            frozenset(matched) for row, matched in rows.values()}
 
 
 def version_products(store: Store, guid: str, version: int) -> frozenset[int]:

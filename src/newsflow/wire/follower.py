@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol, TypeVar
 
 from newsflow.bus import Bus
 from newsflow.model import Event
@@ -15,6 +16,17 @@ from newsflow.store import Store
 
 log = logging.getLogger("newsflow.wire")
 Handler = Callable[[list[Event]], Awaitable[None]]
+
+
+class _Page(Protocol):
+    @property
+    def entries(self) -> Sequence[object]: ...
+
+    @property
+    def cursor(self) -> int: ...
+
+
+PageT = TypeVar("PageT", bound=_Page)
 
 
 class LogFollower:
@@ -70,3 +82,16 @@ class LogFollower:
             except TimeoutError:
                 return False
         return True
+
+    async def long_poll(self, read: Callable[[int], PageT], after: int, wait: float) -> PageT:
+        """`read(after)` in a thread until it finds entries or `wait` seconds pass, re-reading only when
+        this node has seen a newer event — so a long-poll returns as soon as something arrives."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        while True:
+            page = await asyncio.to_thread(read, after)
+            remaining = deadline - loop.time()
+            if page.entries or remaining <= 0:
+                return page
+            await self.wait_beyond(max(page.cursor, self.last_seq), remaining)
+            after = page.cursor

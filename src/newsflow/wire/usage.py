@@ -4,11 +4,12 @@ a per-company report, and the answer to "did this company get this story — whe
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -16,6 +17,9 @@ from newsflow.model import StoryVersion, utcnow
 from newsflow.store import Store
 from newsflow.store.tables import UTCDateTime, events, metadata
 from newsflow.wire.entitlement import CompanyAccess, may_see
+
+if TYPE_CHECKING:  # webhooks imports this module (its deliveries write the usage log)
+    from newsflow.wire.webhooks import Delivery, WebhookEndpoint, WebhookService
 
 usage = sa.Table(
     "usage", metadata,
@@ -68,9 +72,11 @@ class UsageLog:
                 "by_channel": dict(sum(per_day.values(), Counter())), "by_format": dict(by_format)}
 
     def explain(self, company: CompanyAccess, versions: list[StoryVersion],
-                event_products: dict[int, frozenset[int]], now: datetime | None = None) -> dict[str, Any]:
+                event_products: dict[int, frozenset[int]], now: datetime | None = None, *,
+                webhooks: WebhookService | None = None) -> dict[str, Any]:
         """For one story and one company: each announcement, whether the company may have it and why
-        not, and every recorded delivery of it to that company."""
+        not, every recorded delivery of it to that company, and (given the webhook service) where it
+        stands at each of the company's webhook endpoints."""
         now = now or utcnow()
         guid = versions[0].guid
         by_number = {v.version: v for v in versions}
@@ -83,21 +89,120 @@ class UsageLog:
             verdict = may_see(company, event_products.get(event.seq, frozenset()), by_number[event.version], now)
             steps.append({"seq": event.seq, "event": event.kind, "version": event.version,
                           "at": event.created.isoformat(), "allowed": verdict.allowed, "reason": verdict.reason})
+        hooks = (_webhook_paths(webhooks, company, guid, steps, event_products, by_number, now)
+                 if webhooks is not None else [])
         return {
             "guid": guid, "company": company.id, "announcements": steps,
             "deliveries": [{"channel": d.channel, "format": d.format, "version": d.version, "actor": d.actor,
                             "at": d.at.isoformat()} for d in delivered],
             "delivered": bool(delivered),
-            "summary": _summary(steps, delivered),
+            "webhooks": hooks,
+            "summary": _summary(steps, delivered, hooks),
         }
 
 
-def _summary(steps: list[dict[str, Any]], delivered: list[Any]) -> str:
+def _summary(steps: list[dict[str, Any]], delivered: list[Any], hooks: list[dict[str, Any]]) -> str:
+    # What is wrong at a webhook endpoint is worth saying even when another channel delivered the story.
+    trouble = "".join(f"; webhook {h['endpoint']}: {h['reason']}" for h in hooks
+                      if h["status"] not in ("delivered", "not entitled", "created later"))
     if delivered:
         last = delivered[-1]
-        return f"delivered {len(delivered)} time(s); last by {last.channel} at {last.at.isoformat()}"
+        return f"delivered {len(delivered)} time(s); last by {last.channel} at {last.at.isoformat()}" + trouble
     if not steps:
         return "never published"
     if any(s["allowed"] for s in steps):
-        return "entitled, but not yet fetched or delivered on any channel"
+        return "entitled, but not yet fetched or delivered on any channel" + trouble
     return "not entitled: " + "; ".join(sorted({s["reason"] for s in steps}))
+
+
+# ---- webhooks: where the story stands at each of the company's endpoints ----------------------------
+
+def _webhook_paths(webhooks: WebhookService, company: CompanyAccess, guid: str, steps: list[dict[str, Any]],
+                   event_products: dict[int, frozenset[int]], by_number: dict[int, StoryVersion],
+                   now: datetime) -> list[dict[str, Any]]:
+    """Per endpoint: each announcement it could have had (those after its creation) with its delivery,
+    or why there is none; the endpoint's status is that of the story's newest such announcement."""
+    from newsflow.wire.webhooks import narrowed_access  # webhooks.py imports this module
+
+    planned: dict[tuple[str, int], Delivery] = {(d.endpoint_id, d.seq): d
+                                                 for d in webhooks.deliveries_of(guid, company.id)}
+    planned_up_to = functools.cache(webhooks.planned_up_to)  # asked at most once, and only if needed
+    out = []
+    for ep in webhooks.list_endpoints(company.id):
+        entries = []
+        for step in steps:
+            if step["seq"] <= ep.start_seq:
+                continue
+            delivery = planned.get((ep.id, step["seq"]))
+            if delivery is not None:
+                status, reason = _delivery_status(webhooks, ep, delivery, now)
+            elif not step["allowed"]:
+                status, reason = "not entitled", f"not entitled: {step['reason']}"
+            elif not ep.active:
+                status, reason = "endpoint inactive", "not sent: the endpoint is inactive"
+            elif not may_see(narrowed_access(company, ep.product_ids), event_products.get(step["seq"], frozenset()),
+                             by_number[step["version"]], now):
+                status, reason = "narrowed", (f"not sent: the endpoint is narrowed to product(s) "
+                                              f"{list(ep.product_ids or ())}, which do not cover this story")
+            elif step["seq"] <= planned_up_to():
+                status, reason = "not sent", ("not sent: when the story was announced the endpoint was inactive or "
+                                              "not entitled to it (changes apply to later events)")
+            else:
+                status, reason = "not planned yet", "not planned yet: each node plans new events within seconds"
+            entries.append({"seq": step["seq"], "event": step["event"], "version": step["version"],
+                            "status": status, "reason": reason, "delivery": _delivery_row(delivery)})
+        if entries:
+            newest = entries[-1]
+            status, reason = newest["status"], newest["reason"]
+            sent = [e for e in entries[:-1] if e["status"] == "delivered"]
+            if sent and status != "delivered":
+                reason += f" (version {sent[-1]['version']}: {sent[-1]['reason']})"
+        else:
+            status = "created later"
+            reason = f"the endpoint was created after the story was announced (it has events after seq {ep.start_seq})"
+        out.append({"endpoint": ep.id, "url": ep.url, "format": ep.format, "active": ep.active,
+                    "status": status, "reason": reason, "announcements": entries})
+    return out
+
+
+def _delivery_status(webhooks: WebhookService, ep: WebhookEndpoint, d: Delivery, now: datetime) -> tuple[str, str]:
+    from newsflow.wire.webhooks import DEAD, DELIVERED, FAILED, SKIPPED
+
+    if d.state == DELIVERED:
+        when = d.delivered_at.isoformat() if d.delivered_at else "?"
+        return "delivered", f"delivered at {when} after {d.attempts} attempt(s)"
+    if d.state == DEAD:
+        return "dead letter", (f"dead letter: gave up after {d.attempts} attempt(s), last error: {d.last_error}; "
+                               "replay it to send again")
+    if d.state == SKIPPED:
+        return "skipped", f"skipped: {d.last_error}"
+    # still to be sent (pending, or failed and waiting for its retry)
+    if not ep.active:
+        return "endpoint inactive", "held: the endpoint is inactive; it goes when the endpoint is re-activated"
+    failing = None
+    if ep.failing_since is not None:
+        failing = (f"the endpoint has been failing since {ep.failing_since.isoformat()} "
+                   f"({ep.consecutive_failures} failure(s) in a row")
+        if ep.open_until is not None and ep.open_until > now:
+            failing += f", circuit open until {ep.open_until.isoformat()}"
+        failing += ")"
+    if d.state == FAILED:
+        tries = webhooks.attempts(ep.id, delivery_id=d.id, limit=max(d.attempts, 1))
+        since = min((a.started for a in tries), default=d.created).isoformat()
+        reason = (f"retrying since {since}: {d.attempts} attempt(s), last error: {d.last_error}; "
+                  f"next attempt at {d.next_attempt_at.isoformat()}")
+        return "retrying", reason + (f"; {failing}" if failing else "")
+    if failing:  # not tried yet: held behind the endpoint's failing head of line, or by its open circuit
+        last = webhooks.attempts(ep.id, limit=1)
+        return "endpoint failing", (f"pending since {d.created.isoformat()}, not sent yet: {failing}, "
+                                    f"last error: {last[0].error if last else None}")
+    return "pending", f"pending since {d.created.isoformat()}: not sent yet"
+
+
+def _delivery_row(d: Delivery | None) -> dict[str, Any] | None:
+    if d is None:
+        return None
+    return {"id": d.id, "state": d.state, "attempts": d.attempts, "created": d.created.isoformat(),
+            "delivered_at": d.delivered_at.isoformat() if d.delivered_at else None,
+            "next_attempt_at": d.next_attempt_at.isoformat(), "last_status": d.last_status,
+            "last_error": d.last_error}

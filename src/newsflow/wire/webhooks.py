@@ -63,6 +63,7 @@ log = logging.getLogger("newsflow.webhooks")
 
 PENDING, FAILED, DELIVERED, DEAD, SKIPPED = "pending", "failed", "delivered", "dead", "skipped"
 OPEN_STATES = (PENDING, FAILED)  # still to be sent
+STATES = (PENDING, FAILED, DELIVERED, DEAD, SKIPPED)
 SECRET_PREFIX = "whsec_"
 USER_AGENT = f"Newsflow-Webhooks/{__version__}"
 _MAX_URL = 2000
@@ -470,7 +471,7 @@ class WebhookService:
                     company = access.get(ep.company_id)
                     if event.seq <= ep.start_seq or company is None:
                         continue
-                    if may_see(_narrowed(company, ep.product_ids), stamped[event.seq], version, now):
+                    if may_see(narrowed_access(company, ep.product_ids), stamped[event.seq], version, now):
                         rows.append({"endpoint_id": ep.id, "seq": event.seq, "kind": event.kind.value,
                                      "guid": event.guid, "version": event.version, "state": PENDING,
                                      "attempts": 0, "next_attempt_at": written, "created": written})
@@ -607,7 +608,7 @@ class WebhookService:
                 continue
             if (now - r.created).total_seconds() > self.config.recheck_after:
                 company = access.get(r.company_id)
-                verdict = (may_see(_narrowed(company, r.product_ids), stamped[r.seq], version, now)
+                verdict = (may_see(narrowed_access(company, r.product_ids), stamped[r.seq], version, now)
                            if company is not None else Verdict(False, "company deleted"))
                 if not verdict:
                     settle(SKIPPED, f"not entitled when sent: {verdict.reason}")
@@ -1021,7 +1022,7 @@ def _headers(fmt: str, kind: str, *, seq: int | None, guid: str, version: int) -
     return headers
 
 
-def _narrowed(company: CompanyAccess, product_ids: Sequence[int] | None) -> CompanyAccess:
+def narrowed_access(company: CompanyAccess, product_ids: Sequence[int] | None) -> CompanyAccess:
     """The company as one of its endpoints sees it: only the products the endpoint was narrowed to."""
     if product_ids is None:
         return company

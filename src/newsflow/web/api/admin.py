@@ -131,13 +131,14 @@ def usage_report(company_id: str, days: int = Query(30, ge=1, le=366),
 
 @router.get("/explain")
 def explain(guid: str, company: str, svc: Services = Depends(services)) -> dict[str, Any]:
-    """Was this story delivered to this company — where and when — or exactly why not?"""
+    """Was this story delivered to this company — where and when — or exactly why not? Including, per
+    webhook endpoint of the company, whether it went there or why not (yet)."""
     versions = svc.store.list_versions(guid)
     if not versions:
         svc.store.get_story(guid)  # 404 for an unknown guid
         return {"guid": guid, "company": company, "announcements": [], "deliveries": [], "delivered": False,
-                "summary": "never published"}
+                "webhooks": [], "summary": "never published"}
     access = svc.subscribers.access(company)
     seqs = [e.seq for e in svc.store.events_for(guid)]
-    return svc.usage.explain(access, versions, svc.subscribers.event_products(seqs))
+    return svc.usage.explain(access, versions, svc.subscribers.event_products(seqs), webhooks=svc.webhooks)
 

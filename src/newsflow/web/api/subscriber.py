@@ -7,8 +7,9 @@ entitlement rule (`wire.entitlement.may_see`) through `wire.feed.read_page` or t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -22,14 +23,14 @@ from newsflow.model import PubStatus, StoryVersion
 from newsflow.services import Services
 from newsflow.web.deps import services
 from newsflow.wire.entitlement import CompanyAccess
-from newsflow.wire.feed import MAX_PAGE, read_page
+from newsflow.wire.feed import MAX_PAGE, read_page, render_items
+from newsflow.wire.stream import Connection, Send, StreamHub, sse_frame
 from newsflow.wire.usage import Use
 
 router = APIRouter(prefix="/v1", tags=["subscriber"])
 RAW_SEND = "newsflow.raw_send"
 _bearer = HTTPBearer(auto_error=False, description="A company API key (nfk_…).")
 JSON_FORMATS = ("ninjs", "ninjs3")
-HEARTBEAT = 15.0
 
 
 def company(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(_bearer),
@@ -79,19 +80,10 @@ async def feed(request: Request, after: int = Query(0, ge=0, description="Cursor
         raise HTTPException(400, f"format {format!r}: the feed speaks {', '.join(JSON_FORMATS)}; "
                                  "other formats are at /v1/items/{guid}?format=…")
     narrowed = _products(products, access)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + wait
-    while True:
-        page = await asyncio.to_thread(read_page, svc.store, access, after, limit, products=narrowed)
-        remaining = deadline - loop.time()
-        if page.entries or remaining <= 0:
-            break
-        await svc.follower.wait_beyond(max(page.cursor, svc.follower.last_seq), remaining)
-        after = page.cursor
-    items = b",".join(b'{"seq":%d,"event":"%s","item":%s}' % (
-        e.event.seq, e.event.kind.value.encode(), render(e.version, format, svc.render_context))
-        for e in page.entries)
-    body = b'{"cursor":%d,"count":%d,"items":[%s]}' % (page.cursor, len(page.entries), items)
+    page = await svc.follower.long_poll(
+        lambda cursor: read_page(svc.store, access, cursor, limit, products=narrowed), after, wait)
+    items = render_items(page.entries, format, svc.render_context)
+    body = b'{"cursor":%d,"count":%d,"items":%s}' % (page.cursor, len(page.entries), items)
     await asyncio.to_thread(svc.usage.record, [
         Use(access.id, _actor(request), e.version.guid, e.version.version, "feed", format) for e in page.entries])
     etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
@@ -131,60 +123,45 @@ async def stream(request: Request, format: str = Query("ninjs", description=f"On
     hub = svc.hub
     conn = hub.connect(access, format, narrowed)  # registered first: nothing published from now is missed
 
-    async def frames() -> AsyncIterator[bytes]:
-        from newsflow.wire.stream import sse_frame
+    async def catch_up(send: Send) -> int:
+        """What the client missed since Last-Event-ID, from the log; returns the seq it reached."""
+        cursor = resume if resume is not None else 0
+        while resume is not None:
+            page = await asyncio.to_thread(read_page, svc.store, access, cursor, MAX_PAGE, products=narrowed)
+            if page.entries:
+                body = b"".join(sse_frame(e.event, render(e.version, format, svc.render_context))
+                                for e in page.entries)
+                await send({"type": "http.response.body", "body": body, "more_body": True})
+            if page.cursor == cursor:
+                break
+            cursor = page.cursor
+        return cursor
 
-        try:
-            yield b"retry: 2000\n: connected\n\n"
-            if resume is not None:
-                conn.skip_through = 2**62  # hold live frames back until the catch-up has been sent
-            if resume is not None:
-                cursor = resume
-                while True:
-                    page = await asyncio.to_thread(read_page, svc.store, access, cursor, MAX_PAGE, products=narrowed)
-                    for e in page.entries:
-                        yield sse_frame(e.event, render(e.version, format, svc.render_context))
-                    if page.cursor == cursor:
-                        break
-                    cursor = page.cursor
-                conn.skip_through = cursor
-            while True:
-                try:
-                    item = await asyncio.wait_for(conn.queue.get(), HEARTBEAT)
-                except TimeoutError:
-                    yield b": heartbeat\n\n"
-                    continue
-                if item is None:
-                    return  # too slow: the client reconnects with Last-Event-ID
-                if item[0] > conn.skip_through:  # not already sent by the catch-up
-                    yield item[1]
-        finally:
-            hub.disconnect(conn)
-
-    return EventStream(frames(), on_disconnect=conn.close)
+    return EventStream(hub, conn, catch_up)
 
 
 class EventStream(Response):
-    """A lean streaming response for SSE: each frame is one `send`, with no per-response task group
-    (StreamingResponse's costs a good share of the fan-out time with thousands of clients). A single
-    watcher per connection ends the stream when the client goes away."""
+    """A lean streaming response for SSE. After the headers and the catch-up, the response only waits:
+    the stream hub writes each frame straight to the server's send (see wire.stream), with no
+    per-connection task, and a single watcher per connection ends the stream when the client goes."""
 
     media_type = "text/event-stream"
 
-    def __init__(self, frames: AsyncIterator[bytes], on_disconnect: Callable[[], None]) -> None:
+    def __init__(self, hub: StreamHub, conn: Connection, catch_up: Callable[[Send], Awaitable[int]]) -> None:
         # no Content-Length: the body is open-ended (chunked)
         self.status_code = 200
         self.background = None
         self.raw_headers = [(b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-cache"),
                             (b"x-accel-buffering", b"no")]
-        self.frames = frames
-        self.on_disconnect = on_disconnect
+        self.hub, self.conn, self.catch_up = hub, conn, catch_up
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        conn = self.conn
+
         async def watch() -> None:
             while (await receive())["type"] != "http.disconnect":
                 pass
-            self.on_disconnect()
+            conn.close()
 
         watcher = asyncio.create_task(watch())
         try:
@@ -193,12 +170,17 @@ class EventStream(Response):
             # started, the middleware layers in between only pass them on, and with thousands of
             # clients their per-message cost is most of the fan-out
             send = scope.get(RAW_SEND, send)
-            async for frame in self.frames:
-                await send({"type": "http.response.body", "body": frame, "more_body": True})
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            await send({"type": "http.response.body", "body": b"retry: 2000\n: connected\n\n", "more_body": True})
+            conn.go_live(send, await self.catch_up(send))
+            await conn.closed
+            if conn.draining is not None:
+                conn.draining.cancel()
+            # a dropped slow client may never read again: do not wait on it for long
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(send({"type": "http.response.body", "body": b"", "more_body": False}), 5)
         finally:
             watcher.cancel()
-            await self.frames.aclose()  # type: ignore[attr-defined]
+            self.hub.disconnect(conn)
 
 
 @router.get("/products/{product_id}/{kind}", responses={200: {"content": {
