@@ -115,11 +115,28 @@ class Subscribers:
 
     def access(self, company_id: str) -> CompanyAccess:
         """What `may_see` needs to know about a company (e.g. for a portal user's company)."""
+        found = self.accesses([company_id]).get(company_id)
+        if found is None:
+            raise NotFound(f"no company with id {company_id!r}")
+        return found
+
+    def accesses(self, company_ids: Iterable[str]) -> dict[str, CompanyAccess]:
+        """`access` for many companies in two queries (unknown ids are left out)."""
+        ids = sorted(set(company_ids))
+        found: dict[str, CompanyAccess] = {}
         with self.store.read() as conn:
-            row = conn.execute(companies.select().where(companies.c.id == company_id)).first()
-            if row is None:
-                raise NotFound(f"no company with id {company_id!r}")
-            return self._access(conn, row)
+            for start in range(0, len(ids), 1000):
+                chunk = ids[start:start + 1000]
+                granted: dict[str, set[int]] = {}
+                query = (sa.select(company_products.c.company_id, company_products.c.product_id)
+                         .join(products, products.c.id == company_products.c.product_id)
+                         .where(company_products.c.company_id.in_(chunk), products.c.active.is_(True)))
+                for company_id, product_id in conn.execute(query):
+                    granted.setdefault(company_id, set()).add(product_id)
+                for row in conn.execute(companies.select().where(companies.c.id.in_(chunk))):
+                    found[row.id] = CompanyAccess(id=row.id, product_ids=frozenset(granted.get(row.id, ())),
+                                                  active=row.active, may_receive_embargoed=row.may_receive_embargoed)
+        return found
 
     def _companies(self, conn: sa.Connection, where: sa.ColumnElement[bool]) -> list[Company]:
         rows = conn.execute(companies.select().where(where).order_by(companies.c.name)).all()
