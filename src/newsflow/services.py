@@ -67,6 +67,7 @@ class Services:
                    usage=usage, search=SearchIndex(store), webhooks=webhooks, dispatcher=dispatcher)
 
     def close(self) -> None:
+        self.usage.flush()
         self.store.close()
 
 

@@ -55,7 +55,7 @@ def create_app(svc: Services | None = None) -> FastAPI:
         await services.follower.start()
         await services.dispatcher.start()
         tasks = [asyncio.create_task(_lift_embargoes(services)), asyncio.create_task(services.follower.run()),
-                 asyncio.create_task(services.hub.heartbeats())]
+                 asyncio.create_task(services.hub.heartbeats()), asyncio.create_task(services.usage.flush_every())]
         tasks += [asyncio.create_task(FeedPoller(services.ingestor, url, every=services.settings.poll_every).run())
                   for url in services.settings.poll_feeds]
         try:
@@ -67,6 +67,7 @@ def create_app(svc: Services | None = None) -> FastAPI:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await services.dispatcher.close()
+            await asyncio.to_thread(services.usage.flush)
             await services.bus.close()
             if svc is None:
                 app.state.services.close()

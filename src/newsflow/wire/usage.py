@@ -4,7 +4,10 @@ a per-company report, and the answer to "did this company get this story — whe
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import logging
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,6 +20,8 @@ from newsflow.model import StoryVersion, utcnow
 from newsflow.store import Store
 from newsflow.store.tables import UTCDateTime, events, metadata
 from newsflow.wire.entitlement import CompanyAccess, may_see
+
+log = logging.getLogger("newsflow.wire")
 
 if TYPE_CHECKING:  # webhooks imports this module (its deliveries write the usage log)
     from newsflow.wire.webhooks import Delivery, WebhookEndpoint, WebhookService
@@ -47,17 +52,52 @@ class Use:
 
 
 class UsageLog:
-    def __init__(self, store: Store) -> None:
+    """Deliveries are noted in memory and written in batches (`flush`, every half second on a node),
+    so a busy pull API costs the database one insert per batch, not one write per request. Reading
+    the log flushes first, so a node's report always includes what it has just served."""
+
+    def __init__(self, store: Store, *, buffered: int = 10_000) -> None:
         self.store = store
+        self.buffered = buffered  # written at once beyond this many pending rows
+        self._pending: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
 
     def record(self, uses: Iterable[Use], at: datetime | None = None) -> None:
-        rows = [{**u.__dict__, "at": at or utcnow()} for u in uses]
+        when = at or utcnow()
+        rows = [{**u.__dict__, "at": when} for u in uses]
+        if not rows:
+            return
+        with self._lock:
+            self._pending.extend(rows)
+            full = len(self._pending) >= self.buffered
+        if full:
+            self.flush()
+
+    def flush(self) -> int:
+        """Write what is pending; returns how many rows. Safe from any thread."""
+        with self._lock:
+            rows, self._pending = self._pending, []
         if rows:
-            with self.store.write() as conn:
-                conn.execute(usage.insert(), rows)
+            try:
+                with self.store.write() as conn:
+                    conn.execute(usage.insert(), rows)
+            except Exception:
+                with self._lock:  # keep them for the next flush rather than lose the record
+                    self._pending[:0] = rows
+                raise
+        return len(rows)
+
+    async def flush_every(self, seconds: float = 0.5) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await asyncio.to_thread(self.flush)
+            except Exception:
+                log.exception("writing the usage log failed; retrying")
 
     def report(self, company_id: str, *, days: int = 30, now: datetime | None = None) -> dict[str, Any]:
         """Deliveries per day by channel, and totals, over the last `days` days."""
+        self.flush()
         since = (now or utcnow()) - timedelta(days=days)
         query = sa.select(usage.c.channel, usage.c.format, usage.c.at).where(
             usage.c.company_id == company_id, usage.c.at >= since)
@@ -77,6 +117,7 @@ class UsageLog:
         """For one story and one company: each announcement, whether the company may have it and why
         not, every recorded delivery of it to that company, and (given the webhook service) where it
         stands at each of the company's webhook endpoints."""
+        self.flush()
         now = now or utcnow()
         guid = versions[0].guid
         by_number = {v.version: v for v in versions}
