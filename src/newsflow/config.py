@@ -26,6 +26,8 @@ class Settings:
     rate_per_minute: int = field(default_factory=lambda: int(_env("NEWSFLOW_RATE_PER_MINUTE", "1200")))
     # how often each node looks at the log even without a wake-up (the bus may lose one)
     log_poll_every: float = field(default_factory=lambda: float(_env("NEWSFLOW_LOG_POLL_EVERY", "1")))
+    # The usage log is written in batches this far apart (a report on the same node is always current).
+    usage_flush_every: float = field(default_factory=lambda: float(_env("NEWSFLOW_USAGE_FLUSH_EVERY", "5")))
     poll_every: float = field(default_factory=lambda: float(_env("NEWSFLOW_POLL_EVERY", "60")))
 
     def __post_init__(self) -> None:

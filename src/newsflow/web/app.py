@@ -16,6 +16,7 @@ from newsflow.ingest.poll import FeedPoller
 from newsflow.services import Services
 from newsflow.web import errors, home
 from newsflow.web.api import admin, ingest, items, newsroom, queue, search, subscriber, users, webhooks
+from newsflow.web.fastfeed import FastFeed
 
 log = logging.getLogger("newsflow")
 
@@ -55,7 +56,8 @@ def create_app(svc: Services | None = None) -> FastAPI:
         await services.follower.start()
         await services.dispatcher.start()
         tasks = [asyncio.create_task(_lift_embargoes(services)), asyncio.create_task(services.follower.run()),
-                 asyncio.create_task(services.hub.heartbeats()), asyncio.create_task(services.usage.flush_every())]
+                 asyncio.create_task(services.hub.heartbeats()),
+                 asyncio.create_task(services.usage.flush_every(services.settings.usage_flush_every))]
         tasks += [asyncio.create_task(FeedPoller(services.ingestor, url, every=services.settings.poll_every).run())
                   for url in services.settings.poll_feeds]
         try:
@@ -72,12 +74,16 @@ def create_app(svc: Services | None = None) -> FastAPI:
             if svc is None:
                 app.state.services.close()
 
+    # telemetry off: no OpenTelemetry is set up, and its per-request check is a measurable share of a
+    # plain feed page's time
     app = FastAPI(title="Newsflow", version=__version__, lifespan=lifespan,
+                  telemetry={"tracing": False, "metrics": False},
                   description="News agency broadcasting system: newsroom, distribution log, subscriber API.")
     if svc is not None:
         app.state.services = svc
     errors.install(app)
     app.add_middleware(RawSend)
+    app.add_middleware(FastFeed)  # outermost: a plain feed page never enters the framework
     app.include_router(newsroom.router)
     app.include_router(items.router)
     app.include_router(ingest.router)

@@ -8,11 +8,12 @@ an embargo is passed over; its `embargo_lift` event delivers the story when the 
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -85,15 +86,17 @@ def read_page(store: Store, company: CompanyAccess, after: int, limit: int, *,
     return Page(entries, cursor)
 
 
-def kept_page(store: Store, company: CompanyAccess, after: int, limit: int, *,
-              products: Collection[int] | None = None, now: datetime | None = None) -> Page | None:
-    """`read_page`'s answer if it is a full page kept in memory, else None; never touches the
+def kept_answer(store: Store, company: CompanyAccess, after: int, limit: int, fmt: str,
+                ctx: RenderContext) -> Built | None:
+    """The built `/v1/feed` answer for a full page kept in memory, else None. Never touches the
     database, so an event loop may call it directly and go to a thread only when it gets None."""
-    wanted = company.product_ids if products is None else company.product_ids & frozenset(products)
-    if not company.active or not wanted:
-        return Page([], after)
-    kept = _full_pages(store).get((company, wanted, after, limit), now or utcnow())
-    return Page(list(kept.entries), kept.cursor) if kept is not None else None
+    kept = _full_pages(store).get((company, company.product_ids, after, limit), utcnow())
+    if kept is None or not company.active:
+        return None
+    built = kept.built.get(fmt)
+    if built is None:
+        built = kept.built[fmt] = build_page(Page(list(kept.entries), kept.cursor), fmt, ctx)
+    return built
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +105,7 @@ class _Kept:
     cursor: int
     opened: datetime | None
     closes: datetime | None
+    built: dict[str, Built] = field(default_factory=dict)  # the answer's bytes per format, made once
 
 
 class _FullPages:
@@ -156,6 +160,22 @@ def render_items(entries: Sequence[Entry], fmt: str, ctx: RenderContext) -> byte
     pull feed and the queue. Each item is rendered through the cache, once per (version, format)."""
     return b"[%s]" % b",".join(b'{"seq":%d,"event":"%s","item":%s}' % (
         e.event.seq, e.event.kind.value.encode(), render(e.version, fmt, ctx)) for e in entries)
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """The `/v1/feed` answer for a page: its cursor, count and items; its ETag; what it served."""
+
+    body: bytes
+    etag: bytes
+    served: tuple[tuple[str, int], ...]  # (guid, version) of each item, for the usage log
+
+
+def build_page(page: Page, fmt: str, ctx: RenderContext) -> Built:
+    body = b'{"cursor":%d,"count":%d,"items":%s}' % (page.cursor, len(page.entries),
+                                                      render_items(page.entries, fmt, ctx))
+    return Built(body, b'"%s"' % hashlib.sha256(body).hexdigest()[:32].encode(),
+                 tuple((e.version.guid, e.version.version) for e in page.entries))
 
 
 # Built once: only the values change from call to call (`ids` is expanded to the list given).

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,6 +32,8 @@ DEFAULT_SCOPES = ("read",)
 _SCOPE = re.compile(r"^[a-z][a-z0-9_.:-]{0,63}$")
 # A key's last use is recorded at most this often, so authenticating is not a write per request.
 LAST_USED_EVERY = timedelta(seconds=60)
+KEY_TTL = 2.0  # seconds a key lookup is remembered (a revocation on another node waits at most this)
+KEYS_KEPT = 100_000
 # Events whose notice goes to everyone entitled to what came before (see `entitle`).
 _INHERITS_STORY = (EventKind.kill, EventKind.correct)
 _IN_CHUNK = 500  # bound on an IN (...) list, well under SQLite's bound-variable limit
@@ -72,13 +76,21 @@ class Subscribers:
         # Parsed filters by product id, re-parsed only when the stored JSON changes (another node
         # may edit a product, so the JSON is read in every `entitle` and compared).
         self._filters: dict[int, tuple[Any, ProductFilter]] = {}
+        # Recent key lookups (see `cached_company_for_key`), forgotten on every change made here.
+        self._keys: dict[str, tuple[float, CompanyAccess]] = {}
+
+    @contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        with self.store.write() as conn:
+            yield conn
+        self._keys.clear()
 
     # ---- companies ----------------------------------------------------------------------------
 
     def create_company(self, name: str, *, may_receive_embargoed: bool = False, active: bool = True,
                        now: datetime | None = None) -> Company:
         company_id = secrets.token_hex(8)
-        with self.store.write() as conn:
+        with self._write() as conn:
             self._unique_name(conn, companies, "company", _name(name))
             conn.execute(companies.insert().values(id=company_id, name=_name(name), active=active,
                                                    may_receive_embargoed=may_receive_embargoed,
@@ -105,7 +117,7 @@ class Subscribers:
             values["active"] = active
         if may_receive_embargoed is not None:
             values["may_receive_embargoed"] = may_receive_embargoed
-        with self.store.write() as conn:
+        with self._write() as conn:
             self._require(conn, companies, company_id, "company")
             if "name" in values:
                 self._unique_name(conn, companies, "company", values["name"], but=company_id)
@@ -162,7 +174,7 @@ class Subscribers:
     def create_product(self, name: str, filter: ProductFilter | Mapping[str, Any], *, description: str = "",
                        active: bool = True, now: datetime | None = None) -> Product:
         checked = _filter(filter)  # raises pydantic's ValidationError naming the field
-        with self.store.write() as conn:
+        with self._write() as conn:
             self._unique_name(conn, products, "product", _name(name))
             product_id = conn.execute(products.insert().values(
                 name=_name(name), description=description, filter=_dump(checked), active=active,
@@ -197,7 +209,7 @@ class Subscribers:
             values["filter"] = _dump(_filter(filter))
         if active is not None:
             values["active"] = active
-        with self.store.write() as conn:
+        with self._write() as conn:
             self._require(conn, products, product_id, "product")
             if "name" in values:
                 self._unique_name(conn, products, "product", values["name"], but=product_id)
@@ -207,7 +219,7 @@ class Subscribers:
 
     def assign_product(self, company_id: str, product_id: int) -> None:
         """Give a company a product (no-op if it has it already)."""
-        with self.store.write() as conn:
+        with self._write() as conn:
             self._require(conn, companies, company_id, "company")
             self._require(conn, products, product_id, "product")
             held = conn.execute(sa.select(company_products.c.product_id).where(
@@ -218,7 +230,7 @@ class Subscribers:
 
     def unassign_product(self, company_id: str, product_id: int) -> bool:
         """Take a product away; False if the company did not have it."""
-        with self.store.write() as conn:
+        with self._write() as conn:
             done = conn.execute(company_products.delete().where(
                 company_products.c.company_id == company_id, company_products.c.product_id == product_id))
             return done.rowcount > 0
@@ -249,7 +261,7 @@ class Subscribers:
                 raise FieldError("scopes", f"{scope!r} is not a scope name (a-z, 0-9, _.:-)")
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
         key_id = secrets.token_hex(8)
-        with self.store.write() as conn:
+        with self._write() as conn:
             self._require(conn, companies, company_id, "company")
             conn.execute(api_keys.insert().values(
                 id=key_id, company_id=company_id, prefix=secret[:PREFIX_SHOWN], key_hash=hash_token(secret),
@@ -272,11 +284,26 @@ class Subscribers:
 
     def revoke_api_key(self, key_id: str, *, now: datetime | None = None) -> ApiKey:
         """Revoke a key for good (revoking twice keeps the first time)."""
-        with self.store.write() as conn:
+        with self._write() as conn:
             self._require(conn, api_keys, key_id, "API key")
             conn.execute(api_keys.update().where(api_keys.c.id == key_id, api_keys.c.revoked.is_(None))
                          .values(revoked=now or utcnow()))
         return self.get_api_key(key_id)
+
+    def cached_company_for_key(self, secret: str) -> CompanyAccess | None:
+        """`company_for_key`, remembered for KEY_TTL seconds: a subscriber polling all day costs no
+        lookup per request. A change made on this node applies at once (the memory is cleared); one
+        made on another node within KEY_TTL. Unknown keys are never remembered."""
+        held = self._keys.get(secret)
+        clock = time.monotonic()
+        if held is not None and held[0] > clock:
+            return held[1]
+        access = self.company_for_key(secret)
+        if access is not None:
+            if len(self._keys) >= KEYS_KEPT:
+                self._keys.clear()
+            self._keys[secret] = (clock + KEY_TTL, access)
+        return access
 
     def company_for_key(self, secret: str, *, now: datetime | None = None) -> CompanyAccess | None:
         """The company behind a live key, or None for an unknown or revoked one.

@@ -36,6 +36,7 @@ usage = sa.Table(
     sa.Column("channel", sa.String(16), nullable=False),  # feed, item, stream, webhook, atom, rss, portal
     sa.Column("format", sa.String(16), nullable=False),
     sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("times", sa.Integer, nullable=False, server_default="1"),  # served this often in the window
 )
 sa.Index("ix_usage_company_at", usage.c.company_id, usage.c.at)
 sa.Index("ix_usage_guid", usage.c.guid, usage.c.company_id)
@@ -51,43 +52,58 @@ class Use:
     format: str
 
 
-class UsageLog:
-    """Deliveries are noted in memory and written in batches (`flush`, every half second on a node),
-    so a busy pull API costs the database one insert per batch, not one write per request. Reading
-    the log flushes first, so a node's report always includes what it has just served."""
+Served = tuple[tuple[str, int], ...]  # (guid, version) of each item of one answer
 
-    def __init__(self, store: Store, *, buffered: int = 10_000) -> None:
+
+class UsageLog:
+    """Deliveries are counted in memory and written in batches (`flush`, every few seconds on a node):
+    one row per (company, actor, item, version, channel, format) and window, with how many times it
+    was served. So a busy pull API costs one dict update per request and a few rows per flush, not a
+    write per item served. Reading the log flushes first, so a node's report includes what it has
+    just served."""
+
+    def __init__(self, store: Store) -> None:
         self.store = store
-        self.buffered = buffered  # written at once beyond this many pending rows
-        self._pending: list[dict[str, Any]] = []
+        self._pending: Counter[tuple[str, str, str, str, Served]] = Counter()
         self._lock = threading.Lock()
 
     def record(self, uses: Iterable[Use], at: datetime | None = None) -> None:
-        when = at or utcnow()
-        rows = [{**u.__dict__, "at": when} for u in uses]
-        if not rows:
-            return
+        """Note each use (`at` is ignored: a use is stamped with its window's time)."""
         with self._lock:
-            self._pending.extend(rows)
-            full = len(self._pending) >= self.buffered
-        if full:
-            self.flush()
+            for u in uses:
+                self._pending[(u.company_id, u.actor, u.channel, u.format, ((u.guid, u.version),))] += 1
+
+    def record_answer(self, company_id: str, actor: str, channel: str, fmt: str, served: Served) -> None:
+        """Note one answer holding `served` items: the pull API's hot path (the tuple is kept with
+        the page, so this is one counter update)."""
+        if served:
+            with self._lock:
+                self._pending[(company_id, actor, channel, fmt, served)] += 1
 
     def flush(self) -> int:
         """Write what is pending; returns how many rows. Safe from any thread."""
         with self._lock:
-            rows, self._pending = self._pending, []
-        if rows:
-            try:
-                with self.store.write() as conn:
-                    conn.execute(usage.insert(), rows)
-            except Exception:
-                with self._lock:  # keep them for the next flush rather than lose the record
-                    self._pending[:0] = rows
-                raise
-        return len(rows)
+            pending, self._pending = self._pending, Counter()
+        if not pending:
+            return 0
+        rows: dict[tuple[str, str, str, int, str, str], int] = {}
+        for (company_id, actor, channel, fmt, served), times in pending.items():
+            for guid, version in served:
+                key = (company_id, actor, guid, version, channel, fmt)
+                rows[key] = rows.get(key, 0) + times
+        now = utcnow()
+        values = [{"company_id": c, "actor": a, "guid": g, "version": v, "channel": ch, "format": f, "at": now,
+                   "times": n} for (c, a, g, v, ch, f), n in rows.items()]
+        try:
+            with self.store.write() as conn:
+                conn.execute(usage.insert(), values)
+        except Exception:
+            with self._lock:  # keep them for the next flush rather than lose the record
+                self._pending.update(pending)
+            raise
+        return len(values)
 
-    async def flush_every(self, seconds: float = 0.5) -> None:
+    async def flush_every(self, seconds: float = 5.0) -> None:
         while True:
             await asyncio.sleep(seconds)
             try:
@@ -99,14 +115,14 @@ class UsageLog:
         """Deliveries per day by channel, and totals, over the last `days` days."""
         self.flush()
         since = (now or utcnow()) - timedelta(days=days)
-        query = sa.select(usage.c.channel, usage.c.format, usage.c.at).where(
+        query = sa.select(usage.c.channel, usage.c.format, usage.c.at, usage.c.times).where(
             usage.c.company_id == company_id, usage.c.at >= since)
         per_day: dict[str, Counter[str]] = {}
         by_format: Counter[str] = Counter()
         with self.store.read() as conn:
-            for channel, fmt, at in conn.execute(query):
-                per_day.setdefault(at.date().isoformat(), Counter())[channel] += 1
-                by_format[fmt] += 1
+            for channel, fmt, at, times in conn.execute(query):
+                per_day.setdefault(at.date().isoformat(), Counter())[channel] += times
+                by_format[fmt] += times
         return {"company": company_id, "since": since.isoformat(),
                 "per_day": {day: dict(c) for day, c in sorted(per_day.items())},
                 "by_channel": dict(sum(per_day.values(), Counter())), "by_format": dict(by_format)}
@@ -135,7 +151,7 @@ class UsageLog:
         return {
             "guid": guid, "company": company.id, "announcements": steps,
             "deliveries": [{"channel": d.channel, "format": d.format, "version": d.version, "actor": d.actor,
-                            "at": d.at.isoformat()} for d in delivered],
+                            "at": d.at.isoformat(), "times": d.times} for d in delivered],
             "delivered": bool(delivered),
             "webhooks": hooks,
             "summary": _summary(steps, delivered, hooks),

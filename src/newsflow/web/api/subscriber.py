@@ -23,7 +23,7 @@ from newsflow.model import PubStatus, StoryVersion
 from newsflow.services import Services
 from newsflow.web.deps import services
 from newsflow.wire.entitlement import CompanyAccess
-from newsflow.wire.feed import MAX_PAGE, read_page, render_items
+from newsflow.wire.feed import MAX_PAGE, build_page, read_page
 from newsflow.wire.stream import Connection, Send, StreamHub, sse_frame
 from newsflow.wire.usage import Use
 
@@ -38,7 +38,7 @@ def company(request: Request, creds: HTTPAuthorizationCredentials | None = Depen
     challenge = {"WWW-Authenticate": "Bearer"}
     if creds is None:
         raise HTTPException(401, "missing API key: send 'Authorization: Bearer <key>'", challenge)
-    access = svc.subscribers.company_for_key(creds.credentials)
+    access = svc.subscribers.cached_company_for_key(creds.credentials)
     if access is None:
         raise HTTPException(401, "invalid or revoked API key", challenge)
     key = hashlib.sha256(creds.credentials.encode()).hexdigest()
@@ -82,11 +82,9 @@ async def feed(request: Request, after: int = Query(0, ge=0, description="Cursor
     narrowed = _products(products, access)
     page = await svc.follower.long_poll(
         lambda cursor: read_page(svc.store, access, cursor, limit, products=narrowed), after, wait)
-    items = render_items(page.entries, format, svc.render_context)
-    body = b'{"cursor":%d,"count":%d,"items":%s}' % (page.cursor, len(page.entries), items)
-    await asyncio.to_thread(svc.usage.record, [
-        Use(access.id, _actor(request), e.version.guid, e.version.version, "feed", format) for e in page.entries])
-    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    built = build_page(page, format, svc.render_context)
+    svc.usage.record_answer(access.id, _actor(request), "feed", format, built.served)
+    body, etag = built.body, built.etag.decode()
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
