@@ -103,3 +103,13 @@ async def test_a_closed_connection_takes_nothing() -> None:
     conn.close()
     conn.offer(1, b"late")
     assert sock.written == [] and conn.done
+
+
+@on_a_loop
+async def test_an_event_the_catch_up_sent_is_not_sent_again_when_the_follower_brings_it_late() -> None:
+    sock, conn = FakeSocket(), _conn()
+    conn.go_live(sock.send, 5)  # the catch-up read the log up to seq 5
+    conn.offer(4, b"4,")  # this node's follower, behind the catch-up, offers what was already sent
+    conn.offer(5, b"5,")
+    conn.offer(6, b"6,")
+    assert sock.text == b"6,"

@@ -83,13 +83,12 @@ class Connection:
     def offer(self, seq: int, frame: bytes, message: dict[str, Any] | None = None) -> None:
         """Write `frame` now if the connection is live and its socket free, else hold it. `message`
         is the ASGI body message for `frame`, when the caller shares one across connections."""
-        if self.closed.done():
-            return
+        if self.closed.done() or seq <= self.skip_through:
+            return  # gone, or already sent by the catch-up (this node's follower may lag behind it)
         if self.send is None or self.draining is not None:
-            if seq > self.skip_through:
-                self.held.append((seq, frame))
-                if len(self.held) > QUEUE_LIMIT:
-                    self.close()
+            self.held.append((seq, frame))
+            if len(self.held) > QUEUE_LIMIT:
+                self.close()
             return
         self._write(message or _body(frame))
 
