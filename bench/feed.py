@@ -427,6 +427,11 @@ none). {plural(args.rounds, 'round')}, alternating which server goes first; medi
 
 Ratio Newsflow / nginx: **{fmt(ratio)}** (per round: {', '.join(fmt(r) for r in ratios)}); {verdict} the
 target of ≥ {TARGET}.
+
+What is measured: polling of full pages, the common case of a subscriber system. A full page never
+changes, so its answer is built once and served from memory by the feed's hot path
+(`web/fastfeed.py`); keys are remembered for 2 s; the usage log counts each served item in memory and
+writes once per window. A page at the end of the log is read from the database on every request.
 """
     if args.no_write:
         print(body)
