@@ -24,12 +24,11 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.procs import free_port, percentile, rss_mb, wait_http
+from bench.procs import free_port, newsflow_server, percentile, publish_stamped, rss_mb
 from bench.report import write_section
 
 HERE = Path(__file__).resolve().parent
 PY = sys.executable
-NEWSFLOW = str(Path(sys.executable).with_name("newsflow"))
 
 
 def run_loadgen(port: int, path: str, clients: int, events: int, key: str,
@@ -67,28 +66,14 @@ def newsflow_round(clients: int, events: int) -> tuple[list[float], dict]:
             "print(svc.store.create_token(u.id))\n")
         key, token = subprocess.run([PY, "-c", setup], env=env, capture_output=True, text=True,
                                     check=True).stdout.split()
-        port = free_port()
-        server = subprocess.Popen([NEWSFLOW, "serve", "--port", str(port), "--no-demo"], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_http(base + "/")
+        with newsflow_server(env) as (server, base):
             http = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
-            body = "".join(f"<p>Paragraph {i} of the breaking story, long enough to be realistic.</p>"
-                           for i in range(12))
 
             def fire(n: int) -> dict:
-                guid = http.post("/v1/newsroom/stories", json={
-                    "headline": "draft", "body_html": body, "categories": ["World"]}).json()["guid"]
-                # the stamp goes in just before the publish call: latency = publish → receipt
-                http.patch(f"/v1/newsroom/stories/{guid}", json={"headline": f"Flash {n} t={time.time():.6f}"})
-                http.post(f"/v1/newsroom/stories/{guid}/publish").raise_for_status()
+                publish_stamped(http, n)
                 return {"rss_mb": rss_mb(server.pid)}
 
-            return run_loadgen(port, "/v1/stream", clients, events, key, fire)
-        finally:
-            server.terminate()
-            server.wait(10)
+            return run_loadgen(int(base.rsplit(":", 1)[1]), "/v1/stream", clients, events, key, fire)
 
 
 def floor_round(clients: int, events: int, size: int) -> tuple[list[float], dict]:

@@ -24,13 +24,11 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.procs import free_port, percentile, rss_mb, wait_http
+from bench.procs import newsflow_server, percentile, publish_stamped, rss_mb
 from bench.report import median, write_section
 
 HERE = Path(__file__).resolve().parent
 PY = sys.executable
-NEWSFLOW = str(Path(sys.executable).with_name("newsflow"))
-BODY = "".join(f"<p>Paragraph {i} of the breaking story, long enough to be realistic.</p>" for i in range(12))
 
 
 class Receivers:
@@ -85,24 +83,13 @@ def newsflow_round(receivers: Receivers, events: int) -> tuple[dict, float]:
             "print(svc.store.create_token(u.id))\n")
         token = subprocess.run([PY, "-c", setup, *map(str, receivers.ports)], env=env, capture_output=True,
                                text=True, check=True).stdout.split()[-1]
-        port = free_port()
-        server = subprocess.Popen([NEWSFLOW, "serve", "--port", str(port), "--no-demo"], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_http(base + "/")
+        with newsflow_server(env) as (server, base):
             http = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
             for n in range(events):
-                guid = http.post("/v1/newsroom/stories", json={
-                    "headline": "draft", "body_html": BODY, "categories": ["World"]}).json()["guid"]
-                http.patch(f"/v1/newsroom/stories/{guid}", json={"headline": f"Flash {n} t={time.time():.6f}"})
-                http.post(f"/v1/newsroom/stories/{guid}/publish").raise_for_status()
+                publish_stamped(http, n)
                 if n < events - 1:
                     time.sleep(2.0)
             return wait_for(receivers, len(receivers.ports) * events), rss_mb(server.pid)
-        finally:
-            server.terminate()
-            server.wait(10)
 
 
 async def _floor(ports: list[int], events: int, size: int) -> None:
