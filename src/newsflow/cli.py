@@ -26,6 +26,7 @@ from rich.table import Table
 from newsflow.auth import ROLES, check_account, hash_password
 from newsflow.errors import Conflict, FieldError, NotFound
 from newsflow.services import ADMIN_EMAIL, Services, bootstrap
+from newsflow.wire.subscribers import SCOPES
 
 app = typer.Typer(help="Newsflow: a news agency broadcasting system.", no_args_is_help=True)
 token_app = typer.Typer(help="Staff tokens for the newsroom API.", no_args_is_help=True)
@@ -200,11 +201,14 @@ def product_assign(company_id: str, product_id: int,
 
 @key_app.command("create")
 def key_create(company_id: Annotated[str, typer.Option("--company", help="The company the key acts for.")],
-               label: Annotated[str, typer.Option(help="What the key is for.")] = "") -> None:
+               label: Annotated[str, typer.Option(help="What the key is for.")] = "",
+               scopes: Annotated[str, typer.Option(help=f"Comma-separated, of: {', '.join(SCOPES)}.")] = "read",
+               ) -> None:
     """Mint a subscriber API key; it is shown once and stored only as a hash."""
     try:
-        new = Services.open().subscribers.create_api_key(company_id, label=label)
-    except NotFound as exc:
+        new = Services.open().subscribers.create_api_key(
+            company_id, label=label, scopes=[s.strip() for s in scopes.split(",") if s.strip()])
+    except (NotFound, FieldError) as exc:
         raise _fail(str(exc)) from None
     console.print(new.secret, highlight=False, soft_wrap=True)
 

@@ -75,3 +75,20 @@ def test_keys_revoked_or_missing_and_limits_are_the_routes_answers(client: TestC
     world.svc.limiter.burst = world.svc.limiter.rate = 0.001  # nothing left for anyone
     limited = client.get("/v1/feed", headers=_auth(world.world_key))
     assert limited.status_code == 429 and "Retry-After" in limited.headers
+
+
+def test_a_key_is_good_only_for_its_scopes(client: TestClient, world: World) -> None:
+    company = world.svc.subscribers.company_for_key(world.world_key)
+    streamer = world.svc.subscribers.create_api_key(company.id, scopes=["stream"]).secret
+    reader = world.svc.subscribers.create_api_key(company.id, scopes=["feed", "items"]).secret
+    guid = world.publish("Scoped story", "World")
+    refused = client.get("/v1/feed", headers=_auth(streamer))  # the fast path hands it to the route
+    assert refused.status_code == 403 and "'feed'" in refused.text and "stream" in refused.text
+    assert client.get("/v1/search", params={"q": "scoped"}, headers=_auth(reader)).status_code == 403
+    assert client.get(f"/v1/items/{guid}", headers=_auth(streamer)).status_code == 403
+    assert client.get("/v1/feed", headers=_auth(reader)).status_code == 200
+    assert client.get(f"/v1/items/{guid}", headers=_auth(reader)).status_code == 200
+    assert client.get("/v1/quota", headers=_auth(streamer)).status_code == 200  # any key may ask
+    bad = client.post(f"/v1/admin/companies/{company.id}/keys", json={"scopes": ["everything"]},
+                      headers=_auth(world.world_key))
+    assert bad.status_code in (401, 403)  # a subscriber key is no admin

@@ -63,8 +63,8 @@ class FastFeed:
         svc: Services = scope["app"].state.services
         secret = auth[7:].strip().decode("latin-1")
         access = svc.subscribers.cached_company_for_key(secret)
-        if access is None:
-            return await self.app(scope, receive, send)  # the route answers 401
+        if access is None or not access.may_use("feed"):
+            return await self.app(scope, receive, send)  # the route answers 401 or 403
         key_hash = hashlib.sha256(secret.encode()).hexdigest()
         if svc.limiter.take(key_hash):
             return await self.app(scope, receive, send)  # still limited there: the route answers 429

@@ -23,6 +23,11 @@ class CompanyAccess:
     product_ids: frozenset[int]
     active: bool = True
     may_receive_embargoed: bool = False
+    # what the API key in hand may be used for (see wire.subscribers.SCOPES); entitlement ignores it
+    scopes: frozenset[str] = frozenset({"read"})
+
+    def may_use(self, scope: str) -> bool:
+        return "read" in self.scopes or scope in self.scopes
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ at all. Channels then read `event_products` and ask `newsflow.wire.entitlement.m
 
 from __future__ import annotations
 
-import re
+import dataclasses
 import secrets
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -28,8 +28,16 @@ from newsflow.wire.tables import api_keys, companies, company_products, event_pr
 
 KEY_PREFIX = "nfk_"
 PREFIX_SHOWN = len(KEY_PREFIX) + 8  # enough for an admin to tell keys apart, too little to guess one
+# What a key may be used for; a company gives each of its systems a key with only what it needs.
+SCOPES = {
+    "read": "every read channel below",
+    "feed": "the pull feed and server-held queues (/v1/feed, /v1/queue)",
+    "items": "item downloads (/v1/items)",
+    "search": "full-text search (/v1/search)",
+    "stream": "the live stream (/v1/stream)",
+    "syndication": "Atom and RSS feeds of products",
+}
 DEFAULT_SCOPES = ("read",)
-_SCOPE = re.compile(r"^[a-z][a-z0-9_.:-]{0,63}$")
 # A key's last use is recorded at most this often, so authenticating is not a write per request.
 LAST_USED_EVERY = timedelta(seconds=60)
 KEY_TTL = 2.0  # seconds a key lookup is remembered (a revocation on another node waits at most this)
@@ -257,8 +265,8 @@ class Subscribers:
                        now: datetime | None = None) -> NewApiKey:
         """Mint a key for a company. Only its SHA-256 is stored: the secret is returned this once."""
         for scope in scopes:
-            if not _SCOPE.match(scope):
-                raise FieldError("scopes", f"{scope!r} is not a scope name (a-z, 0-9, _.:-)")
+            if scope not in SCOPES:
+                raise FieldError("scopes", f"{scope!r} is not one of {', '.join(SCOPES)}")
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
         key_id = secrets.token_hex(8)
         with self._write() as conn:
@@ -313,14 +321,14 @@ class Subscribers:
         """
         if not secret.startswith(KEY_PREFIX):
             return None  # not one of ours: no database round-trip
-        query = (sa.select(api_keys.c.id.label("key_id"), api_keys.c.last_used, companies)
+        query = (sa.select(api_keys.c.id.label("key_id"), api_keys.c.last_used, api_keys.c.scopes, companies)
                  .join(companies, companies.c.id == api_keys.c.company_id)
                  .where(api_keys.c.key_hash == hash_token(secret), api_keys.c.revoked.is_(None)))
         with self.store.read() as conn:
             row = conn.execute(query).first()
             if row is None:
                 return None
-            access = self._access(conn, row)
+            access = dataclasses.replace(self._access(conn, row), scopes=frozenset(row.scopes))
         now = now or utcnow()
         if row.last_used is None or now - row.last_used > LAST_USED_EVERY:
             with self.store.write() as conn:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from newsflow.services import Services
 from newsflow.web.deps import admin, services
 from newsflow.wire.products import ProductFilter
+from newsflow.wire.subscribers import DEFAULT_SCOPES, SCOPES
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(admin)])
 
@@ -43,6 +44,8 @@ class ProductPatch(BaseModel):
 
 class KeyIn(BaseModel):
     label: str = Field(default="", max_length=200)
+    scopes: list[str] = Field(default_factory=lambda: list(DEFAULT_SCOPES),
+                              description="What the key may be used for: " + ", ".join(SCOPES))
 
 
 def _company(c: Any) -> dict[str, Any]:
@@ -108,7 +111,7 @@ def update_product(product_id: int, body: ProductPatch, svc: Services = Depends(
 @router.post("/companies/{company_id}/keys", status_code=201)
 def create_key(company_id: str, body: KeyIn, svc: Services = Depends(services)) -> dict[str, Any]:
     """A new API key; the secret is in this response only (stored hashed)."""
-    new = svc.subscribers.create_api_key(company_id, label=body.label)
+    new = svc.subscribers.create_api_key(company_id, label=body.label, scopes=body.scopes)
     return {**asdict(new.key), "secret": new.secret}
 
 

@@ -33,6 +33,17 @@ _bearer = HTTPBearer(auto_error=False, description="A company API key (nfk_…).
 JSON_FORMATS = ("ninjs", "ninjs3")
 
 
+_SCOPE_OF = (("/v1/feed", "feed"), ("/v1/queue", "feed"), ("/v1/items", "items"), ("/v1/search", "search"),
+             ("/v1/stream", "stream"))
+
+
+def scope_for(path: str) -> str | None:
+    """The key scope a subscriber route needs (None: any key, e.g. /v1/products, /v1/quota)."""
+    if path.startswith("/v1/products/") and path.endswith(("/atom", "/rss")):
+        return "syndication"
+    return next((scope for prefix, scope in _SCOPE_OF if path.startswith(prefix)), None)
+
+
 def company(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(_bearer),
             svc: Services = Depends(services)) -> CompanyAccess:
     challenge = {"WWW-Authenticate": "Bearer"}
@@ -41,6 +52,10 @@ def company(request: Request, creds: HTTPAuthorizationCredentials | None = Depen
     access = svc.subscribers.cached_company_for_key(creds.credentials)
     if access is None:
         raise HTTPException(401, "invalid or revoked API key", challenge)
+    needed = scope_for(request.url.path)
+    if needed is not None and not access.may_use(needed):
+        raise HTTPException(403, f"this API key's scopes ({', '.join(sorted(access.scopes))}) do not include "
+                                 f"{needed!r}, which {request.url.path} needs")
     key = hashlib.sha256(creds.credentials.encode()).hexdigest()
     wait = svc.limiter.take(key)
     if wait:
