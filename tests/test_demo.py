@@ -8,6 +8,7 @@ from pathlib import Path
 from newsflow.demo import load_demo
 from newsflow.model import EventKind, PubStatus
 from newsflow.newsroom import MediaLibrary, Newsroom
+from newsflow.public import PublicRule, is_public
 from newsflow.store import Store
 
 
@@ -34,6 +35,10 @@ def test_demo_content_covers_every_case(tmp_path: Path) -> None:
     assert sum(v.pubstatus == PubStatus.canceled for v in current) >= 1
     assert store.next_embargo() is not None  # one story is still under embargo
     assert any(v.translation_group for v in current)
+    # the public website has plenty to show, in each of its three interface languages
+    rule = PublicRule()
+    shown = [v for v in current if is_public(v, rule)]
+    assert len(shown) >= 25 and {v.language for v in shown} >= {"en", "tr", "ar"}
     assert len(announced) == sum(kinds.values())  # channels were woken for every event
     seqs = [e.seq for e in store.events_after(0, limit=10_000)]
     assert seqs == sorted(seqs)

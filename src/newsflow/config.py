@@ -29,6 +29,14 @@ class Settings:
     # The usage log is written in batches this far apart (a report on the same node is always current).
     usage_flush_every: float = field(default_factory=lambda: float(_env("NEWSFLOW_USAGE_FLUSH_EVERY", "5")))
     poll_every: float = field(default_factory=lambda: float(_env("NEWSFLOW_POLL_EVERY", "60")))
+    # Public website: stories at this urgency or more urgent are public too (0 = off).
+    public_urgency: int = field(default_factory=lambda: int(_env("NEWSFLOW_PUBLIC_URGENCY", "0")))
+    # Word budget of the summary the public site shows instead of the body.
+    summary_words: int = field(default_factory=lambda: int(_env("NEWSFLOW_SUMMARY_WORDS", "80")))
+    # Signs session cookies; when unset, one is generated at first start and kept in the data dir.
+    secret_key: str = field(default_factory=lambda: _env("NEWSFLOW_SECRET_KEY", ""))
+    # Subscription requests accepted per client address and minute (the form is open to anyone).
+    subscribe_per_minute: int = field(default_factory=lambda: int(_env("NEWSFLOW_SUBSCRIBE_PER_MINUTE", "5")))
 
     def __post_init__(self) -> None:
         if not self.database_url:

@@ -11,6 +11,8 @@ from newsflow.config import Settings
 from newsflow.formats.base import RenderContext
 from newsflow.ingest import Ingestor
 from newsflow.newsroom import MediaLibrary, Newsroom
+from newsflow.public import PublicSite
+from newsflow.public_requests import SubscriptionRequests
 from newsflow.store import Store
 from newsflow.store.search import SearchIndex
 from newsflow.web.ratelimit import RateLimiter
@@ -40,6 +42,9 @@ class Services:
     search: SearchIndex
     webhooks: WebhookService
     dispatcher: WebhookDispatcher
+    public: PublicSite
+    subscription_requests: SubscriptionRequests
+    subscribe_limiter: RateLimiter  # per client address, for the public form
 
     @classmethod
     def open(cls, settings: Settings | None = None, *, migrate: bool = True) -> Services:
@@ -61,10 +66,14 @@ class Services:
         webhooks = WebhookService(store, subscribers, render_context=context)
         dispatcher = WebhookDispatcher(webhooks)
         follower.handlers.append(dispatcher.on_events)
+        search = SearchIndex(store)
         return cls(settings=settings, store=store, newsroom=newsroom, media=media,
                    ingestor=Ingestor(store, newsroom.announce), render_context=context, subscribers=subscribers,
                    bus=bus, follower=follower, hub=hub, limiter=RateLimiter(settings.rate_per_minute),
-                   usage=usage, search=SearchIndex(store), webhooks=webhooks, dispatcher=dispatcher)
+                   usage=usage, search=search, webhooks=webhooks, dispatcher=dispatcher,
+                   public=PublicSite(store, search, settings.public_urgency),
+                   subscription_requests=SubscriptionRequests(store),
+                   subscribe_limiter=RateLimiter(settings.subscribe_per_minute))
 
     def close(self) -> None:
         self.usage.flush()

@@ -36,10 +36,12 @@ def test_the_whole_life_of_a_story(client: TestClient, staff_headers: dict[str, 
     assert client.get(f"{BASE}/events", params={"after": 3}, headers=h).json()[0]["kind"] == "kill"
 
 
-def test_home_page_lists_published_stories_only(client: TestClient, staff_headers: dict[str, str]) -> None:
-    published = _create(client, staff_headers, headline="Ferry timetable changes",
+def test_home_page_lists_published_public_stories_only(client: TestClient,
+                                                       staff_headers: dict[str, str]) -> None:
+    # the home page is the public website: published AND public (tests/web/test_public_site.py has the rest)
+    published = _create(client, staff_headers, headline="Ferry timetable changes", public=True,
                         spot="Winter sailings start early", contributors=[{"name": "Ana Costa"}])
-    _create(client, staff_headers, headline="Unpublished draft")
+    _create(client, staff_headers, headline="Unpublished draft", public=True)
     client.post(f"{BASE}/stories/{published}/publish", headers=staff_headers)
     page = client.get("/").text
     assert "Ferry timetable changes" in page and "Winter sailings start early" in page and "Ana Costa" in page

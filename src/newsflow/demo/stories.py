@@ -508,7 +508,7 @@ STORIES: list[DemoStory] = [
         people=("مارتا سيكيرا",),
         organisations=("شبكة إغاثة الدلتا",),
         keywords=["فيضانات", "إغاثة", "نازحون"],
-        public=False,
+        public=True,
         photos=(photo("توزيع المياه في مركز إيواء",
                       "متطوعون يوزعون عبوات المياه النظيفة في مدرسة تحولت "
                       "إلى مركز إيواء للمتضررين من الفيضانات.",
@@ -607,7 +607,7 @@ STORIES: list[DemoStory] = [
         places=("Lumbe", "Quelimane", "Mozambique"),
         people=("Joana Muianga",),
         keywords=["rice", "harvest", "flood", "food prices"],
-        public=False,
+        public=True,
         photos=(photo("Flooded paddy",
                       "A farmer wades through a flooded rice paddy near "
                       "Lumbe, weeks before the harvest was due.",
@@ -696,7 +696,7 @@ STORIES: list[DemoStory] = [
         places=("Quelimane", "Almeda river", "Mozambique"),
         people=("Celso Mabote",),
         keywords=["cholera", "public health", "flood", "shelters"],
-        public=False,
+        public=True,
         related=("almeda-appeal-en",),
     ),
     story(
@@ -739,7 +739,7 @@ STORIES: list[DemoStory] = [
         places=("Higashinami", "Hokkaido", "Japan"),
         people=("Kenji Sato",),
         keywords=["rural transport", "railway closure", "ageing population"],
-        public=False,
+        public=True,
         photos=(
             photo("Last train",
                   "Residents wave at the last scheduled train to leave Higashinami station.",
@@ -789,7 +789,7 @@ STORIES: list[DemoStory] = [
         people=("Amara Diallo",),
         organisations=("Global Cities Climate Forum",),
         keywords=["heatwave", "cities", "public health", "climate"],
-        public=False,
+        public=True,
     ),
     story(
         "almeda-satellite",
@@ -1093,7 +1093,7 @@ STORIES: list[DemoStory] = [
         people=("Ece Tunalı", "Derya Koç", "Levent Özer"),
         organisations=("Bozdağ Spor", "Marmara Yıldızları"),
         keywords=["voleybol", "kadın voleybolu", "yarı final"],
-        public=False,
+        public=True,
         photos=(photo("Smaç",
                       "Bozdağ Spor'dan Derya Koç, yarı final serisinin üçüncü maçında smaç vuruyor.",
                       "Emre Kaya",

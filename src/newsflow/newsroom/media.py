@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
 from newsflow.errors import FieldError, NotFound
 from newsflow.model import utcnow
@@ -78,6 +80,37 @@ class MediaLibrary:
         if info is None:
             raise MediaError(f"{rendition!r} is not one of {', '.join(record['renditions'])}", 404, "rendition")
         return self.root / media_id / info["file"], info["mimetype"]
+
+
+    def watermarked(self, media_id: str, text: str) -> Path:
+        """The preview with `text` (the agency's name) across its lower corner, for the public site.
+
+        Made on first request and kept beside the other renditions; the file name carries a hash of
+        the text, so renaming the agency makes new files instead of serving stale ones.
+        """
+        source, _ = self.path(media_id, "preview")
+        digest = hashlib.sha256(text.encode()).hexdigest()[:10]
+        target = source.with_name(f"watermarked-{digest}.jpg")
+        if target.exists():
+            return target
+        with Image.open(source) as opened:
+            image = opened.convert("RGBA")
+        size = max(12, image.width // 24)
+        font = ImageFont.load_default(size=size)
+        layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
+        draw = ImageDraw.Draw(layer)
+        left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+        margin = size // 2
+        x, y = image.width - (right - left) - 2 * margin, image.height - (bottom - top) - 2 * margin
+        draw.rectangle((x - margin, y - margin // 2, image.width, image.height), fill=(0, 0, 0, 90))
+        draw.text((x, y - top), text, font=font, fill=(255, 255, 255, 200))
+        marked = Image.alpha_composite(image, layer).convert("RGB")
+        # written beside and renamed: a reader never gets a half-written file, and two nodes racing
+        # both write the same bytes
+        partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}")
+        marked.save(partial, "JPEG", quality=85, optimize=True, progressive=True)
+        os.replace(partial, target)
+        return target
 
 
 def _open(data: bytes, filename: str) -> Image.Image:

@@ -9,14 +9,18 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import IntegrityError
 
 from newsflow import __version__
 from newsflow.ingest.poll import FeedPoller
 from newsflow.services import Services
-from newsflow.web import errors, home
+from newsflow.web import errors, public_site
 from newsflow.web.api import admin, ingest, items, newsroom, queue, search, subscriber, users, webhooks
+from newsflow.web.desk import router as desk_router
 from newsflow.web.fastfeed import FastFeed
+from newsflow.web.login import router as login_router
+from newsflow.web.templating import STATIC
 
 log = logging.getLogger("newsflow")
 
@@ -93,5 +97,8 @@ def create_app(svc: Services | None = None) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(users.router)
     app.include_router(webhooks.router)
-    app.include_router(home.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(public_site.router)
+    app.include_router(login_router)
+    app.include_router(desk_router)
     return app

@@ -6,12 +6,33 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
 from newsflow.errors import Conflict, FieldError, NotFound
 from newsflow.newsroom.media import MediaError
+from newsflow.public import Gone
+from newsflow.web import i18n
+from newsflow.web.templating import page
+
+# Statuses a web page answers with its own HTML page; the API keeps JSON for everything.
+_PAGES = {403: ("forbidden", "forbidden_text"), 404: ("not_found", "not_found_text"), 410: ("gone", "gone_text")}
+
+
+def _is_page(request: Request) -> bool:
+    """Web faces answer HTML; the API (/v1) and the API's own docs answer JSON."""
+    path = request.url.path
+    return not (path.startswith("/v1/") or path == "/v1" or path in ("/openapi.json", "/docs", "/redoc"))
+
+
+def error_page(request: Request, status: int) -> Response:
+    """A page that says what happened in the reader's language and nothing more (no ids, no reasons
+    that would tell a stranger whether an unpublished story exists)."""
+    heading, text = _PAGES.get(status, ("error", "not_found_text"))
+    t = i18n.translator(i18n.negotiate(request))
+    return page(request, "message.html", status=status, heading=t(heading), text=t(text), cache="no-store",
+                noindex=True)
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
@@ -47,13 +68,21 @@ def install(app: FastAPI) -> None:
         return JSONResponse({"error": str(exc), "field": exc.field}, status_code=422)
 
     @app.exception_handler(NotFound)
-    async def _not_found(_: Request, exc: NotFound) -> JSONResponse:
+    async def _not_found(request: Request, exc: NotFound) -> Response:
+        if _is_page(request):
+            return error_page(request, 404)
         return JSONResponse({"error": str(exc)}, status_code=404)
+
+    @app.exception_handler(Gone)
+    async def _gone(request: Request, _: Gone) -> Response:
+        return error_page(request, 410)
 
     @app.exception_handler(Conflict)
     async def _conflict(_: Request, exc: Conflict) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=409)
 
     @app.exception_handler(HTTPException)
-    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code in _PAGES and _is_page(request):
+            return error_page(request, exc.status_code)
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)

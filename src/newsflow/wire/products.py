@@ -137,6 +137,7 @@ class Product:
     filter: ProductFilter
     active: bool
     created: datetime
+    public: bool = False  # its stories are also part of the public website's portion
     # Held directly: reading a pydantic private attribute costs more than the match itself.
     _compiled: _Compiled = field(init=False, repr=False, compare=False)
 

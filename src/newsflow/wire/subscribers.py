@@ -180,13 +180,13 @@ class Subscribers:
     # ---- products -----------------------------------------------------------------------------
 
     def create_product(self, name: str, filter: ProductFilter | Mapping[str, Any], *, description: str = "",
-                       active: bool = True, now: datetime | None = None) -> Product:
+                       active: bool = True, public: bool = False, now: datetime | None = None) -> Product:
         checked = _filter(filter)  # raises pydantic's ValidationError naming the field
         with self._write() as conn:
             self._unique_name(conn, products, "product", _name(name))
             product_id = conn.execute(products.insert().values(
                 name=_name(name), description=description, filter=_dump(checked), active=active,
-                created=now or utcnow()).returning(products.c.id)).scalar_one()
+                public=public, created=now or utcnow()).returning(products.c.id)).scalar_one()
         return self.get_product(product_id)
 
     def get_product(self, product_id: int) -> Product:
@@ -205,7 +205,7 @@ class Subscribers:
 
     def update_product(self, product_id: int, *, name: str | None = None, description: str | None = None,
                        filter: ProductFilter | Mapping[str, Any] | None = None,
-                       active: bool | None = None) -> Product:
+                       active: bool | None = None, public: bool | None = None) -> Product:
         """Change a product. A new filter applies to events written from now on: entitlement is
         stamped on each event once, so past events keep the products they matched then."""
         values: dict[str, Any] = {}
@@ -217,6 +217,8 @@ class Subscribers:
             values["filter"] = _dump(_filter(filter))
         if active is not None:
             values["active"] = active
+        if public is not None:
+            values["public"] = public
         with self._write() as conn:
             self._require(conn, products, product_id, "product")
             if "name" in values:
@@ -245,7 +247,8 @@ class Subscribers:
 
     def _product(self, row: sa.Row[Any]) -> Product:
         return Product(id=row.id, name=row.name, description=row.description,
-                       filter=self._parsed(row.id, row.filter), active=row.active, created=row.created)
+                       filter=self._parsed(row.id, row.filter), active=row.active, created=row.created,
+                       public=row.public)
 
     def _parsed(self, product_id: int, raw: Any) -> ProductFilter:
         cached = self._filters.get(product_id)

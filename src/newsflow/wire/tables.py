@@ -32,6 +32,8 @@ products = sa.Table(
     sa.Column("filter", Json, nullable=False),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("created", UTCDateTime, nullable=False),
+    # Stories this product covers are also part of the public website's portion (migration 0008).
+    sa.Column("public", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.UniqueConstraint("name", name="uq_products_name"),
     sqlite_autoincrement=True,
 )

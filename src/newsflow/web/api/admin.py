@@ -33,6 +33,7 @@ class ProductIn(BaseModel):
     description: str = ""
     filter: ProductFilter = Field(default_factory=ProductFilter)
     active: bool = True
+    public: bool = Field(default=False, description="Its stories are also shown on the public website.")
 
 
 class ProductPatch(BaseModel):
@@ -40,6 +41,7 @@ class ProductPatch(BaseModel):
     description: str | None = None
     filter: ProductFilter | None = None
     active: bool | None = None
+    public: bool | None = None
 
 
 class KeyIn(BaseModel):
@@ -56,7 +58,7 @@ def _company(c: Any) -> dict[str, Any]:
 
 def _product(p: Any) -> dict[str, Any]:
     return {"id": p.id, "name": p.name, "description": p.description, "filter": p.filter.model_dump(),
-            "active": p.active, "created": p.created}
+            "active": p.active, "public": p.public, "created": p.created}
 
 
 @router.post("/companies", status_code=201)
@@ -95,7 +97,7 @@ def unassign(company_id: str, product_id: int, svc: Services = Depends(services)
 @router.post("/products", status_code=201)
 def create_product(body: ProductIn, svc: Services = Depends(services)) -> dict[str, Any]:
     return _product(svc.subscribers.create_product(body.name, body.filter, description=body.description,
-                                                   active=body.active))
+                                                   active=body.active, public=body.public))
 
 
 @router.get("/products")

@@ -1,0 +1,479 @@
+"""The newsroom desk: the staff's web face over the Newsroom API (newsroom/actions.py).
+
+Every rule about what may happen to a story lives in `Newsroom` and in auth.py's roles; this module
+turns forms into calls to them and their errors into messages next to the fields. A refused form
+leaves nothing behind: when an action fails after the draft was saved, the previous draft is put back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response, StreamingResponse
+from markupsafe import Markup
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+
+from newsflow.auth import PUBLISH_ROLES, STAFF_ROLES
+from newsflow.errors import Conflict, FieldError
+from newsflow.model import URGENCY_LABELS, Photo, PubStatus, Role, Story, StoryVersion, html_to_text
+from newsflow.newsroom.media import MediaError
+from newsflow.services import Services
+from newsflow.store import StoryRecord, User
+from newsflow.web import sessions
+from newsflow.web.deps import services
+from newsflow.web.login import current_user, require_publisher, require_staff
+from newsflow.web.templating import page
+
+router = APIRouter(include_in_schema=False)
+
+NO_STORE = "private, no-store"
+HEARTBEAT = 15.0  # seconds between SSE comments, so proxies keep an idle connection open
+LIST_SIZE = 500  # the desk lists the most recently changed stories; filters apply within them
+LIVE_SIZE = 50
+STATUSES = ("draft", "published", "withheld", "killed")
+CONCEPTS = ("subjects", "places", "people", "organisations")
+ACTIONS = ("save", "publish", "update", "correct")
+BLANK_CONTRIBUTORS = 2
+# Fixed messages after a redirect: the query names one, so nothing a link carries is echoed.
+NOTICES = {"saved": "Draft saved.", "published": "Published: version 1 is on the wire.",
+           "update": "Update sent as a new version.", "correct": "Correction sent as a new version.",
+           "kill": "Killed: the withdrawal went to everyone who received the story."}
+
+
+def status_of(record: StoryRecord) -> str:
+    if not record.published:
+        return "draft"
+    return {PubStatus.usable: "published", PubStatus.withheld: "withheld",
+            PubStatus.canceled: "killed"}.get(record.pubstatus or PubStatus.usable, "published")
+
+
+# ---- between the model and the form ----------------------------------------------------------------------
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+def _commas(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def values_of(story: Story) -> dict[str, Any]:
+    """A story as the form shows it: every field a string (or a list of row dicts)."""
+    return {
+        "headline": story.headline, "spot": story.spot, "summary": story.summary or "",
+        "body_html": story.body_html, "dateline": story.dateline or "", "slugline": story.slugline or "",
+        "dossier": story.dossier or "", "categories": ", ".join(story.categories),
+        "keywords": ", ".join(story.keywords), "related": "\n".join(story.related),
+        **{name: "\n".join(f"{c.name} | {c.code}" if c.code else c.name for c in getattr(story, name))
+           for name in CONCEPTS},
+        "language": story.language, "translation_group": story.translation_group or "",
+        "urgency": str(story.urgency),
+        "embargo": story.embargo.astimezone(UTC).strftime("%Y-%m-%dT%H:%M") if story.embargo else "",
+        "public": story.public,
+        "contributors": [{"name": c.name, "role": c.role.value, "place": c.place or ""} for c in story.contributors],
+        "photos": [{"media_id": p.media_id or "", "href": p.href or "", "title": p.title or "",
+                    "caption": p.caption, "credit": p.credit, "alt": p.alt or ""} for p in story.photos],
+        "editor_note": "",
+    }
+
+
+def values_from_form(form: FormData) -> dict[str, Any]:
+    def text(name: str) -> str:
+        value = form.get(name)
+        return value if isinstance(value, str) else ""
+
+    def many(name: str) -> list[str]:
+        return [v if isinstance(v, str) else "" for v in form.getlist(name)]
+
+    values: dict[str, Any] = {name: text(name) for name in (
+        "headline", "spot", "summary", "body_html", "dateline", "slugline", "dossier", "categories", "keywords",
+        "related", *CONCEPTS, "language", "translation_group", "urgency", "embargo", "editor_note",
+        "photo_new_caption", "photo_new_credit", "photo_new_alt")}
+    values["public"] = text("public") == "on"
+    values["contributors"] = [{"name": n, "role": r, "place": p} for n, r, p in
+                              zip(many("contributor_name"), many("contributor_role"), many("contributor_place"),
+                                  strict=False)]
+    removed = set(many("photo_remove"))
+    rows = zip(many("photo_media_id"), many("photo_href"), many("photo_title"), many("photo_caption"),
+               many("photo_credit"), many("photo_alt"), strict=False)
+    values["photos"] = [{"media_id": m, "href": h, "title": t, "caption": c, "credit": cr, "alt": a}
+                        for index, (m, h, t, c, cr, a) in enumerate(rows) if str(index) not in removed]
+    return values
+
+
+def _concept(line: str) -> dict[str, Any]:
+    name, _, code = line.partition("|")
+    return {"name": name.strip(), "code": code.strip() or None}
+
+
+def story_fields(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The Story fields a form's values stand for, and errors for the values that cannot be read."""
+    errors: dict[str, str] = {}
+
+    def optional(name: str) -> str | None:
+        return values[name].strip() or None
+
+    fields: dict[str, Any] = {
+        "headline": values["headline"].strip(), "spot": values["spot"].strip(), "summary": optional("summary"),
+        "body_html": values["body_html"], "dateline": optional("dateline"), "slugline": optional("slugline"),
+        "dossier": optional("dossier"), "categories": _commas(values["categories"]),
+        "keywords": _commas(values["keywords"]), "related": _lines(values["related"]),
+        **{name: [_concept(line) for line in _lines(values[name])] for name in CONCEPTS},
+        "language": values["language"].strip() or "en", "translation_group": optional("translation_group"),
+        "public": bool(values["public"]),
+        "contributors": [{"name": c["name"].strip(), "role": c["role"] or "reporter",
+                          "place": c["place"].strip() or None}
+                         for c in values["contributors"] if c["name"].strip()],
+        "photos": [{"media_id": p["media_id"] or None, "href": p["href"] or None, "title": p["title"] or None,
+                    "caption": p["caption"], "credit": p["credit"], "alt": p["alt"] or None}
+                   for p in values["photos"]],
+    }
+    try:
+        fields["urgency"] = int(values["urgency"] or 5)
+    except ValueError:
+        fields["urgency"] = 5  # a stand-in so the rest of the form is still checked
+        errors["urgency"] = "Urgency: choose a number from 1 (flash) to 9 (background)."
+    embargo = values["embargo"].strip()
+    fields["embargo"] = None
+    if embargo:
+        try:
+            when = datetime.fromisoformat(embargo.replace("Z", "+00:00"))
+        except ValueError:
+            errors["embargo"] = "Embargo: give a date and time, e.g. 2026-11-26T06:00 (UTC)."
+        else:
+            # the form's datetime-local has no zone; the label says the desk works in UTC
+            fields["embargo"] = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return fields, errors
+
+
+_LABELS = {"body_html": "Body", "translation_group": "Translations group", "editor_note": "Editor's note",
+           "photo_file": "Image file"}
+
+
+def _label(name: str) -> str:
+    return _LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def validation_errors(exc: ValidationError) -> dict[str, str]:
+    """Pydantic's errors keyed by the form field they belong to (the first part of the location)."""
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        loc = [str(part) for part in error.get("loc", ())] or ["headline"]
+        where = " ".join(str(int(p) + 1) if p.isdigit() else p for p in loc[1:])
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        text = f"{_label(loc[0])}{' ' + where if where else ''}: {message}"
+        errors[loc[0]] = f"{errors[loc[0]]} {text}" if loc[0] in errors else text
+    return errors
+
+
+def field_error(exc: FieldError) -> dict[str, str]:
+    name = exc.field.split(".")[0]
+    return {name: f"{_label(name)}: {exc.message}"}
+
+
+# ---- pages ------------------------------------------------------------------------------------------------
+
+
+def _desk_page(request: Request, template: str, user: User, *, status: int = 200, **values: Any) -> Response:
+    return page(request, template, status=status, user=user, csrf=sessions.csrf_token(request), cache=NO_STORE,
+                noindex=True, **values)
+
+
+@router.get("/desk")
+def story_list(request: Request, status: str = "", category: str = "", language: str = "",
+               user: User = Depends(require_staff), svc: Services = Depends(services)) -> Response:
+    records = svc.store.list_stories(limit=LIST_SIZE)
+    rows, categories, languages = [], set(), set()
+    for record in records:
+        draft = record.draft
+        categories.update(draft.categories)
+        languages.add(draft.language)
+        row = {"guid": record.guid, "headline": draft.headline, "status": status_of(record),
+               "version": record.current_version, "urgency": draft.urgency, "categories": draft.categories,
+               "language": draft.language, "modified": record.modified, "embargo": draft.embargo}
+        if status and row["status"] != status:
+            continue
+        if category and category not in draft.categories:
+            continue
+        if language and draft.language != language:
+            continue
+        rows.append(row)
+    return _desk_page(request, "desk/list.html", user, section="stories", rows=rows, statuses=STATUSES,
+                      categories=sorted(categories), languages_seen=sorted(languages),
+                      filters={"status": status, "category": category, "language": language})
+
+
+def _editor(request: Request, svc: Services, user: User, record: StoryRecord | None, values: dict[str, Any], *,
+            errors: dict[str, str] | None = None, problem: str | None = None, reason: str = "",
+            status: int = 200) -> Response:
+    shown = dict(values)
+    shown["contributors"] = [*values["contributors"],
+                             *({"name": "", "role": "reporter", "place": ""} for _ in range(BLANK_CONTRIBUTORS))]
+    for name in ("photo_new_caption", "photo_new_credit", "photo_new_alt"):
+        shown.setdefault(name, "")
+    notice = NOTICES.get(request.query_params.get("done", ""))
+    common: dict[str, Any] = {
+        "section": "stories" if record else "new", "v": shown, "errors": errors or {}, "problem": problem,
+        "notice": notice, "reason": reason, "roles": [r.value for r in Role],
+        "urgencies": sorted(URGENCY_LABELS.items()), "can_publish": user.role in PUBLISH_ROLES}
+    if record is None:
+        return _desk_page(request, "desk/editor.html", user, status=status, guid=None, action="/desk/stories/new",
+                          state="draft", published=False, killed=False, versions=[], version=0,
+                          modified=None, body_preview=None, **common)
+    return _desk_page(request, "desk/editor.html", user, status=status, guid=record.guid,
+                      action=f"/desk/stories/{record.guid}", published=record.published,
+                      killed=record.pubstatus == PubStatus.canceled,
+                      versions=svc.store.list_versions(record.guid) if record.published else [],
+                      version=record.current_version, modified=record.modified,
+                      # the draft's body was sanitized by the model on the way in (sanitize.py)
+                      body_preview=Markup(record.draft.body_html) if record.draft.body_html else None,
+                      state=status_of(record), **common)
+
+
+@router.get("/desk/stories/new")
+def new_story(request: Request, user: User = Depends(require_staff),
+              svc: Services = Depends(services)) -> Response:
+    # a blank form: the model's defaults, and an empty headline for the editor to write
+    return _editor(request, svc, user, None, values_of(Story.model_construct(headline="")))
+
+
+@router.get("/desk/stories/{guid}")
+def edit_story(guid: str, request: Request, user: User = Depends(require_staff),
+               svc: Services = Depends(services)) -> Response:
+    record = svc.store.get_story(guid)
+    return _editor(request, svc, user, record, values_of(record.draft))
+
+
+async def _read_upload(form: FormData, svc: Services) -> tuple[bytes, str] | None:
+    upload = form.get("photo_file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return None
+    data = await upload.read(svc.media.max_bytes + 1)  # one byte over is enough to refuse it
+    return (data, upload.filename) if data else None
+
+
+@router.post("/desk/stories/new")
+async def create_story(request: Request, user: User = Depends(require_staff),
+                       svc: Services = Depends(services)) -> Response:
+    form = await request.form()
+    _check(request, form)
+    upload = await _read_upload(form, svc)
+    return await run_in_threadpool(_submit, request, svc, user, None, form, upload)
+
+
+@router.post("/desk/stories/{guid}")
+async def save_story(guid: str, request: Request, user: User = Depends(require_staff),
+                     svc: Services = Depends(services)) -> Response:
+    form = await request.form()
+    _check(request, form)
+    upload = await _read_upload(form, svc)
+    return await run_in_threadpool(_submit, request, svc, user, guid, form, upload)
+
+
+def _check(request: Request, form: FormData) -> None:
+    sent = form.get(sessions.CSRF_FIELD)
+    sessions.check_csrf(request, sent if isinstance(sent, str) else None)
+
+
+def _submit(request: Request, svc: Services, user: User, guid: str | None, form: FormData,
+            upload: tuple[bytes, str] | None) -> Response:
+    action = str(form.get("action") or "save")
+    if action not in ACTIONS:
+        raise HTTPException(400, f"unknown action {action!r}")
+    if action != "save":
+        require_publisher(request)  # 403 page for a reporter, before anything is written
+    record = svc.store.get_story(guid) if guid else None
+    values = values_from_form(form)
+    fields, errors = story_fields(values)
+    draft: Story | None = None
+    try:  # validated even when some values could not be read, so every problem shows at once
+        draft = Story.model_validate(fields)
+    except ValidationError as exc:
+        errors = validation_errors(exc) | errors
+    if errors:
+        draft = None
+    if draft is not None and upload is not None:
+        # the photo is stored only once the rest of the form is valid, so a refused form adds no file
+        data, filename = upload
+        try:
+            media = svc.media.add(data, filename=filename, caption=values["photo_new_caption"].strip(),
+                                  credit=values["photo_new_credit"].strip())
+        except MediaError as exc:
+            errors["photo_file"] = f"Image file: {exc.message}"
+        else:
+            photo = Photo(media_id=media["id"], caption=media["caption"] or "", credit=media["credit"] or "",
+                          alt=values["photo_new_alt"].strip() or None)
+            draft = draft.model_copy(update={"photos": [*draft.photos, photo]})
+            values["photos"] = values_of(draft)["photos"]
+            for name in ("photo_new_caption", "photo_new_credit", "photo_new_alt"):
+                values[name] = ""
+    if errors or draft is None:
+        return _editor(request, svc, user, record, values, errors=errors, status=422)
+    note = values["editor_note"].strip()
+    previous = record.draft if record else None
+    saved = False
+    try:
+        if record is None:
+            record = svc.newsroom.create(draft, by=user.id)
+        else:
+            record = svc.newsroom.edit(record.guid, draft.model_dump())
+            saved = True
+        if action == "publish":
+            svc.newsroom.publish(record.guid, by=user.id)
+        elif action == "update":
+            svc.newsroom.update(record.guid, by=user.id, editor_note=note or None)
+        elif action == "correct":
+            svc.newsroom.correct(record.guid, note, by=user.id)
+    except (FieldError, Conflict) as exc:
+        if saved and previous is not None and record is not None:
+            svc.store.save_draft(record.guid, previous)  # the action was refused: undo the save too
+        shown = svc.store.find_story(record.guid) if record else None
+        if isinstance(exc, FieldError):
+            return _editor(request, svc, user, shown, values, errors=field_error(exc), status=422)
+        return _editor(request, svc, user, shown, values, problem=str(exc), status=409)
+    done = {"save": "saved", "publish": "published"}.get(action, action)
+    return RedirectResponse(f"/desk/stories/{record.guid}?done={done}", 303)
+
+
+@router.post("/desk/stories/{guid}/kill")
+async def kill_story(guid: str, request: Request, user: User = Depends(require_publisher),
+                     svc: Services = Depends(services)) -> Response:
+    form = await request.form()
+    _check(request, form)
+    reason = str(form.get("reason") or "")
+
+    def kill() -> Response:
+        record = svc.store.get_story(guid)
+        try:
+            svc.newsroom.kill(guid, reason, by=user.id)
+        except FieldError as exc:
+            return _editor(request, svc, user, record, values_of(record.draft), errors=field_error(exc),
+                           reason=reason, status=422)
+        except Conflict as exc:
+            return _editor(request, svc, user, record, values_of(record.draft), problem=str(exc), reason=reason,
+                           status=409)
+        return RedirectResponse(f"/desk/stories/{guid}?done=kill", 303)
+
+    return await run_in_threadpool(kill)
+
+
+@router.get("/desk/media/{media_id}/{rendition}")
+def media_file(media_id: str, rendition: str, _: User = Depends(require_staff),
+               svc: Services = Depends(services)) -> Response:
+    path, mimetype = svc.media.path(media_id, rendition)
+    if not path.is_file():
+        raise HTTPException(404, "missing file")
+    return FileResponse(path, media_type=mimetype, headers={"Cache-Control": "private, max-age=3600"})
+
+
+# ---- history and diff --------------------------------------------------------------------------------------
+
+
+def field_texts(v: StoryVersion) -> list[tuple[str, str]]:
+    """Each field of a version as plain text, one item a line, for a line diff a person can read."""
+    def concepts(name: str) -> str:
+        return "\n".join(f"{c.name} ({c.code})" if c.code else c.name for c in getattr(v, name))
+
+    return [
+        ("Headline", v.headline), ("Spot", v.spot), ("Summary", v.summary or ""), ("Body", html_to_text(v.body_html)),
+        ("Dateline", v.dateline or ""),
+        ("Contributors", "\n".join(f"{c.name} ({c.role.value}{', ' + c.place if c.place else ''})"
+                                   for c in v.contributors)),
+        ("Sections", "\n".join(v.categories)), ("Dossier", v.dossier or ""), ("Keywords", "\n".join(v.keywords)),
+        *((name.capitalize(), concepts(name)) for name in CONCEPTS),
+        ("Language", v.language), ("Translations group", v.translation_group or ""),
+        ("Urgency", f"{v.urgency} {URGENCY_LABELS.get(v.urgency, '')}"),
+        ("Embargo", v.embargo.isoformat() if v.embargo else ""), ("Public", "yes" if v.public else "no"),
+        ("Photos", "\n".join(f"{p.media_id or p.href}: {p.caption} — {p.credit}" for p in v.photos)),
+        ("Related", "\n".join(v.related)), ("Slugline", v.slugline or ""),
+        ("Status", v.pubstatus.value + (" (correction)" if v.is_correction else "")),
+        ("Editor's note", v.editor_note or ""),
+    ]
+
+
+def diff_fields(a: StoryVersion, b: StoryVersion) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(field, [(kind, line)]) for each field that differs; kind is add, del or same."""
+    out = []
+    for (name, old), (_, new) in zip(field_texts(a), field_texts(b), strict=True):
+        if old == new:
+            continue
+        lines = []
+        # one paragraph a line; blank separator lines would only make ndiff pair the wrong lines
+        for line in difflib.ndiff([x for x in old.splitlines() if x.strip()],
+                                  [x for x in new.splitlines() if x.strip()]):
+            tag, text = line[:2], line[2:]
+            if tag == "? ":
+                continue  # ndiff's intraline hints are for terminals
+            lines.append(({"+ ": "add", "- ": "del"}.get(tag, "same"), text))
+        out.append((name, lines))
+    return out
+
+
+@router.get("/desk/stories/{guid}/diff")
+def diff(guid: str, request: Request, a: int = 1, b: int = 2, user: User = Depends(require_staff),
+         svc: Services = Depends(services)) -> Response:
+    old, new = svc.store.get_version(guid, a), svc.store.get_version(guid, b)
+    return _desk_page(request, "desk/diff.html", user, section="stories", guid=guid, a=a, b=b,
+                      headline=new.headline, fields=diff_fields(old, new))
+
+
+# ---- live view ---------------------------------------------------------------------------------------------
+
+
+def _event_rows(svc: Services, after: int, limit: int) -> list[dict[str, Any]]:
+    events = svc.store.events_after(after, limit)
+    found = svc.store.get_versions([(e.guid, e.version) for e in events])
+    rows = []
+    for e in events:
+        v = found.get((e.guid, e.version))
+        rows.append({"seq": e.seq, "kind": e.kind.value, "guid": e.guid, "version": e.version,
+                     "created": e.created, "headline": v.headline if v else e.guid})
+    return rows
+
+
+@router.get("/desk/live")
+def live(request: Request, user: User = Depends(require_staff), svc: Services = Depends(services)) -> Response:
+    last = svc.store.last_seq()
+    rows = list(reversed(_event_rows(svc, max(0, last - LIVE_SIZE), LIVE_SIZE)))
+    return _desk_page(request, "desk/live.html", user, section="live", rows=rows, last_seq=last)
+
+
+@router.get("/desk/events")
+async def live_events(request: Request, svc: Services = Depends(services)) -> Response:
+    """The distribution log as Server-Sent Events for the live view, resumable with Last-Event-ID."""
+    user = await run_in_threadpool(current_user, request)
+    # an EventSource cannot follow a redirect to a login form: answer plainly instead
+    if user is None:
+        return Response("sign in first", 401, media_type="text/plain")
+    if user.role not in STAFF_ROLES:
+        return Response("staff only", 403, media_type="text/plain")
+    start = request.headers.get("last-event-id") or request.query_params.get("after") or ""
+    after = int(start) if start.isdigit() else await asyncio.to_thread(svc.store.last_seq)
+
+    async def stream() -> AsyncIterator[str]:
+        cursor = after
+        yield "retry: 3000\n\n"
+        while True:
+            rows = await asyncio.to_thread(_event_rows, svc, cursor, 100)
+            for row in rows:
+                data = {**row, "created": row["created"].strftime("%d.%m.%Y %H:%M")}
+                yield f"id: {row['seq']}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+                cursor = row["seq"]
+            if rows:
+                continue
+            # the node's log follower wakes us on the next event; otherwise a heartbeat
+            if not await svc.follower.wait_beyond(cursor, HEARTBEAT):
+                yield ": heartbeat\n\n"
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

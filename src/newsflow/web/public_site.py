@@ -1,0 +1,282 @@
+"""The public website: the public portion of the wire, summarized, with the way to subscribe.
+
+No login. What it shows comes only through `newsflow.public` (the one rule, the one summary); the
+body of a story never reaches a public page, feed or sitemap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from newsflow.errors import NotFound
+from newsflow.model import StoryVersion, utcnow
+from newsflow.public import slug as make_slug
+from newsflow.public import summarize
+from newsflow.public_requests import INTERESTS, validate
+from newsflow.services import Services
+from newsflow.web import i18n, public_feeds, sessions
+from newsflow.web.deps import services
+from newsflow.web.templating import cached, page
+
+router = APIRouter(include_in_schema=False)
+FEED_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Photo:
+    src: str
+    alt: str
+    caption: str
+    credit: str
+    width: int | None
+    height: int | None
+
+
+class View:
+    """A version as the public pages see it: its fields plus where it lives on the site."""
+
+    def __init__(self, version: StoryVersion, url: str) -> None:
+        self._version = version
+        self.public_url = url
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._version, name)
+
+
+def story_path(v: StoryVersion) -> str:
+    return f"/news/{quote(v.guid)}/{quote(make_slug(v.headline))}"
+
+
+def _view(v: StoryVersion) -> View:
+    return View(v, story_path(v))
+
+
+def _photo(svc: Services, v: StoryVersion) -> Photo | None:
+    """The lead photo, when it is one of ours (remote pictures belong to the sending agency)."""
+    for p in v.photos:
+        if not p.media_id:
+            continue
+        record = svc.media.lookup(p.media_id)
+        preview = (record or {}).get("renditions", {}).get("preview")
+        if preview is None:
+            continue
+        return Photo(src=f"/news/{quote(v.guid)}/photo.jpg", alt=p.alt or p.caption or p.title or v.headline,
+                     caption=p.caption, credit=p.credit, width=preview.get("width"), height=preview.get("height"))
+    return None
+
+
+def _summary(svc: Services, v: StoryVersion) -> str:
+    return summarize(v, svc.settings.summary_words)
+
+
+# ---- pages -----------------------------------------------------------------------------------------
+
+
+@router.get("/")
+def home(request: Request, svc: Services = Depends(services)) -> Response:
+    stories = svc.public.stories(limit=60)
+    sections: dict[str, dict[str, Any]] = {}
+    for v in stories:  # each story once, under its first category, so the page is not a list of repeats
+        name = v.categories[0] if v.categories else "News"
+        section = sections.setdefault(name.casefold(), {"name": name, "href": f"/category/{quote(name)}",
+                                                        "stories": []})
+        section["stories"].append(_view(v))
+    dossiers: dict[str, dict[str, Any]] = {}
+    for v in stories:
+        if v.dossier:
+            box = dossiers.setdefault(v.dossier.casefold(), {"name": v.dossier, "stories": [],
+                                                             "href": f"/dossier/{quote(v.dossier)}"})
+            if len(box["stories"]) < 3:
+                box["stories"].append(_view(v))
+    base = svc.settings.base_url
+    return page(request, "home.html", sections=list(sections.values()), dossiers=list(dossiers.values())[:6],
+                canonical=base + "/")
+
+
+@router.get("/category/{name}")
+def category(name: str, request: Request, svc: Services = Depends(services)) -> Response:
+    stories = svc.public.stories(category=name)
+    if not stories:
+        raise NotFound("no such section")
+    label = next(c for c in stories[0].categories if c.casefold() == name.casefold())
+    return page(request, "list.html", heading=label, stories=[_view(v) for v in stories],
+                canonical=f"{svc.settings.base_url}/category/{quote(label)}", searching=False, q="")
+
+
+@router.get("/dossier/{name}")
+def dossier(name: str, request: Request, svc: Services = Depends(services)) -> Response:
+    stories = svc.public.stories(dossier=name)
+    if not stories:
+        raise NotFound("no such dossier")
+    label = stories[0].dossier or name
+    return page(request, "list.html", heading=label, stories=[_view(v) for v in stories],
+                canonical=f"{svc.settings.base_url}/dossier/{quote(label)}", searching=False, q="")
+
+
+@router.get("/search")
+def search(request: Request, q: str = "", svc: Services = Depends(services)) -> Response:
+    q = q.strip()[:200]
+    try:
+        stories = svc.public.search(q) if q else []
+    except ValueError:  # a query the engine cannot read: shown as no results, never as an error page
+        stories = []
+    t = i18n.translator(i18n.negotiate(request))
+    heading = f"{t('results_for')} “{q}”" if q else t("search")
+    return page(request, "list.html", heading=heading, stories=[_view(v) for v in stories], searching=True,
+                q=q, noindex=True, cache="public, max-age=30")
+
+
+@router.get("/news/{guid}")
+def story_redirect(guid: str, svc: Services = Depends(services)) -> Response:
+    return RedirectResponse(story_path(svc.public.story(guid)), 301)
+
+
+@router.get("/news/{guid}/photo.jpg")
+def story_photo(guid: str, svc: Services = Depends(services)) -> Response:
+    """The lead photo, watermarked. Reached through the story, so a picture of a story that is not
+    public (or not yet) is never served here."""
+    v = svc.public.story(guid)
+    photo = next((p for p in v.photos if p.media_id and svc.media.lookup(p.media_id)), None)
+    if photo is None or photo.media_id is None:
+        raise NotFound("no photo")
+    path = svc.media.watermarked(photo.media_id, svc.settings.agency_name)
+    return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "public, max-age=300"})
+
+
+@router.get("/news/{guid}/{slug}")
+def story(guid: str, slug: str, request: Request, svc: Services = Depends(services)) -> Response:
+    v = svc.public.story(guid)
+    path = story_path(v)
+    if quote(slug) != path.rsplit("/", 1)[1]:  # a changed headline keeps old links working
+        return RedirectResponse(path, 301)
+    base = svc.settings.base_url
+    summary = _summary(svc, v)
+    photo = _photo(svc, v)
+    translations = [_view(t) for t in svc.public.translations(v)]
+    alternates = [{"lang": v.language, "href": base + path}] + [
+        {"lang": t.language, "href": base + t.public_url} for t in translations]
+    json_ld: dict[str, Any] = {
+        "@context": "https://schema.org", "@type": "NewsArticle", "headline": v.headline[:110],
+        "description": v.spot or summary[:300], "datePublished": v.first_published.isoformat(),
+        "dateModified": v.version_created.isoformat(), "inLanguage": v.language,
+        "mainEntityOfPage": base + path, "articleSection": v.categories,
+        "author": [{"@type": "Person", "name": c.name} for c in v.contributors] or
+                  [{"@type": "Organization", "name": svc.settings.agency_name}],
+        "publisher": {"@type": "Organization", "name": svc.settings.agency_name, "url": base + "/"},
+        "isAccessibleForFree": True}
+    if photo:
+        json_ld["image"] = [base + photo.src]
+    if v.dateline:
+        json_ld["locationCreated"] = {"@type": "Place", "name": v.dateline}
+    # the page speaks the story's language when the interface has it, so lang/dir fit the text
+    lang = v.language.split("-")[0] if v.language.split("-")[0] in i18n.LANGUAGES else None
+    return page(request, "story.html", lang=lang, s=_view(v), summary=summary, photo=photo,
+                translations=translations, canonical=base + path, alternates=alternates, json_ld=json_ld,
+                story_dir=i18n.direction(v.language))
+
+
+# ---- subscription requests ------------------------------------------------------------------------------
+
+
+def _form(request: Request, values: dict[str, Any], errors: dict[str, str], status: int = 200) -> Response:
+    return page(request, "subscribe.html", status=status, values=values, errors=errors, interests=INTERESTS,
+                csrf=sessions.csrf_token(request), cache="private, no-store", noindex=True)
+
+
+@router.get("/subscribe")
+def subscribe_form(request: Request) -> Response:
+    return _form(request, {}, {})
+
+
+@router.post("/subscribe")
+async def subscribe(request: Request, svc: Services = Depends(services)) -> Response:
+    address = request.client.host if request.client else "unknown"
+    wait = svc.subscribe_limiter.take(address)
+    lang = i18n.negotiate(request)
+    t = i18n.translator(lang)
+    if wait:
+        response = page(request, "message.html", status=429, heading=t("forbidden"), text=t("too_many"),
+                        cache="no-store", noindex=True)
+        response.headers["Retry-After"] = str(int(wait) + 1)
+        return response
+    form = await request.form()
+    sent_token = form.get(sessions.CSRF_FIELD)
+    sessions.check_csrf(request, sent_token if isinstance(sent_token, str) else None)
+    if str(form.get("website") or "").strip():
+        # a bot filled the hidden field: answer as if it worked, so it learns nothing; store nothing
+        return RedirectResponse("/subscribe/thanks", 303)
+    raw: dict[str, Any] = {name: form.get(name) for name in ("organisation", "name", "email", "country", "message")}
+    raw["interests"] = [v for v in form.getlist("interests") if isinstance(v, str)]
+    values, errors = validate(raw)
+    if errors:
+        return _form(request, values, errors, status=422)
+    svc.subscription_requests.add(values, language=lang)
+    return RedirectResponse("/subscribe/thanks", 303)
+
+
+@router.get("/subscribe/thanks")
+def thanks(request: Request) -> Response:
+    t = i18n.translator(i18n.negotiate(request))
+    return page(request, "message.html", heading=t("thanks_title"), text=t("thanks_text"), noindex=True)
+
+
+# ---- feeds and sitemaps ------------------------------------------------------------------------------------
+
+
+def _xml(request: Request, body: bytes, media_type: str) -> Response:
+    return cached(request, body, media_type, {"Cache-Control": "public, max-age=120"})
+
+
+def _abs(svc: Services) -> Any:
+    return lambda v: svc.settings.base_url + story_path(v)
+
+
+@router.get("/feed.atom")
+def feed_atom(request: Request, svc: Services = Depends(services)) -> Response:
+    body = public_feeds.atom(svc.public.stories(limit=FEED_SIZE), title=svc.settings.agency_name,
+                             base=svc.settings.base_url, url=_abs(svc), summary=lambda v: _summary(svc, v))
+    return _xml(request, body, "application/atom+xml; charset=utf-8")
+
+
+@router.get("/feed.rss")
+def feed_rss(request: Request, svc: Services = Depends(services)) -> Response:
+    t = i18n.translator("en", agency=svc.settings.agency_name)
+    body = public_feeds.rss(svc.public.stories(limit=FEED_SIZE), title=svc.settings.agency_name,
+                            base=svc.settings.base_url, description=t("disclaimer"), url=_abs(svc),
+                            summary=lambda v: _summary(svc, v))
+    return _xml(request, body, "application/rss+xml; charset=utf-8")
+
+
+@router.get("/feed.json")
+def feed_json(request: Request, svc: Services = Depends(services)) -> Response:
+    t = i18n.translator("en", agency=svc.settings.agency_name)
+    body = public_feeds.json_feed(svc.public.stories(limit=FEED_SIZE), title=svc.settings.agency_name,
+                                  base=svc.settings.base_url, description=t("disclaimer"), url=_abs(svc),
+                                  summary=lambda v: _summary(svc, v))
+    return _xml(request, body, "application/feed+json; charset=utf-8")
+
+
+@router.get("/sitemap.xml")
+def sitemap(request: Request, svc: Services = Depends(services)) -> Response:
+    base = svc.settings.base_url
+    stories = svc.public.stories(limit=1000)
+    pages: list[tuple[str, Any]] = [(base + "/", stories[0].version_created if stories else None)]
+    pages += [(f"{base}/category/{quote(c)}", None) for c in svc.public.categories(stories)]
+    pages += [(f"{base}/dossier/{quote(d)}", None) for d in dict.fromkeys(v.dossier for v in stories if v.dossier)]
+    pages += [(base + story_path(v), v.version_created) for v in stories]
+    return _xml(request, public_feeds.sitemap(pages), "application/xml")
+
+
+@router.get("/news-sitemap.xml")
+def news_sitemap(request: Request, svc: Services = Depends(services)) -> Response:
+    since = utcnow() - timedelta(days=2)
+    stories = [v for v in svc.public.stories(limit=1000) if v.first_published >= since]
+    body = public_feeds.news_sitemap(stories, publication=svc.settings.agency_name, url=_abs(svc))
+    return _xml(request, body, "application/xml")
+

@@ -1,0 +1,81 @@
+"""One Jinja2 environment for every web face, and the page response they all share.
+
+Autoescape is on for every template: story fields are editor or wire input, and the only HTML a page
+may carry from them is none at all (the public site shows text fields and summaries only).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import Response
+
+from newsflow.web import i18n, sessions
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+
+
+def _json_ld(value: Any) -> Markup:
+    # JSON inside <script>: escape the characters that could close the element or start a comment.
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def _date(value: datetime, lang: str = "en") -> str:
+    return value.strftime("%d.%m.%Y %H:%M")
+
+
+env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                         trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+env.filters["json_ld"] = _json_ld
+env.filters["date"] = _date
+templates = Jinja2Templates(env=env)
+
+
+def context(request: Request, **values: Any) -> dict[str, Any]:
+    """What every page's layout needs: agency name, language, direction, strings, switch links."""
+    svc = request.app.state.services
+    lang = values.pop("lang", None) or i18n.negotiate(request)
+    agency = svc.settings.agency_name
+    return {"request": request, "agency": agency, "lang": lang, "dir": i18n.direction(lang),
+            "ui_lang": lang, "t": i18n.translator(lang, agency=agency), "languages": i18n.LANGUAGES,
+            "base_url": svc.settings.base_url, "canonical": None, "alternates": [], "head_extra": None,
+            "noindex": False, **values}
+
+
+def page(request: Request, template: str, *, status: int = 200, cache: str = "public, max-age=60",
+         **values: Any) -> Response:
+    """A rendered page with an ETag; a matching If-None-Match gets 304. Pages that hold a form pass
+    cache="private, no-store" (their CSRF token belongs to one session)."""
+    ctx = context(request, **values)
+    body = env.get_template(template).render(ctx).encode()
+    headers = {"Cache-Control": cache, "Content-Language": ctx["lang"], "Vary": "Cookie, Accept-Language"}
+    response = cached(request, body, "text/html; charset=utf-8", headers, status)
+    if request.query_params.get("lang") in i18n.LANGUAGES:  # the switch remembers the choice
+        response.set_cookie(i18n.COOKIE, ctx["ui_lang"], max_age=365 * 24 * 3600, samesite="lax", path="/")
+    sessions.save(request, response)
+    return response
+
+
+def cached(request: Request, body: bytes, media_type: str, headers: dict[str, str] | None = None,
+           status: int = 200) -> Response:
+    """`body` with a strong ETag; 304 when the client already has these bytes."""
+    headers = dict(headers or {})
+    headers.setdefault("Cache-Control", "public, max-age=60")
+    if status != 200:
+        return Response(body, status, headers, media_type)
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers["ETag"] = etag
+    sent = request.headers.get("if-none-match", "")
+    if etag in [tag.strip() for tag in sent.split(",")]:
+        return Response(status_code=304, headers=headers)
+    return Response(body, status, headers, media_type)

@@ -1,0 +1,313 @@
+"""The public website: only the public portion, only in summarized form, never a script; the
+subscription form with its guards; SEO metadata that machines can read."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from lxml import etree
+
+from newsflow.model import Contributor, Story, StoryVersion, utcnow
+from newsflow.public import PublicRule, is_public, summarize
+from newsflow.services import Services
+from newsflow.web import sessions
+from tests.helpers import jpeg
+from tests.test_seed_story import read_seed
+
+LISTINGS = ("/", "/search?q=harbour", "/sitemap.xml", "/news-sitemap.xml", "/feed.atom", "/feed.rss",
+            "/feed.json")
+
+
+def publish(svc: Services, **fields: Any) -> StoryVersion:
+    fields.setdefault("headline", "Harbour reopens after storm")
+    fields.setdefault("categories", ["Europe"])
+    record = svc.newsroom.create(Story(**fields))
+    return svc.newsroom.publish(record.guid)
+
+
+def seed_story(svc: Services) -> tuple[StoryVersion, Any]:
+    seed = read_seed()
+    media = svc.media.add(jpeg(), filename="trucks.jpg", caption=seed.spot, credit="Agency")
+    body = "".join(f"<p>{p}</p>" for p in seed.paragraphs[:-4]) + f"<h2>{seed.subheading}</h2>"
+    body += "".join(f"<p>{p}</p>" for p in seed.paragraphs[-4:])
+    v = publish(svc, headline=seed.headline, spot=seed.spot, categories=seed.categories, dossier=seed.dossier,
+                contributors=[Contributor(name=seed.reporter), Contributor(name=seed.writer, role="writer")],
+                dateline=seed.dateline, body_html=body, public=True,
+                photos=[{"media_id": media["id"], "caption": seed.spot, "credit": "Agency", "alt": seed.spot}])
+    return svc.newsroom.update(v.guid), seed
+
+
+def story_url(client: TestClient, guid: str) -> str:
+    r = client.get(f"/news/{guid}", follow_redirects=False)
+    assert r.status_code == 301, r.text
+    return r.headers["location"]
+
+
+class Tags(HTMLParser):
+    """Every start tag with its attributes, and the text of each <script> element."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.scripts.append(data)
+
+
+def parse(html: str) -> Tags:
+    tags = Tags()
+    tags.feed(html)
+    return tags
+
+
+def test_seed_story_page_shows_the_summarized_form(client: TestClient, services: Services) -> None:
+    v, seed = seed_story(services)
+    page = client.get(story_url(client, v.guid))
+    assert page.status_code == 200
+    html = page.text
+    for part in (seed.headline, seed.spot, seed.reporter, seed.dateline, v.first_published.isoformat(),
+                 v.version_created.isoformat(), "Subscription options", 'href="/subscribe"',
+                 "only a selection of the stories"):
+        assert part in html, part
+    assert f'<img src="/news/{v.guid}/photo.jpg" alt="{seed.spot}"' in html
+    assert seed.paragraphs[0] in html  # the summary starts with the lead
+    assert seed.paragraphs[-1] not in html and seed.subheading not in html  # never the whole body
+    summary = summarize(v, services.settings.summary_words)
+    assert 0 < len(summary.split()) <= services.settings.summary_words < len(v.body_text.split())
+    assert seed.disclaimer not in html  # our own words, not the seed's
+    photo = client.get(f"/news/{v.guid}/photo.jpg")
+    assert photo.status_code == 200 and photo.headers["content-type"] == "image/jpeg"
+    preview, _ = services.media.path(v.photos[0].media_id or "", "preview")
+    assert photo.content != preview.read_bytes()  # watermarked, not the subscribers' preview
+
+
+def test_editor_summary_wins_and_is_bounded() -> None:
+    long = " ".join(["word"] * 200)
+    story = Story(headline="x", summary=long, body_html="<p>" + long + "</p>")
+    assert len(summarize(story, 80).split()) == 81  # 80 words and the ellipsis
+    short = Story(headline="x", body_html="<p>one two three four</p>")
+    assert summarize(short, 80) == "one two …"  # never the whole of a short body
+
+
+def test_non_public_and_embargoed_stories_never_appear(client: TestClient, services: Services) -> None:
+    shown = publish(services, headline="Harbour public copy", public=True, dossier="Storms")
+    hidden = publish(services, headline="Harbour subscribers only", public=False, dossier="Storms")
+    held = publish(services, headline="Harbour embargoed copy", public=True, dossier="Storms",
+                   embargo=utcnow() + timedelta(hours=2))
+    for path in (*LISTINGS, "/category/Europe", "/dossier/Storms"):
+        text = client.get(path).text
+        assert shown.headline in text or shown.guid in text, path  # sitemaps name the URL only
+        for secret in (hidden, held):
+            assert secret.headline not in text and secret.guid not in text, (path, secret.headline)
+    for secret in (hidden, held):
+        assert client.get(f"/news/{secret.guid}").status_code == 404
+        assert client.get(f"/news/{secret.guid}/x").status_code == 404
+        assert client.get(f"/news/{secret.guid}/photo.jpg").status_code == 404
+
+
+def test_search_finds_public_stories_only(client: TestClient, services: Services) -> None:
+    publish(services, headline="Lighthouse keeper retires", public=True)
+    publish(services, headline="Lighthouse sold in secret deal", public=False)
+    text = client.get("/search", params={"q": "lighthouse"}).text
+    assert "Lighthouse keeper retires" in text and "secret deal" not in text
+
+
+def test_killed_story_answers_410(client: TestClient, services: Services) -> None:
+    v = publish(services, public=True)
+    url = story_url(client, v.guid)
+    services.newsroom.kill(v.guid, "Legal advice")
+    gone = client.get(url)
+    assert gone.status_code == 410 and "Legal advice" not in gone.text
+    assert v.headline not in client.get("/").text
+    hidden = publish(services, public=False)
+    services.newsroom.kill(hidden.guid, "x")
+    assert client.get(f"/news/{hidden.guid}/x").status_code == 404  # never public: nothing to withdraw
+
+
+def test_no_script_from_a_story_reaches_any_public_page(client: TestClient, services: Services) -> None:
+    v = publish(services, public=True, headline="Storm <script>alert(1)</script> hits",
+                spot='<img src=x onerror="alert(2)">', dossier="<script>d</script>",
+                body_html='<p>Lead <script>alert(3)</script><img src="x" onerror="alert(4)"></p><p>More</p>')
+    url = story_url(client, v.guid)
+    for path in (url, "/", "/category/Europe", "/search?q=storm", f"/dossier/{v.dossier}"):
+        html = client.get(path).text
+        assert "alert(3)" not in html and "alert(4)" not in html, path  # the body's were removed at entry
+        tags = parse(html)
+        assert all(attrs.get("type") == "application/ld+json" for tag, attrs in tags.tags if tag == "script"), path
+        assert not any(name.startswith("on") for _, attrs in tags.tags for name in attrs), path
+        assert all("</script" not in s.lower() and "<script" not in s.lower() for s in tags.scripts), path
+
+
+def test_json_ld_open_graph_and_canonical(client: TestClient, services: Services) -> None:
+    v, seed = seed_story(services)
+    html = client.get(story_url(client, v.guid)).text
+    data = json.loads(parse(html).scripts[0])
+    assert data["@type"] == "NewsArticle" and data["headline"] == seed.headline
+    assert data["datePublished"] == v.first_published.isoformat()
+    assert data["author"][0]["name"] == seed.reporter
+    canonical = services.settings.base_url + story_url(client, v.guid)
+    assert f'<link rel="canonical" href="{canonical}">' in html
+    assert f'<meta property="og:title" content="{seed.headline}">' in html
+
+
+def test_translations_link_to_each_other(client: TestClient, services: Services) -> None:
+    en = publish(services, headline="Harbour reopens", public=True, translation_group="g1")
+    ar = publish(services, headline="إعادة فتح الميناء", language="ar", public=True, translation_group="g1")
+    page = client.get(story_url(client, ar.guid)).text
+    assert '<html lang="ar" dir="rtl">' in page
+    assert 'hreflang="en"' in page and story_url(client, en.guid) in page
+    assert 'hreflang="ar"' in client.get(story_url(client, en.guid)).text
+
+
+def test_every_page_has_one_h1_and_every_image_alt(client: TestClient, services: Services) -> None:
+    v, _ = seed_story(services)
+    for path in ("/", story_url(client, v.guid), "/category/World", f"/dossier/{v.dossier}", "/search?q=x",
+                 "/subscribe", "/subscribe/thanks", "/no/such/page"):
+        tags = parse(client.get(path).text).tags
+        assert [t for t, _ in tags].count("h1") == 1, path
+        assert all(attrs.get("alt") for t, attrs in tags if t == "img"), path
+
+
+def test_error_pages_are_html_and_leak_nothing(client: TestClient) -> None:
+    r = client.get("/news/20990101-nope/secret-slug")
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert "20990101-nope" not in r.text and "no such story" not in r.text
+    assert client.get("/v1/newsroom/stories/x").headers["content-type"].startswith("application/json")
+
+
+def test_language_switch_and_accept_language(client: TestClient) -> None:
+    assert '<html lang="tr" dir="ltr">' in client.get("/", headers={"accept-language": "tr-TR,tr;q=0.9"}).text
+    switched = client.get("/?lang=ar")
+    assert '<html lang="ar" dir="rtl">' in switched.text and switched.cookies.get("nf_lang") == "ar"
+    assert '<html lang="ar" dir="rtl">' in client.get("/").text  # the cookie remembers
+
+
+def test_feeds_and_sitemaps_parse_and_hold_summaries_only(client: TestClient, services: Services) -> None:
+    _, seed = seed_story(services)
+    for path in ("/feed.atom", "/feed.rss", "/sitemap.xml", "/news-sitemap.xml"):
+        r = client.get(path)
+        assert r.status_code == 200 and "ETag" in r.headers, path
+        etree.fromstring(r.content)
+        assert seed.paragraphs[-1] not in r.text, path
+    feed = client.get("/feed.json").json()
+    assert feed["items"][0]["title"] == seed.headline and seed.paragraphs[-1] not in json.dumps(feed)
+    old = publish(services, public=True, headline="Old harbour story")
+    assert old.headline in client.get("/news-sitemap.xml").text
+
+
+def test_etag_gives_304(client: TestClient, services: Services) -> None:
+    publish(services, public=True)
+    first = client.get("/")
+    assert first.headers["cache-control"].startswith("public")
+    again = client.get("/", headers={"if-none-match": first.headers["etag"]})
+    assert again.status_code == 304
+
+
+def test_public_rule_products_and_urgency(services: Services) -> None:
+    flash = Story(headline="x", urgency=1, categories=["Sport"])
+    assert not PublicRule().admits(flash)
+    assert PublicRule(urgency_max=2).admits(flash)
+    product = services.subscribers.create_product("Sport free", {"categories": ["sport"]})
+    rule = services.public.rule()
+    assert not rule.admits(flash)
+    assert services.subscribers.update_product(product.id, public=True).public is True
+    assert services.public.rule().admits(flash)
+    v = publish(services, headline="Sport flash", urgency=1, categories=["Sport"],
+                embargo=utcnow() + timedelta(hours=1))
+    assert not is_public(v, services.public.rule())  # embargo beats every clause
+
+
+# ---- the subscription form ----------------------------------------------------------------------------------
+
+
+def form(client: TestClient, **fields: Any) -> dict[str, Any]:
+    page = client.get("/subscribe").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    data: dict[str, Any] = {"csrf_token": token.group(1), "organisation": "Daily Harbour", "name": "Ana Costa",
+                            "email": "ana@example.org", "country": "Portugal", "interests": ["world", "sports"]}
+    return data | fields
+
+
+def test_subscription_request_is_stored(client: TestClient, services: Services) -> None:
+    r = client.post("/subscribe", data=form(client), follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/subscribe/thanks"
+    [stored] = services.subscription_requests.list()
+    assert (stored.organisation, stored.email, stored.interests) == ("Daily Harbour", "ana@example.org",
+                                                                     ["world", "sports"])
+    assert client.get("/subscribe/thanks").status_code == 200
+
+
+def test_bad_email_is_named_and_nothing_stored(client: TestClient, services: Services) -> None:
+    r = client.post("/subscribe", data=form(client, email="not-an-address"))
+    assert r.status_code == 422 and "E-mail" in r.text and "name@example.org" in r.text
+    assert 'value="Daily Harbour"' in r.text  # what was typed is kept
+    assert services.subscription_requests.count() == 0
+
+
+def test_missing_or_wrong_csrf_is_403(client: TestClient, services: Services) -> None:
+    data = form(client)
+    del data["csrf_token"]
+    assert client.post("/subscribe", data=data).status_code == 403
+    assert client.post("/subscribe", data=data | {"csrf_token": "forged"}).status_code == 403
+    assert services.subscription_requests.count() == 0
+
+
+def test_honeypot_stores_nothing(client: TestClient, services: Services) -> None:
+    r = client.post("/subscribe", data=form(client, website="http://spam.example"), follow_redirects=False)
+    assert r.status_code == 303
+    assert services.subscription_requests.count() == 0
+
+
+def test_rate_limit_answers_429(client: TestClient, services: Services) -> None:
+    data = form(client, email="bad")
+    allowed = services.settings.subscribe_per_minute
+    codes = [client.post("/subscribe", data=data).status_code for _ in range(allowed + 1)]
+    assert codes[:-1] == [422] * allowed and codes[-1] == 429
+
+
+def test_session_cookie_is_signed_and_flagged(client: TestClient, services: Services) -> None:
+    r = client.get("/subscribe")
+    cookie = r.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax") and "Secure" not in cookie
+    key = sessions.secret_key(services.settings)
+    value = client.cookies["nf_session"]
+    assert sessions.decode(key, value) is not None
+    assert sessions.decode(key, value[:-2] + "xx") is None
+    assert sessions.decode(b"another key", value) is None
+    assert (services.settings.data_dir / "secret_key").exists()
+
+
+@pytest.mark.parametrize("lang", ["en", "tr", "ar"])
+def test_form_speaks_the_three_languages(client: TestClient, lang: str) -> None:
+    page = client.get(f"/subscribe?lang={lang}").text
+    assert f'<html lang="{lang}"' in page
+
+
+def test_admin_marks_a_product_public(client: TestClient, services: Services) -> None:
+    admin = services.store.create_user(email="root@example.org", name="Root", role="admin")
+    h = {"Authorization": f"Bearer {services.store.create_token(admin.id, 'tests')}"}
+    made = client.post("/v1/admin/products", headers=h, json={"name": "Free sport", "public": True,
+                                                               "filter": {"categories": ["Sport"]}})
+    assert made.status_code == 201 and made.json()["public"] is True
+    v = publish(services, headline="Cup final tonight", categories=["Sport"])
+    assert v.headline in client.get("/").text
+    assert client.patch(f"/v1/admin/products/{made.json()['id']}", headers=h,
+                        json={"public": False}).json()["public"] is False
+    assert v.headline not in client.get("/").text
