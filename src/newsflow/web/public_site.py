@@ -132,9 +132,15 @@ def search(request: Request, q: str = "", svc: Services = Depends(services)) -> 
                 q=q, noindex=True, cache="public, max-age=30")
 
 
+def _moved(path: str) -> Response:
+    """Permanent for search engines, but not cached for ever: a later update moves the slug again,
+    and a kill must answer 410 at this address within a minute."""
+    return RedirectResponse(path, 301, headers={"Cache-Control": "public, max-age=60"})
+
+
 @router.get("/news/{guid}")
 def story_redirect(guid: str, svc: Services = Depends(services)) -> Response:
-    return RedirectResponse(story_path(svc.public.story(guid)), 301)
+    return _moved(story_path(svc.public.story(guid)))
 
 
 @router.get("/news/{guid}/photo.jpg")
@@ -154,7 +160,7 @@ def story(guid: str, slug: str, request: Request, svc: Services = Depends(servic
     v = svc.public.story(guid)
     path = story_path(v)
     if quote(slug) != path.rsplit("/", 1)[1]:  # a changed headline keeps old links working
-        return RedirectResponse(path, 301)
+        return _moved(path)
     base = svc.settings.base_url
     summary = _summary(svc, v)
     photo = _photo(svc, v)
