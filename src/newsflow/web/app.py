@@ -15,11 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from newsflow import __version__
 from newsflow.ingest.poll import FeedPoller
 from newsflow.services import Services
-from newsflow.web import errors, public_site
+from newsflow.web import admin_face, errors, public_site
 from newsflow.web.api import admin, ingest, items, newsroom, queue, search, subscriber, users, webhooks
 from newsflow.web.desk import router as desk_router
 from newsflow.web.fastfeed import FastFeed
 from newsflow.web.login import router as login_router
+from newsflow.web.portal import router as portal_router
 from newsflow.web.templating import STATIC
 
 log = logging.getLogger("newsflow")
@@ -101,4 +102,6 @@ def create_app(svc: Services | None = None) -> FastAPI:
     app.include_router(public_site.router)
     app.include_router(login_router)
     app.include_router(desk_router)
+    app.include_router(admin_face.router)
+    app.include_router(portal_router)
     return app

@@ -133,6 +133,13 @@ async def stream(request: Request, format: str = Query("ninjs", description=f"On
         resume = int(last_id) if last_id else None
     except ValueError:
         raise HTTPException(400, f"Last-Event-ID must be a seq (a whole number), got {last_id!r}") from None
+    return event_stream(svc, access, format, resume, narrowed)
+
+
+def event_stream(svc: Services, access: CompanyAccess, format: str, resume: int | None,
+                 narrowed: frozenset[int] | None = None) -> EventStream:
+    """A live SSE response on this node's hub for `access`, first catching up from `resume` (a seq
+    from Last-Event-ID; None: live only). Shared by /v1/stream and the portal's /portal/events."""
     hub = svc.hub
     conn = hub.connect(access, format, narrowed)  # registered first: nothing published from now is missed
 

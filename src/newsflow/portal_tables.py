@@ -1,0 +1,53 @@
+"""The subscriber portal's own tables: bookmarks, history, saved searches and their alerts.
+
+Defined on the store's one `metadata`; migration 0009 mirrors them.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from newsflow.store.tables import BigId, Json, UTCDateTime, metadata
+
+portal_bookmarks = sa.Table(
+    "portal_bookmarks", metadata,
+    sa.Column("user_id", sa.String(64), primary_key=True),
+    sa.Column("guid", sa.String(255), primary_key=True),
+    sa.Column("created", UTCDateTime, nullable=False),
+)
+
+portal_history = sa.Table(
+    "portal_history", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("user_id", sa.String(64), nullable=False),
+    sa.Column("guid", sa.String(255), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("action", sa.String(20), nullable=False),  # "open" or "download"
+    sa.Column("format", sa.String(20), nullable=False, server_default=""),
+    sa.Column("at", UTCDateTime, nullable=False),
+)
+sa.Index("ix_portal_history_user_at", portal_history.c.user_id, portal_history.c.at)
+
+portal_saved_searches = sa.Table(
+    "portal_saved_searches", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("user_id", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("query", Json, nullable=False),  # {"q", "category", "dossier", "language", "urgency"}
+    sa.Column("checked", UTCDateTime, nullable=False),  # stories newer than this are not yet checked
+    sa.Column("created", UTCDateTime, nullable=False),
+)
+sa.Index("ix_portal_saved_searches_user", portal_saved_searches.c.user_id)
+
+portal_alerts = sa.Table(
+    "portal_alerts", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("user_id", sa.String(64), nullable=False),
+    sa.Column("search_id", BigId, nullable=False),
+    sa.Column("guid", sa.String(255), nullable=False),
+    sa.Column("headline", sa.String(500), nullable=False),
+    sa.Column("seen", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("search_id", "guid", name="uq_portal_alerts_search_guid"),
+)
+sa.Index("ix_portal_alerts_user", portal_alerts.c.user_id, portal_alerts.c.seen)

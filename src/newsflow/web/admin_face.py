@@ -1,0 +1,595 @@
+"""The admin face at /admin: companies, users, products, API keys, webhooks, delivery explanations,
+subscription requests and usage (admin role only).
+
+Every rule lives in the services (wire.subscribers, the store's users with auth.check_account,
+wire.webhooks, wire.usage); this module turns forms into calls to them and their errors into messages
+next to the fields. A form is checked whole before anything is written, so a refused form leaves
+nothing behind. Secrets (API keys, webhook signing secrets, generated passwords) are shown once, on
+the page that answers the POST which made them, and never again.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+
+from newsflow.auth import ROLES, check_account, hash_password
+from newsflow.errors import Conflict, FieldError, NotFound
+from newsflow.formats.registry import OUTPUTS
+from newsflow.model import utcnow
+from newsflow.services import Services
+from newsflow.store import User
+from newsflow.web import sessions
+from newsflow.web.api import admin as admin_api
+from newsflow.web.deps import services
+from newsflow.web.login import require_admin
+from newsflow.web.templating import env, page
+from newsflow.wire.products import ProductFilter, matches
+from newsflow.wire.subscribers import SCOPES
+
+router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(require_admin)])
+posting = [Depends(sessions.require_csrf)]
+
+NO_STORE = "private, no-store"
+PREVIEW_SIZE = 50  # the product preview tests a filter against this many recent published stories
+LIST_FIELDS = ("categories", "dossiers", "languages", "subjects", "places")
+MEDIA_TYPES = ("text", "picture")
+CHANNEL_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
+# Fixed messages after a redirect: the query names one, so nothing a link carries is echoed.
+NOTICES = {"company": "Company saved.", "product": "Product saved.", "revoked": "API key revoked.",
+           "deactivated": "User deactivated.", "activated": "User activated.", "replayed": "Queued again.",
+           "webhook": "Webhook endpoint saved."}
+
+
+def _page(request: Request, template: str, *, status: int = 200, **values: Any) -> Response:
+    notice = NOTICES.get(request.query_params.get("done", ""))
+    values.setdefault("notice", notice)
+    values.setdefault("shown", None)
+    return page(request, template, status=status, cache=NO_STORE, noindex=True,
+                user=request.scope.get("nf.user"), csrf=sessions.csrf_token(request), **values)
+
+
+def _text(form: FormData, name: str, limit: int = 2000) -> str:
+    value = form.get(name)
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def _checked(form: FormData, name: str) -> bool:
+    return form.get(name) in ("on", "true", "1", "yes")
+
+
+def _commas(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _see_other(url: str) -> Response:
+    return RedirectResponse(url, 303)
+
+
+# ---- home ------------------------------------------------------------------------------------------------
+
+
+@router.get("")
+def home() -> Response:
+    return _see_other("/admin/companies")
+
+
+# ---- companies -------------------------------------------------------------------------------------------
+
+
+@router.get("/companies")
+def companies(request: Request, svc: Services = Depends(services)) -> Response:
+    return _companies_page(request, svc)
+
+
+def _companies_page(request: Request, svc: Services, *, values: dict[str, Any] | None = None,
+                    errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    products = {p.id: p for p in svc.subscribers.list_products()}
+    return _page(request, "admin/companies.html", status=status, section="companies",
+                 companies=svc.subscribers.list_companies(), products=products, v=values or {}, errors=errors or {})
+
+
+@router.post("/companies", dependencies=posting)
+async def create_company(request: Request, svc: Services = Depends(services)) -> Response:
+    form = await request.form()
+    values = {"name": _text(form, "name", 300), "active": _checked(form, "active"),
+              "may_receive_embargoed": _checked(form, "may_receive_embargoed")}
+    try:
+        company = await run_in_threadpool(svc.subscribers.create_company, values["name"],
+                                          may_receive_embargoed=values["may_receive_embargoed"],
+                                          active=values["active"])
+    except FieldError as exc:
+        return _companies_page(request, svc, values=values, errors={exc.field: exc.message}, status=422)
+    except Conflict as exc:
+        return _companies_page(request, svc, values=values, errors={"name": str(exc)}, status=409)
+    return _see_other(f"/admin/companies/{company.id}?done=company")
+
+
+def _company_page(request: Request, svc: Services, company_id: str, *, status: int = 200,
+                  **values: Any) -> Response:
+    try:
+        company = svc.subscribers.get_company(company_id)
+    except NotFound:
+        raise HTTPException(404, "no such company") from None
+    values.setdefault("v", {"name": company.name, "active": company.active,
+                            "may_receive_embargoed": company.may_receive_embargoed,
+                            "product_ids": set(company.product_ids)})
+    values.setdefault("errors", {})
+    for name in ("key_v", "key_errors", "hook_v", "hook_errors"):
+        values.setdefault(name, {})
+    values.setdefault("shown", None)
+    return _page(request, "admin/company.html", status=status, section="companies", company=company,
+                 products=svc.subscribers.list_products(), users=svc.store.list_users(company_id),
+                 keys=svc.subscribers.list_api_keys(company_id), endpoints=svc.webhooks.list_endpoints(company_id),
+                 scopes=SCOPES, formats=list(OUTPUTS), **values)
+
+
+@router.get("/companies/{company_id}")
+def company(company_id: str, request: Request, svc: Services = Depends(services)) -> Response:
+    return _company_page(request, svc, company_id)
+
+
+@router.post("/companies/{company_id}", dependencies=posting)
+async def update_company(company_id: str, request: Request, svc: Services = Depends(services)) -> Response:
+    form = await request.form()
+    current = svc.subscribers.get_company(company_id) if _exists(svc, company_id) else None
+    if current is None:
+        raise HTTPException(404, "no such company")
+    known = {p.id for p in svc.subscribers.list_products()}
+    wanted: set[int] = set()
+    errors: dict[str, str] = {}
+    for raw in form.getlist("product_ids"):
+        try:
+            wanted.add(int(raw))
+        except (TypeError, ValueError):
+            errors["product_ids"] = f"{raw!r} is not a product id"
+    if wanted - known:
+        errors["product_ids"] = f"unknown product(s): {sorted(wanted - known)}"
+    values = {"name": _text(form, "name", 300), "active": _checked(form, "active"),
+              "may_receive_embargoed": _checked(form, "may_receive_embargoed"), "product_ids": wanted}
+    if not values["name"]:
+        errors["name"] = "a name needs 1 to 200 characters"
+    if errors:
+        return _company_page(request, svc, company_id, v=values, errors=errors, status=422)
+    try:  # the name is the one thing the service may still refuse: it goes first, before any product
+        await run_in_threadpool(svc.subscribers.update_company, company_id, name=values["name"],
+                                active=values["active"], may_receive_embargoed=values["may_receive_embargoed"])
+    except FieldError as exc:
+        return _company_page(request, svc, company_id, v=values, errors={exc.field: exc.message}, status=422)
+    except Conflict as exc:
+        return _company_page(request, svc, company_id, v=values, errors={"name": str(exc)}, status=409)
+    for product_id in sorted(wanted - current.product_ids):
+        await run_in_threadpool(svc.subscribers.assign_product, company_id, product_id)
+    for product_id in sorted(current.product_ids - wanted):
+        await run_in_threadpool(svc.subscribers.unassign_product, company_id, product_id)
+    return _see_other(f"/admin/companies/{company_id}?done=company")
+
+
+def _exists(svc: Services, company_id: str) -> bool:
+    try:
+        svc.subscribers.get_company(company_id)
+    except NotFound:
+        return False
+    return True
+
+
+# ---- users -----------------------------------------------------------------------------------------------
+
+
+def _users_page(request: Request, svc: Services, company: str = "", *, status: int = 200,
+                **values: Any) -> Response:
+    companies = {c.id: c for c in svc.subscribers.list_companies()}
+    values.setdefault("v", {"company_id": company, "role": "subscriber" if company else ""})
+    values.setdefault("errors", {})
+    values.setdefault("shown", None)
+    return _page(request, "admin/users.html", status=status, section="users",
+                 users=svc.store.list_users(company or None), companies=companies, company=company,
+                 roles=ROLES, **values)
+
+
+@router.get("/users")
+def users(request: Request, company: str = "", svc: Services = Depends(services)) -> Response:
+    return _users_page(request, svc, company)
+
+
+@router.post("/users", dependencies=posting)
+async def create_user(request: Request, svc: Services = Depends(services)) -> Response:
+    """An account with a role and (for a company's people) a company; the rules are auth.check_account's.
+    The password is generated and shown once."""
+    form = await request.form()
+    values = {"email": _text(form, "email", 320).lower(), "name": _text(form, "name", 300),
+              "role": _text(form, "role", 50), "company_id": _text(form, "company_id", 100)}
+    company_id = values["company_id"] or None
+    errors: dict[str, str] = {}
+    if not values["name"]:
+        errors["name"] = "a name is needed"
+    try:
+        check_account(email=values["email"], role=values["role"], company_id=company_id)
+    except FieldError as exc:
+        errors[exc.field] = exc.message
+    if company_id and "company_id" not in errors and not _exists(svc, company_id):
+        errors["company_id"] = "no such company"
+    if "email" not in errors:
+        try:
+            svc.store.user_by_email(values["email"])
+            errors["email"] = "an account with this e-mail exists already"
+        except NotFound:
+            pass
+    if errors:
+        return _users_page(request, svc, values["company_id"], v=values, errors=errors, status=422)
+    password = secrets.token_urlsafe(12)
+    try:
+        user = await run_in_threadpool(lambda: svc.store.create_user(
+            email=values["email"], name=values["name"], role=values["role"], company_id=company_id,
+            password_hash=hash_password(password)))
+    except (Conflict, FieldError) as exc:
+        return _users_page(request, svc, values["company_id"], v=values, errors={"email": str(exc)}, status=409)
+    shown = {"what": f"Password for {user.email}", "secret": password,
+             "hint": "Pass it on to the person now: it is not stored and will not be shown again."}
+    return _users_page(request, svc, values["company_id"], shown=shown, status=201)
+
+
+async def _set_active(request: Request, svc: Services, user_id: str, active: bool) -> Response:
+    form = await request.form()
+    try:
+        user: User = svc.store.get_user(user_id)
+    except NotFound:
+        raise HTTPException(404, "no such user") from None
+    if not active and user.id == getattr(request.scope.get("nf.user"), "id", None):
+        raise HTTPException(409, "you cannot deactivate your own account")
+    await run_in_threadpool(svc.store.update_user, user_id, active=active)
+    back = _text(form, "back", 300)
+    target = back if back.startswith("/admin/") and not back.startswith("//") else "/admin/users"
+    sep = "&" if "?" in target else "?"
+    return _see_other(f"{target}{sep}done={'activated' if active else 'deactivated'}")
+
+
+@router.post("/users/{user_id}/deactivate", dependencies=posting)
+async def deactivate_user(user_id: str, request: Request, svc: Services = Depends(services)) -> Response:
+    return await _set_active(request, svc, user_id, False)
+
+
+@router.post("/users/{user_id}/activate", dependencies=posting)
+async def activate_user(user_id: str, request: Request, svc: Services = Depends(services)) -> Response:
+    return await _set_active(request, svc, user_id, True)
+
+
+# ---- API keys --------------------------------------------------------------------------------------------
+
+
+@router.post("/companies/{company_id}/keys", dependencies=posting)
+async def create_key(company_id: str, request: Request, svc: Services = Depends(services)) -> Response:
+    if not _exists(svc, company_id):
+        raise HTTPException(404, "no such company")
+    form = await request.form()
+    scopes = [s for s in form.getlist("scopes") if isinstance(s, str)]
+    values = {"label": _text(form, "label", 200), "scopes": set(scopes)}
+    errors: dict[str, str] = {}
+    if not scopes:
+        errors["scopes"] = "pick at least one scope"
+    elif unknown := sorted(set(scopes) - set(SCOPES)):
+        errors["scopes"] = f"unknown scope(s): {', '.join(unknown)}"
+    if errors:
+        return _company_page(request, svc, company_id, key_v=values, key_errors=errors, status=422)
+    try:
+        new = await run_in_threadpool(lambda: svc.subscribers.create_api_key(company_id, label=values["label"],
+                                                                             scopes=scopes))
+    except FieldError as exc:
+        return _company_page(request, svc, company_id, key_v=values, key_errors={"scopes": exc.message},
+                             status=422)
+    shown = {"what": f"API key {new.key.prefix}… ({', '.join(new.key.scopes)})", "secret": new.secret,
+             "hint": "Copy it now: only a hash is stored, it will not be shown again."}
+    return _company_page(request, svc, company_id, shown=shown, status=201)
+
+
+@router.post("/keys/{key_id}/revoke", dependencies=posting)
+async def revoke_key(key_id: str, svc: Services = Depends(services)) -> Response:
+    try:
+        key = await run_in_threadpool(svc.subscribers.revoke_api_key, key_id)
+    except NotFound:
+        raise HTTPException(404, "no such key") from None
+    return _see_other(f"/admin/companies/{key.company_id}?done=revoked")
+
+
+# ---- products --------------------------------------------------------------------------------------------
+
+
+def _filter_values(form: FormData) -> dict[str, Any]:
+    values: dict[str, Any] = {name: _text(form, name, 5000) for name in LIST_FIELDS}
+    values["media_types"] = [m for m in form.getlist("media_types") if m in MEDIA_TYPES]
+    values["urgency_max"] = _text(form, "urgency_max", 5)
+    values["public_only"] = _checked(form, "public_only")
+    return values
+
+
+def _parse_filter(values: dict[str, Any]) -> tuple[ProductFilter | None, dict[str, str]]:
+    raw: dict[str, Any] = {name: _commas(values[name]) for name in LIST_FIELDS}
+    raw["media_types"] = values["media_types"]
+    raw["public_only"] = values["public_only"]
+    errors: dict[str, str] = {}
+    if values["urgency_max"]:
+        try:
+            raw["urgency_max"] = int(values["urgency_max"])
+        except ValueError:
+            errors["urgency_max"] = "a number from 1 (flash) to 9"
+    try:
+        found = ProductFilter.model_validate(raw)
+    except ValidationError as exc:
+        for err in exc.errors():
+            name = str(err["loc"][0]) if err["loc"] else "filter"
+            message = err["msg"]
+            if name == "languages" and err["type"] == "string_pattern_mismatch":
+                message = "not a language tag such as en or en-GB"
+            errors.setdefault(name, message + (f" ({err['input']!r})" if len(err["loc"]) > 1 else ""))
+        return None, errors
+    return (None, errors) if errors else (found, errors)
+
+
+def _product_values(form: FormData) -> dict[str, Any]:
+    return {"name": _text(form, "name", 300), "description": _text(form, "description", 2000),
+            "active": _checked(form, "active"), "public": _checked(form, "public"), **_filter_values(form)}
+
+
+def _values_of(product: Any) -> dict[str, Any]:
+    f = product.filter
+    return {"name": product.name, "description": product.description, "active": product.active,
+            "public": product.public, **{name: ", ".join(getattr(f, name)) for name in LIST_FIELDS},
+            "media_types": list(f.media_types), "urgency_max": str(f.urgency_max or ""),
+            "public_only": f.public_only}
+
+
+def _preview(svc: Services, filter: ProductFilter) -> dict[str, Any]:
+    recent = svc.store.latest(limit=PREVIEW_SIZE)
+    matched = [v for v in recent if matches(filter, v)]
+    return {"matched": matched, "tested": len(recent)}
+
+
+def _product_page(request: Request, svc: Services, product: Any | None, *, v: dict[str, Any],
+                  errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    preview = None
+    if not errors:
+        found, _ = _parse_filter(v)
+        if found is not None:
+            preview = _preview(svc, found)
+    return _page(request, "admin/product.html", status=status, section="products", product=product, v=v,
+                 errors=errors or {}, preview=preview, media_types=MEDIA_TYPES)
+
+
+@router.get("/products")
+def products(request: Request, svc: Services = Depends(services)) -> Response:
+    return _page(request, "admin/products.html", section="products", products=svc.subscribers.list_products())
+
+
+@router.get("/products/new")
+def new_product(request: Request, svc: Services = Depends(services)) -> Response:
+    blank = {name: "" for name in LIST_FIELDS} | {"name": "", "description": "", "active": True, "public": False,
+                                                   "media_types": [], "urgency_max": "", "public_only": False}
+    return _product_page(request, svc, None, v=blank)
+
+
+@router.get("/products/{product_id}")
+def product(product_id: int, request: Request, svc: Services = Depends(services)) -> Response:
+    try:
+        found = svc.subscribers.get_product(product_id)
+    except NotFound:
+        raise HTTPException(404, "no such product") from None
+    return _product_page(request, svc, found, v=_values_of(found))
+
+
+@router.post("/products/preview", dependencies=posting)
+async def preview(request: Request, svc: Services = Depends(services)) -> Response:
+    """The live preview: an HTML fragment listing which recent stories the form's filter matches."""
+    form = await request.form()
+    found, errors = _parse_filter(_filter_values(form))
+    result = await run_in_threadpool(_preview, svc, found) if found is not None else None
+    body = env.get_template("admin/_preview.html").render(preview=result, errors=errors)
+    return Response(body, 200 if found is not None else 422, {"Cache-Control": NO_STORE},
+                    "text/html; charset=utf-8")
+
+
+async def _save_product(request: Request, svc: Services, product_id: int | None) -> Response:
+    current = None
+    if product_id is not None:
+        try:
+            current = svc.subscribers.get_product(product_id)
+        except NotFound:
+            raise HTTPException(404, "no such product") from None
+    form = await request.form()
+    v = _product_values(form)
+    found, errors = _parse_filter(v)
+    if not v["name"]:
+        errors["name"] = "a name needs 1 to 200 characters"
+    if errors or found is None:
+        return _product_page(request, svc, current, v=v, errors=errors, status=422)
+    try:
+        if current is None:
+            saved = await run_in_threadpool(lambda: svc.subscribers.create_product(
+                v["name"], found, description=v["description"], active=v["active"], public=v["public"]))
+        else:
+            saved = await run_in_threadpool(lambda: svc.subscribers.update_product(
+                current.id, name=v["name"], description=v["description"], filter=found, active=v["active"],
+                public=v["public"]))
+    except FieldError as exc:
+        return _product_page(request, svc, current, v=v, errors={exc.field: exc.message}, status=422)
+    except Conflict as exc:
+        return _product_page(request, svc, current, v=v, errors={"name": str(exc)}, status=409)
+    return _see_other(f"/admin/products/{saved.id}?done=product")
+
+
+@router.post("/products/new", dependencies=posting)
+async def create_product(request: Request, svc: Services = Depends(services)) -> Response:
+    return await _save_product(request, svc, None)
+
+
+@router.post("/products/{product_id}", dependencies=posting)
+async def update_product(product_id: int, request: Request, svc: Services = Depends(services)) -> Response:
+    return await _save_product(request, svc, product_id)
+
+
+# ---- webhooks --------------------------------------------------------------------------------------------
+
+
+@router.post("/companies/{company_id}/webhooks", dependencies=posting)
+async def create_webhook(company_id: str, request: Request, svc: Services = Depends(services)) -> Response:
+    if not _exists(svc, company_id):
+        raise HTTPException(404, "no such company")
+    form = await request.form()
+    values = {"url": _text(form, "url", 3000), "format": _text(form, "format", 50) or "ninjs"}
+    try:
+        new = await run_in_threadpool(lambda: svc.webhooks.create_endpoint(company_id, values["url"],
+                                                                           format=values["format"]))
+    except FieldError as exc:
+        return _company_page(request, svc, company_id, hook_v=values, hook_errors={exc.field: exc.message},
+                             status=422)
+    shown = {"what": f"Signing secret of webhook {new.endpoint.url}", "secret": new.secret,
+             "hint": "Give it to the receiver now: it will not be shown again (rotate to make a new one)."}
+    return _company_page(request, svc, company_id, shown=shown, status=201)
+
+
+def _endpoint_or_404(svc: Services, endpoint_id: str) -> Any:
+    try:
+        return svc.webhooks.get_endpoint(endpoint_id)
+    except NotFound:
+        raise HTTPException(404, "no such webhook endpoint") from None
+
+
+def _webhook_page(request: Request, svc: Services, endpoint_id: str, *, status: int = 200,
+                  **values: Any) -> Response:
+    ep = _endpoint_or_404(svc, endpoint_id)
+    values.setdefault("shown", None)
+    values.setdefault("test", None)
+    return _page(request, "admin/webhook.html", status=status, section="companies", ep=ep,
+                 company=svc.subscribers.get_company(ep.company_id),
+                 deliveries=svc.webhooks.deliveries(endpoint_id, limit=50),
+                 attempts=svc.webhooks.attempts(endpoint_id, limit=50),
+                 dead=svc.webhooks.dead_letters(endpoint_id, limit=100), **values)
+
+
+@router.get("/webhooks/{endpoint_id}")
+def webhook(endpoint_id: str, request: Request, svc: Services = Depends(services)) -> Response:
+    return _webhook_page(request, svc, endpoint_id)
+
+
+@router.post("/webhooks/{endpoint_id}/rotate", dependencies=posting)
+async def rotate(endpoint_id: str, request: Request, svc: Services = Depends(services)) -> Response:
+    _endpoint_or_404(svc, endpoint_id)
+    secret = await run_in_threadpool(svc.webhooks.rotate_secret, endpoint_id, timedelta(hours=24))
+    shown = {"what": "New signing secret", "secret": secret,
+             "hint": "The previous secret keeps signing for 24 hours as well; give this one to the receiver now."}
+    return _webhook_page(request, svc, endpoint_id, shown=shown)
+
+
+@router.post("/webhooks/{endpoint_id}/test", dependencies=posting)
+async def test_event(endpoint_id: str, request: Request, svc: Services = Depends(services)) -> Response:
+    _endpoint_or_404(svc, endpoint_id)
+    result = await svc.webhooks.send_test_event(endpoint_id)
+    return _webhook_page(request, svc, endpoint_id, test=result)
+
+
+@router.post("/webhooks/{endpoint_id}/replay", dependencies=posting)
+async def replay(endpoint_id: str, request: Request, svc: Services = Depends(services)) -> Response:
+    _endpoint_or_404(svc, endpoint_id)
+    form = await request.form()
+    raw = _text(form, "delivery_id", 30)
+    delivery_id = int(raw) if raw.isdigit() else None
+    try:
+        await run_in_threadpool(svc.webhooks.replay, endpoint_id, delivery_id)
+    except NotFound:
+        raise HTTPException(404, "no such delivery") from None
+    svc.dispatcher.wake()
+    back = "/admin/dead-letters" if _text(form, "back", 50) == "dead-letters" else f"/admin/webhooks/{endpoint_id}"
+    return _see_other(f"{back}?done=replayed")
+
+
+@router.get("/dead-letters")
+def dead_letters(request: Request, svc: Services = Depends(services)) -> Response:
+    endpoints = {e.id: e for e in svc.webhooks.list_endpoints()}
+    companies = {c.id: c for c in svc.subscribers.list_companies()}
+    return _page(request, "admin/dead_letters.html", section="dead", dead=svc.webhooks.dead_letters(limit=500),
+                 endpoints=endpoints, companies=companies)
+
+
+# ---- delivery explanation -------------------------------------------------------------------------------
+
+
+@router.get("/explain")
+def explain(request: Request, guid: str = "", company: str = "", svc: Services = Depends(services)) -> Response:
+    result = None
+    errors: dict[str, str] = {}
+    guid, company = guid.strip(), company.strip()
+    if guid or company:
+        if not guid:
+            errors["guid"] = "give the story's guid"
+        if not company:
+            errors["company"] = "pick a company"
+        elif not _exists(svc, company):
+            errors["company"] = "no such company"
+        if not errors:
+            try:
+                result = admin_api.explain(guid, company, svc)  # the API's own route: one definition
+            except NotFound:
+                errors["guid"] = f"no story with guid {guid!r}"
+    return _page(request, "admin/explain.html", status=422 if errors else 200, section="explain",
+                 companies=svc.subscribers.list_companies(), guid=guid, company=company, result=result,
+                 errors=errors, recent=svc.store.latest(limit=20))
+
+
+# ---- subscription requests ------------------------------------------------------------------------------
+
+
+@router.get("/requests")
+def requests_list(request: Request, svc: Services = Depends(services)) -> Response:
+    return _page(request, "admin/requests.html", section="requests",
+                 requests=svc.subscription_requests.list(limit=200), total=svc.subscription_requests.count())
+
+
+# ---- usage ----------------------------------------------------------------------------------------------
+
+
+def usage_chart(report: dict[str, Any], days: int, today: Any) -> dict[str, Any]:
+    """A stacked bar per day (every day of the range, empty ones too), one colour per channel; the
+    numbers the template draws as an inline SVG."""
+    day_list = [(today - timedelta(days=n)).isoformat() for n in range(days - 1, -1, -1)]
+    per_day: dict[str, dict[str, int]] = report["per_day"]
+    channels = sorted(report["by_channel"], key=lambda c: (-report["by_channel"][c], c))
+    colours = {c: CHANNEL_COLOURS[i % len(CHANNEL_COLOURS)] for i, c in enumerate(channels)}
+    top = max((sum(per_day.get(d, {}).values()) for d in day_list), default=0) or 1
+    height, bar_w, gap, left, bottom = 200, 14, 4, 40, 30
+    width = left + len(day_list) * (bar_w + gap) + 10
+    bars = []
+    for i, day in enumerate(day_list):
+        x = left + i * (bar_w + gap)
+        y = height
+        for channel in channels:
+            count = per_day.get(day, {}).get(channel, 0)
+            if not count:
+                continue
+            h = max(1.0, count / top * (height - 10))
+            y -= h
+            bars.append({"x": x, "y": round(y, 1), "w": bar_w, "h": round(h, 1), "colour": colours[channel],
+                         "title": f"{day} {channel}: {count}"})
+    labels = [{"x": left + i * (bar_w + gap) + bar_w / 2, "text": day[5:]}
+              for i, day in enumerate(day_list) if i % max(1, len(day_list) // 10) == 0 or i == len(day_list) - 1]
+    return {"width": width, "height": height + bottom, "base": height, "left": left, "top": top, "bars": bars,
+            "labels": labels, "legend": [(c, colours[c], report["by_channel"][c]) for c in channels],
+            "days": day_list, "totals": Counter({d: sum(per_day.get(d, {}).values()) for d in day_list})}
+
+
+@router.get("/companies/{company_id}/usage")
+def usage(company_id: str, request: Request, days: int = 30, svc: Services = Depends(services)) -> Response:
+    if not _exists(svc, company_id):
+        raise HTTPException(404, "no such company")
+    days = min(max(days, 1), 366)
+    report = svc.usage.report(company_id, days=days)
+    chart = usage_chart(report, days, utcnow().date())
+    return _page(request, "admin/usage.html", section="companies", company=svc.subscribers.get_company(company_id),
+                 report=report, chart=chart, days=days)

@@ -1,0 +1,298 @@
+"""The subscriber portal at /portal: the wire (live), search, stories with downloads, bookmarks,
+history, saved searches and their alerts.
+
+For users with role subscriber or company_admin (`login.require_portal`). Everything a page shows
+goes through the one entitlement rule: the wire list and search through `SearchIndex.search` with
+the company's access, a story and its downloads through `wire.entitlement.may_see`. A story the
+company may not see is a 404 everywhere, the same answer as one that does not exist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from markupsafe import Markup
+from starlette.exceptions import HTTPException
+
+from newsflow.auth import COMPANY_ROLES
+from newsflow.errors import NotFound
+from newsflow.formats.registry import OUTPUTS, render
+from newsflow.model import PubStatus, StoryVersion, utcnow
+from newsflow.newsroom.media import MediaError
+from newsflow.portal import Portal, search_query
+from newsflow.sanitize import clean_html
+from newsflow.services import Services
+from newsflow.store import User
+from newsflow.store.search import FACETS, QueryError
+from newsflow.web import sessions
+from newsflow.web.api.subscriber import event_stream
+from newsflow.web.deps import services
+from newsflow.web.login import current_user, require_portal
+from newsflow.web.templating import page
+from newsflow.wire.entitlement import CompanyAccess, may_see
+from newsflow.wire.feed import version_products
+from newsflow.wire.usage import Use
+
+router = APIRouter(prefix="/portal", include_in_schema=False)
+
+PAGE_SIZE = 20
+DOWNLOAD_FORMATS = ("ninjs", "ninjs3", "newsmlg2", "nitf", "text", "html")
+FILTERS = ("q", "category", "dossier", "language", "urgency", "from", "to")
+_NO_STORE = "private, no-store"
+
+
+def portal_of(request: Request) -> Portal:
+    found = getattr(request.app.state, "portal", None)
+    if found is None:
+        svc: Services = request.app.state.services
+        found = request.app.state.portal = Portal(svc.store, svc.search)
+    return found
+
+
+def _access(svc: Services, user: User) -> CompanyAccess:
+    assert user.company_id is not None  # require_portal saw to it
+    try:
+        return svc.subscribers.access(user.company_id)
+    except NotFound:
+        raise HTTPException(403, "this account's company is gone") from None
+
+
+def _actor(user: User) -> str:
+    return "user:" + user.id
+
+
+def _params(request: Request) -> dict[str, str]:
+    return {k: request.query_params.get(k, "").strip()[:200] for k in FILTERS if request.query_params.get(k)}
+
+
+def _render(request: Request, template: str, user: User, svc: Services, **values: Any) -> Response:
+    """A portal page: the alert badge is brought up to date on every load."""
+    portal = portal_of(request)
+    portal.check_alerts(user.id, _access(svc, user))
+    return page(request, template, cache=_NO_STORE, noindex=True, user=user,
+                alert_count=portal.unseen_alerts(user.id), csrf=sessions.csrf_token(request), **values)
+
+
+def _bad_query(exc: QueryError) -> HTTPException:
+    return HTTPException(400, str(exc))
+
+
+# ---- the wire -----------------------------------------------------------------------------------------
+
+
+@router.get("")
+def wire(request: Request, before: str | None = Query(None, description="Cursor: the time of the last story shown."),
+         user: User = Depends(require_portal), svc: Services = Depends(services)) -> Response:
+    """Newest first, filtered, paged by a time cursor; /static/portal.js adds new stories live."""
+    params = _params(request)
+    params.pop("q", None)
+    cursor: datetime | None = None
+    if before:
+        try:
+            cursor = datetime.fromisoformat(before) - timedelta(microseconds=1)
+        except ValueError:
+            raise HTTPException(400, f"before: a time, got {before!r}") from None
+        if cursor.tzinfo is None:
+            raise HTTPException(400, "before: a time with a zone")
+    try:
+        query = search_query(params, limit=PAGE_SIZE, facets=True, before=cursor)
+    except QueryError as exc:
+        raise _bad_query(exc) from None
+    result = svc.search.search(query, _access(svc, user))
+    next_before = result.hits[-1].version_created.isoformat() if len(result.hits) == PAGE_SIZE else None
+    return _render(request, "portal/wire.html", user, svc, hits=result.hits, facets=result.facets,
+                   params=params, next_before=next_before, paged=before is not None)
+
+
+@router.get("/events", responses={200: {"content": {"text/event-stream": {}}}})
+async def events(request: Request, svc: Services = Depends(services)) -> Response:
+    """Server-Sent Events (ninjs) of the company's new stories, on the node's stream hub (the hub's
+    connections live on the event loop, so this route is async and reads the database in a thread)."""
+    user = await asyncio.to_thread(current_user, request)
+    if user is None:
+        raise HTTPException(401, "sign in first")
+    if user.role not in COMPANY_ROLES or not user.company_id:
+        raise HTTPException(403, "the portal is for subscriber accounts")
+    last_id = request.headers.get("last-event-id")
+    try:
+        resume = int(last_id) if last_id else None
+    except ValueError:
+        raise HTTPException(400, f"Last-Event-ID must be a seq, got {last_id!r}") from None
+    access = await asyncio.to_thread(_access, svc, user)
+    return event_stream(svc, access, "ninjs", resume)
+
+
+# ---- search -------------------------------------------------------------------------------------------
+
+
+@router.get("/search")
+def search(request: Request, offset: int = Query(0, ge=0, le=10_000), user: User = Depends(require_portal),
+           svc: Services = Depends(services)) -> Response:
+    params = _params(request)
+    try:
+        query = search_query(params, limit=PAGE_SIZE, offset=offset)
+    except QueryError as exc:
+        raise _bad_query(exc) from None
+    result = svc.search.search(query, _access(svc, user))
+    return _render(request, "portal/search.html", user, svc, result=result, params=params, offset=offset,
+                   facet_names=FACETS, page_size=PAGE_SIZE)
+
+
+# ---- stories ------------------------------------------------------------------------------------------
+
+
+def _visible(svc: Services, user: User, guid: str) -> tuple[CompanyAccess, StoryVersion]:
+    """The latest version if the user's company may see it; 404 otherwise (the same for "not yours")."""
+    access = _access(svc, user)
+    try:
+        story = svc.store.get_version(guid)
+    except NotFound:
+        raise HTTPException(404, f"no story {guid!r}") from None
+    if not may_see(access, version_products(svc.store, guid, story.version), story, utcnow()):
+        raise HTTPException(404, f"no story {guid!r}")
+    if story.pubstatus == PubStatus.canceled:
+        raise HTTPException(410, f"story {guid!r} was withdrawn: {story.editor_note or story.spot}")
+    return access, story
+
+
+def _gallery(svc: Services, story: StoryVersion) -> list[dict[str, Any]]:
+    """Each photo and its renditions, served through the portal's entitled media route; each also
+    names the address the download formats carry for it (`RenderContext.rendition_href`), which is
+    what a subscriber's system will fetch."""
+    ctx = svc.render_context
+    out = []
+    for photo in story.photos:
+        if photo.media_id:
+            record = ctx.media(photo.media_id) or {}
+            names = list((record.get("renditions") or {}).keys()) or ["original"]
+            shown = next((n for n in ("preview", "thumbnail", "original") if n in names), names[0])
+            base = f"/portal/stories/{quote(story.guid, safe='')}/media/{photo.media_id}"
+            src = f"{base}/{shown}"
+            links = [(n, f"{base}/{n}", ctx.rendition_href(photo.media_id, n)) for n in names]
+        else:
+            src = photo.href or ""
+            links = [("original", src, src)]
+        out.append({"src": src, "alt": photo.alt or photo.title or photo.caption, "caption": photo.caption,
+                    "credit": photo.credit, "renditions": links})
+    return out
+
+
+@router.get("/stories/{guid}")
+def story(request: Request, guid: str, user: User = Depends(require_portal),
+          svc: Services = Depends(services)) -> Response:
+    access, version = _visible(svc, user, guid)
+    portal = portal_of(request)
+    svc.usage.record([Use(access.id, _actor(user), guid, version.version, "portal", "html")])
+    portal.note(user.id, guid, version.version, "open")
+    return _render(request, "portal/story.html", user, svc, s=version, body=Markup(clean_html(version.body_html)),
+                   gallery=_gallery(svc, version), formats=[OUTPUTS[f] for f in DOWNLOAD_FORMATS],
+                   bookmarked=portal.is_bookmarked(user.id, guid))
+
+
+@router.get("/stories/{guid}/media/{media_id}/{rendition}")
+def story_media(guid: str, media_id: str, rendition: str, user: User = Depends(require_portal),
+                svc: Services = Depends(services)) -> Response:
+    """A rendition of a photo of a story the company may see (404 for anything else)."""
+    _, version = _visible(svc, user, guid)
+    if not any(p.media_id == media_id for p in version.photos):
+        raise HTTPException(404, f"no photo {media_id!r} in story {guid!r}")
+    try:
+        path, mimetype = svc.media.path(media_id, rendition)
+    except (NotFound, MediaError):
+        raise HTTPException(404, f"no rendition {rendition!r} of photo {media_id!r}") from None
+    if not path.is_file():
+        raise HTTPException(404, f"no rendition {rendition!r} of photo {media_id!r}")
+    return FileResponse(path, media_type=mimetype, headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.get("/stories/{guid}/download")
+def download(request: Request, guid: str, format: str = Query("ninjs"), user: User = Depends(require_portal),
+             svc: Services = Depends(services)) -> Response:
+    if format not in DOWNLOAD_FORMATS:
+        raise HTTPException(400, f"format {format!r} is not one of {', '.join(DOWNLOAD_FORMATS)}")
+    access, version = _visible(svc, user, guid)
+    output = OUTPUTS[format]
+    body = render(version, format, svc.render_context)
+    svc.usage.record([Use(access.id, _actor(user), guid, version.version, "portal", format)])
+    portal_of(request).note(user.id, guid, version.version, "download", format)
+    filename = f"{guid}-v{version.version}.{output.extension}"
+    return Response(body, media_type=output.media_type, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": _NO_STORE})
+
+
+# ---- bookmarks and history ----------------------------------------------------------------------------
+
+
+@router.post("/stories/{guid}/bookmark", dependencies=[Depends(sessions.require_csrf)])
+async def bookmark(request: Request, guid: str, user: User = Depends(require_portal),
+                   svc: Services = Depends(services)) -> Response:
+    form = await request.form()
+    await asyncio.to_thread(_visible, svc, user, guid)
+    portal_of(request).bookmark(user.id, guid, on=form.get("action") != "remove")
+    return RedirectResponse(f"/portal/stories/{guid}", 303)
+
+
+def _entitled_versions(svc: Services, user: User, guids: list[str]) -> dict[str, StoryVersion]:
+    """The latest versions of `guids` the company may still see (kept lists never leak)."""
+    access = _access(svc, user)
+    now = utcnow()
+    out: dict[str, StoryVersion] = {}
+    for guid in dict.fromkeys(guids):
+        try:
+            version = svc.store.get_version(guid)
+        except NotFound:
+            continue
+        if may_see(access, version_products(svc.store, guid, version.version), version, now):
+            out[guid] = version
+    return out
+
+
+@router.get("/bookmarks")
+def bookmarks(request: Request, user: User = Depends(require_portal), svc: Services = Depends(services)) -> Response:
+    kept = portal_of(request).bookmarks(user.id)
+    versions = _entitled_versions(svc, user, [guid for guid, _ in kept])
+    rows = [(versions[guid], at) for guid, at in kept if guid in versions]
+    return _render(request, "portal/bookmarks.html", user, svc, rows=rows)
+
+
+@router.get("/history")
+def history(request: Request, user: User = Depends(require_portal), svc: Services = Depends(services)) -> Response:
+    entries = portal_of(request).history(user.id)
+    versions = _entitled_versions(svc, user, [e["guid"] for e in entries])
+    rows = [{**e, "story": versions[e["guid"]]} for e in entries if e["guid"] in versions]
+    return _render(request, "portal/history.html", user, svc, rows=rows)
+
+
+# ---- saved searches and alerts ------------------------------------------------------------------------
+
+
+@router.post("/searches", dependencies=[Depends(sessions.require_csrf)])
+async def save_search(request: Request, user: User = Depends(require_portal)) -> Response:
+    form = await request.form()
+    params = {k: str(form.get(k) or "").strip()[:200] for k in FILTERS}
+    name = str(form.get("name") or "").strip() or params.get("q") or "search"
+    try:
+        await asyncio.to_thread(portal_of(request).save_search, user.id, name, params)
+    except QueryError as exc:
+        raise _bad_query(exc) from None
+    return RedirectResponse("/portal/alerts", 303)
+
+
+@router.post("/searches/{search_id}/delete", dependencies=[Depends(sessions.require_csrf)])
+def delete_search(request: Request, search_id: int, user: User = Depends(require_portal)) -> Response:
+    portal_of(request).delete_search(user.id, search_id)
+    return RedirectResponse("/portal/alerts", 303)
+
+
+@router.get("/alerts")
+def alerts(request: Request, user: User = Depends(require_portal), svc: Services = Depends(services)) -> Response:
+    portal = portal_of(request)
+    response = _render(request, "portal/alerts.html", user, svc, alerts=lambda: portal.alerts(user.id),
+                       searches=portal.saved_searches(user.id))
+    portal.mark_seen(user.id)
+    return response
