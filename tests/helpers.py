@@ -3,11 +3,36 @@
 from __future__ import annotations
 
 import io
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+import uvicorn
 from PIL import Image
+
+from newsflow.services import Services
+from newsflow.web.app import create_app
 
 
 def jpeg(width: int = 800, height: int = 533, colour: tuple[int, int, int] = (30, 90, 160)) -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (width, height), colour).save(buf, "JPEG")
     return buf.getvalue()
+
+
+@contextmanager
+def live_server(svc: Services) -> Iterator[str]:
+    """The app on a real uvicorn server in a thread (real HTTP, e.g. for streams); yields its base URL."""
+    config = uvicorn.Config(create_app(svc), host="127.0.0.1", port=0, log_level="warning", loop="asyncio")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    while not srv.started:
+        time.sleep(0.02)
+    port = srv.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(10)

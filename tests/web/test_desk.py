@@ -13,16 +13,14 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from newsflow.auth import hash_password
 from newsflow.model import PubStatus, Story
 from newsflow.services import Services
 from newsflow.store import User
-from newsflow.web.app import create_app
 from newsflow.web.login import LOGIN_BURST
-from tests.helpers import jpeg
+from tests.helpers import jpeg, live_server
 
 PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -291,16 +289,8 @@ def test_hostile_html_never_reaches_a_desk_page(client: TestClient, services: Se
 
 @pytest.fixture
 def server(services: Services) -> Iterator[str]:
-    config = uvicorn.Config(create_app(services), host="127.0.0.1", port=0, log_level="warning", loop="asyncio")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        time.sleep(0.02)
-    port = srv.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with live_server(services) as url:
+        yield url
 
 
 def test_live_events_need_a_session_and_follow_publishing(server: str, services: Services) -> None:

@@ -12,14 +12,12 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from newsflow.auth import hash_password
 from newsflow.model import Story
 from newsflow.services import Services
-from newsflow.web.app import create_app
-from tests.helpers import jpeg
+from tests.helpers import jpeg, live_server
 
 PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -219,16 +217,8 @@ def test_a_saved_search_raises_an_alert_after_a_matching_publish(client: TestCli
 
 @pytest.fixture
 def server(portal: Portal) -> Iterator[str]:
-    config = uvicorn.Config(create_app(portal.svc), host="127.0.0.1", port=0, log_level="warning", loop="asyncio")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        time.sleep(0.02)
-    port = srv.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with live_server(portal.svc) as url:
+        yield url
 
 
 def test_events_stream_the_companys_new_stories(server: str, portal: Portal) -> None:

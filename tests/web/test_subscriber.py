@@ -12,14 +12,13 @@ from datetime import timedelta
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsflow.model import Story, utcnow
 from newsflow.services import Services
-from newsflow.web.app import create_app
+from tests.helpers import live_server
 
 
 @dataclass
@@ -181,16 +180,8 @@ def test_pages_never_skip_or_repeat_while_publishing_goes_on(client: TestClient,
 
 @pytest.fixture
 def server(world: World) -> Iterator[str]:
-    config = uvicorn.Config(create_app(world.svc), host="127.0.0.1", port=0, log_level="warning", loop="asyncio")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        time.sleep(0.02)
-    port = srv.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with live_server(world.svc) as url:
+        yield url
 
 
 def _events(response: httpx.Response, count: int, timeout: float = 10) -> list[dict]:
