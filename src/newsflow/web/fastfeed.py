@@ -12,10 +12,10 @@ on to the route, which validates it all and answers with the same bytes.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from typing import Any
 
 from newsflow.services import Services
+from newsflow.store.store import hash_token
 from newsflow.wire.feed import MAX_PAGE, build_page, kept_answer, read_page
 
 PATH = "/v1/feed"
@@ -65,7 +65,7 @@ class FastFeed:
         access = svc.subscribers.cached_company_for_key(secret)
         if access is None or not access.may_use("feed"):
             return await self.app(scope, receive, send)  # the route answers 401 or 403
-        key_hash = hashlib.sha256(secret.encode()).hexdigest()
+        key_hash = hash_token(secret)
         if svc.limiter.take(key_hash):
             return await self.app(scope, receive, send)  # still limited there: the route answers 429
         after, limit, fmt = query

@@ -10,9 +10,10 @@ from collections.abc import Callable
 
 from starlette.requests import Request
 
+from newsflow.formats.html import text_direction
+
 LANGUAGES = {"en": "English", "tr": "Türkçe", "ar": "العربية"}
 DEFAULT = "en"
-RTL = frozenset({"ar", "fa", "he", "ur"})
 COOKIE = "nf_lang"
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -98,7 +99,7 @@ INTEREST_LABELS: dict[str, dict[str, str]] = {
 
 
 def direction(lang: str) -> str:
-    return "rtl" if lang.split("-")[0].lower() in RTL else "ltr"
+    return text_direction(lang)  # one list of right-to-left languages, kept with the HTML renderer
 
 
 def negotiate(request: Request) -> str:

@@ -8,6 +8,7 @@ sends it back in a hidden field and `check_csrf` compares the two in constant ti
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -34,7 +35,12 @@ def secret_key(settings: Settings) -> bytes:
     restart. Several nodes must share one: set the variable for them."""
     if settings.secret_key:
         return settings.secret_key.encode()
-    path = Path(settings.data_dir) / _SECRET_FILE
+    return _key_in(Path(settings.data_dir))
+
+
+@functools.cache  # read once per data dir, not on every request
+def _key_in(data_dir: Path) -> bytes:
+    path = data_dir / _SECRET_FILE
     try:
         return path.read_bytes().strip()
     except FileNotFoundError:

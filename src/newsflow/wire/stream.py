@@ -181,7 +181,7 @@ class StreamHub:
             self.fan_out(event, versions[(event.guid, event.version)], products.get(event.seq, frozenset()), now,
                          uses)
         if uses and self.record:
-            await asyncio.to_thread(self.record, list(uses))
+            self.record(list(uses))  # noted in memory: the usage log writes in batches
 
     def fan_out(self, event: Event, version: StoryVersion, matched: frozenset[int], now: datetime,
                 uses: set[Use] | None = None) -> int:

@@ -462,6 +462,9 @@ class WebhookService:
             stamped = self.subscribers.event_products(e.seq for e in batch)
             versions = self.store.get_versions(sorted({(e.guid, e.version) for e in batch}))
             access = self.subscribers.accesses({ep.company_id for ep in endpoints})
+            # each endpoint's view of its company, once per batch rather than once per event
+            views = {ep.id: narrowed_access(access[ep.company_id], ep.product_ids)
+                     for ep in endpoints if ep.company_id in access}
             for event in batch:
                 version = versions.get((event.guid, event.version))
                 if version is None:
@@ -469,10 +472,10 @@ class WebhookService:
                               event.seq, event.guid, event.version)
                     continue
                 for ep in endpoints:
-                    company = access.get(ep.company_id)
-                    if event.seq <= ep.start_seq or company is None:
+                    view = views.get(ep.id)
+                    if event.seq <= ep.start_seq or view is None:
                         continue
-                    if may_see(narrowed_access(company, ep.product_ids), stamped[event.seq], version, now):
+                    if may_see(view, stamped[event.seq], version, now):
                         rows.append({"endpoint_id": ep.id, "seq": event.seq, "kind": event.kind.value,
                                      "guid": event.guid, "version": event.version, "state": PENDING,
                                      "attempts": 0, "next_attempt_at": written, "created": written})
@@ -585,6 +588,7 @@ class WebhookService:
         # Entitlement was checked when planned; one planned a while ago (retries, replays, a backlog)
         # is checked again, so a cancelled subscription or a lost embargo right stops it.
         stale = [r for r in claimed if (now - r.created).total_seconds() > self.config.recheck_after]
+        stale_ids = {r.id for r in stale}
         stamped = self.subscribers.event_products(r.seq for r in stale) if stale else {}
         access = self.subscribers.accesses({r.company_id for r in stale})
         jobs: list[Job] = []
@@ -600,7 +604,7 @@ class WebhookService:
             if version is None:
                 settle(DEAD, f"version {r.version} of story {r.guid} does not exist")
                 continue
-            if (now - r.created).total_seconds() > self.config.recheck_after:
+            if r.id in stale_ids:
                 company = access.get(r.company_id)
                 verdict = (may_see(narrowed_access(company, r.product_ids), stamped[r.seq], version, now)
                            if company is not None else Verdict(False, "company deleted"))

@@ -16,6 +16,7 @@ from newsflow.web.api.subscriber import _bearer, company
 from newsflow.web.deps import services, staff
 from newsflow.wire.entitlement import CompanyAccess, may_see
 from newsflow.wire.feed import version_products
+from newsflow.wire.subscribers import KEY_PREFIX
 from newsflow.wire.usage import Use
 
 router = APIRouter(prefix="/v1", tags=["items"])
@@ -39,7 +40,7 @@ def choose_format(requested: str | None, accept: str | None) -> str:
 def reader(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(_bearer),
            svc: Services = Depends(services)) -> User | CompanyAccess:
     """Agency staff (a staff token) or a subscriber (a company API key)."""
-    if creds is not None and creds.credentials.startswith("nfk_"):
+    if creds is not None and creds.credentials.startswith(KEY_PREFIX):
         return company(request, creds, svc)
     return staff(creds, svc)
 

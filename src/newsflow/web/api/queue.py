@@ -21,7 +21,6 @@ from newsflow.web.deps import services
 from newsflow.wire.entitlement import CompanyAccess
 from newsflow.wire.feed import MAX_PAGE, render_items
 from newsflow.wire.queue import Queues, Start, describe, validate_consumer
-from newsflow.wire.usage import Use
 
 router = APIRouter(prefix="/v1/queue", tags=["queue"])
 MAX_WAIT = 30
@@ -63,8 +62,8 @@ async def take(request: Request, consumer: str = Depends(consumer_name),
     items = render_items(page.entries, format, svc.render_context)
     body = b'{"consumer":"%s","batch":%d,"count":%d,"items":%s}' % (
         consumer.encode(), page.cursor, len(page.entries), items)  # the name's alphabet needs no escaping
-    await asyncio.to_thread(svc.usage.record, [
-        Use(access.id, _actor(request), e.version.guid, e.version.version, "queue", format) for e in page.entries])
+    svc.usage.record_answer(access.id, _actor(request), "queue", format,
+                            tuple((e.version.guid, e.version.version) for e in page.entries))
     return Response(body, media_type="application/json", headers={"Cache-Control": "no-store"})
 
 

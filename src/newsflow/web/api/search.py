@@ -31,6 +31,7 @@ from newsflow.store.tables import events, stories
 from newsflow.web.api.subscriber import JSON_FORMATS, _actor, _bearer, _products, company
 from newsflow.web.deps import services, staff
 from newsflow.wire.entitlement import CompanyAccess
+from newsflow.wire.subscribers import KEY_PREFIX
 from newsflow.wire.usage import Use
 
 router = APIRouter(prefix="/v1", tags=["search"])
@@ -50,7 +51,7 @@ def searcher(request: Request, creds: HTTPAuthorizationCredentials | None = Depe
 
     Without any credentials the answer asks for an API key: subscribers are who this is for.
     """
-    if creds is None or creds.credentials.startswith("nfk_"):
+    if creds is None or creds.credentials.startswith(KEY_PREFIX):
         return company(request, creds, svc)
     return staff(creds, svc)
 

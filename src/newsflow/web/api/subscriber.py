@@ -21,6 +21,7 @@ from newsflow.formats import feeds
 from newsflow.formats.registry import OUTPUTS, render
 from newsflow.model import PubStatus, StoryVersion
 from newsflow.services import Services
+from newsflow.store.store import hash_token
 from newsflow.web.deps import services
 from newsflow.wire.entitlement import CompanyAccess
 from newsflow.wire.feed import MAX_PAGE, build_page, read_page
@@ -56,7 +57,7 @@ def company(request: Request, creds: HTTPAuthorizationCredentials | None = Depen
     if needed is not None and not access.may_use(needed):
         raise HTTPException(403, f"this API key's scopes ({', '.join(sorted(access.scopes))}) do not include "
                                  f"{needed!r}, which {request.url.path} needs")
-    key = hashlib.sha256(creds.credentials.encode()).hexdigest()
+    key = hash_token(creds.credentials)
     wait = svc.limiter.take(key)
     if wait:
         raise HTTPException(429, f"rate limit of {svc.limiter.rate * 60:.0f} requests a minute reached",
