@@ -36,3 +36,14 @@ def live_server(svc: Services) -> Iterator[str]:
     finally:
         srv.should_exit = True
         thread.join(10)
+
+
+def wait_followed(svc: Services, timeout: float = 10.0) -> None:
+    """Until the node's log follower (run by the app's lifespan) has handed every event written so far
+    to its channels: stream, webhooks, saved-search alerts."""
+    target = svc.store.last_seq()
+    deadline = time.monotonic() + timeout
+    while svc.follower.last_seq < target:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the follower is at {svc.follower.last_seq}, the log at {target}")
+        time.sleep(0.02)

@@ -37,6 +37,9 @@ class Settings:
     secret_key: str = field(default_factory=lambda: _env("NEWSFLOW_SECRET_KEY", ""))
     # Subscription requests accepted per client address and minute (the form is open to anyone).
     subscribe_per_minute: int = field(default_factory=lambda: int(_env("NEWSFLOW_SUBSCRIBE_PER_MINUTE", "5")))
+    # Saved-search alerts are e-mailed through this server when set (see newsflow.mail for the form).
+    smtp_url: str = field(default_factory=lambda: _env("NEWSFLOW_SMTP_URL", ""))
+    mail_from: str = field(default_factory=lambda: _env("NEWSFLOW_MAIL_FROM", "Newsflow <alerts@localhost>"))
 
     def __post_init__(self) -> None:
         if not self.database_url:

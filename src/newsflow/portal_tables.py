@@ -1,6 +1,6 @@
 """The subscriber portal's own tables: bookmarks, history, saved searches and their alerts.
 
-Defined on the store's one `metadata`; migration 0009 mirrors them.
+Defined on the store's one `metadata`; migrations 0009 and 0010 mirror them.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ portal_saved_searches = sa.Table(
     sa.Column("user_id", sa.String(64), nullable=False),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("query", Json, nullable=False),  # {"q", "category", "dossier", "language", "urgency"}
-    sa.Column("checked", UTCDateTime, nullable=False),  # stories newer than this are not yet checked
+    sa.Column("email", sa.Boolean, nullable=False, server_default=sa.false()),  # also e-mail each alert
     sa.Column("created", UTCDateTime, nullable=False),
 )
 sa.Index("ix_portal_saved_searches_user", portal_saved_searches.c.user_id)
@@ -48,6 +48,15 @@ portal_alerts = sa.Table(
     sa.Column("headline", sa.String(500), nullable=False),
     sa.Column("seen", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created", UTCDateTime, nullable=False),
+    # The e-mail outbox: "" (none wanted), queued, sending (claimed by `mail_token` at `mail_claimed`),
+    # sent, failed (gave up after the last attempt; `mail_error` says why).
+    sa.Column("mail_state", sa.String(10), nullable=False, server_default=""),
+    sa.Column("mail_attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("mail_next", UTCDateTime, nullable=True),
+    sa.Column("mail_claimed", UTCDateTime, nullable=True),
+    sa.Column("mail_token", sa.String(32), nullable=True),
+    sa.Column("mail_error", sa.String(500), nullable=False, server_default=""),
     sa.UniqueConstraint("search_id", "guid", name="uq_portal_alerts_search_guid"),
 )
 sa.Index("ix_portal_alerts_user", portal_alerts.c.user_id, portal_alerts.c.seen)
+sa.Index("ix_portal_alerts_mail", portal_alerts.c.mail_state, portal_alerts.c.mail_next)

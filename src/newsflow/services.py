@@ -5,12 +5,15 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from newsflow.alerts import AlertMailer, Alerts
 from newsflow.auth import hash_password
 from newsflow.bus import Bus, open_bus
 from newsflow.config import Settings
 from newsflow.formats.base import RenderContext
 from newsflow.ingest import Ingestor
+from newsflow.mail import SmtpServer
 from newsflow.newsroom import MediaLibrary, Newsroom
+from newsflow.portal import Portal
 from newsflow.public import PublicSite
 from newsflow.public_requests import SubscriptionRequests
 from newsflow.store import Store
@@ -45,6 +48,9 @@ class Services:
     public: PublicSite
     subscription_requests: SubscriptionRequests
     subscribe_limiter: RateLimiter  # per client address, for the public form
+    portal: Portal
+    alerts: Alerts
+    mailer: AlertMailer | None  # None: no SMTP server configured, alerts stay in the portal
 
     @classmethod
     def open(cls, settings: Settings | None = None, *, migrate: bool = True) -> Services:
@@ -67,13 +73,20 @@ class Services:
         dispatcher = WebhookDispatcher(webhooks)
         follower.handlers.append(dispatcher.on_events)
         search = SearchIndex(store)
+        alerts = Alerts(store, search, subscribers)
+        follower.handlers.append(alerts.on_events)
+        mailer = None
+        if settings.smtp_url:
+            mailer = AlertMailer(alerts, SmtpServer.from_url(settings.smtp_url), sender=settings.mail_from,
+                                 agency=settings.agency_name, base_url=settings.base_url)
         return cls(settings=settings, store=store, newsroom=newsroom, media=media,
                    ingestor=Ingestor(store, newsroom.announce), render_context=context, subscribers=subscribers,
                    bus=bus, follower=follower, hub=hub, limiter=RateLimiter(settings.rate_per_minute),
                    usage=usage, search=search, webhooks=webhooks, dispatcher=dispatcher,
                    public=PublicSite(store, search, settings.public_urgency),
                    subscription_requests=SubscriptionRequests(store),
-                   subscribe_limiter=RateLimiter(settings.subscribe_per_minute))
+                   subscribe_limiter=RateLimiter(settings.subscribe_per_minute),
+                   portal=Portal(store), alerts=alerts, mailer=mailer)
 
     def close(self) -> None:
         self.usage.flush()

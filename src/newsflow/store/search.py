@@ -83,6 +83,7 @@ class SearchQuery:
     date_from: date | datetime | None = None
     date_to: date | datetime | None = None
     urgency_max: int | None = None
+    guids: Sequence[str] = ()  # only these stories (saved-search alerts ask about a batch of events)
     limit: int = 20
     offset: int = 0
     facets: bool = True
@@ -97,6 +98,11 @@ class SearchQuery:
             if len(values) > MAX_FILTER_VALUES:
                 raise QueryError(f"{name}: at most {MAX_FILTER_VALUES} values")
             object.__setattr__(self, name, tuple(dict.fromkeys(_text(v, name) for v in values)))
+        if isinstance(self.guids, str):
+            object.__setattr__(self, "guids", (self.guids,))
+        if len(self.guids) > _CHUNK:
+            raise QueryError(f"guids: at most {_CHUNK} values")
+        object.__setattr__(self, "guids", tuple(dict.fromkeys(self.guids)))
         object.__setattr__(self, "date_from", _bound(self.date_from, "date_from", end=False))
         object.__setattr__(self, "date_to", _bound(self.date_to, "date_to", end=True))
         if self.date_from and self.date_to and self.date_from > self.date_to:
@@ -459,6 +465,8 @@ def _filters(query: SearchQuery, dialect: str) -> list[sa.ColumnElement[bool]]:
         out.append(d.c.dossier.in_(query.dossiers))
     if query.urgency_max is not None:
         out.append(d.c.urgency <= query.urgency_max)
+    if query.guids:
+        out.append(d.c.guid.in_(query.guids))
     if query.date_from is not None:
         out.append(d.c.version_created >= query.date_from)
     if query.date_to is not None:

@@ -112,6 +112,15 @@ class Store:
             finally:
                 conn.info.pop("write", None)
 
+    def insert_ignoring(self, table: sa.Table, *unique: str) -> Any:
+        """An INSERT that skips rows clashing on the unique columns `unique`: how several nodes doing
+        the same work keep one row each, and learn (RETURNING) which rows were theirs."""
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        return insert(table).on_conflict_do_nothing(index_elements=list(unique))
+
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:
         with self.engine.connect() as conn:

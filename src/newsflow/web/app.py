@@ -63,6 +63,8 @@ def create_app(svc: Services | None = None) -> FastAPI:
         tasks = [asyncio.create_task(_lift_embargoes(services)), asyncio.create_task(services.follower.run()),
                  asyncio.create_task(services.hub.heartbeats()),
                  asyncio.create_task(services.usage.flush_every(services.settings.usage_flush_every))]
+        if services.mailer is not None:
+            tasks.append(asyncio.create_task(services.mailer.run()))
         tasks += [asyncio.create_task(FeedPoller(services.ingestor, url, every=services.settings.poll_every).run())
                   for url in services.settings.poll_feeds]
         try:

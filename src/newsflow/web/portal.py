@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
 from starlette.exceptions import HTTPException
 
@@ -47,11 +47,7 @@ _NO_STORE = "private, no-store"
 
 
 def portal_of(request: Request) -> Portal:
-    found = getattr(request.app.state, "portal", None)
-    if found is None:
-        svc: Services = request.app.state.services
-        found = request.app.state.portal = Portal(svc.store, svc.search)
-    return found
+    return request.app.state.services.portal
 
 
 def _access(svc: Services, user: User) -> CompanyAccess:
@@ -71,11 +67,9 @@ def _params(request: Request) -> dict[str, str]:
 
 
 def _render(request: Request, template: str, user: User, svc: Services, **values: Any) -> Response:
-    """A portal page: the alert badge is brought up to date on every load."""
-    portal = portal_of(request)
-    portal.check_alerts(user.id, _access(svc, user))
+    """A portal page, with the count of the user's unseen alerts in its navigation."""
     return page(request, template, cache=_NO_STORE, noindex=True, user=user,
-                alert_count=portal.unseen_alerts(user.id), csrf=sessions.csrf_token(request), **values)
+                alert_count=svc.alerts.unseen(user.id), csrf=sessions.csrf_token(request), **values)
 
 
 def _bad_query(exc: QueryError) -> HTTPException:
@@ -272,27 +266,41 @@ def history(request: Request, user: User = Depends(require_portal), svc: Service
 
 
 @router.post("/searches", dependencies=[Depends(sessions.require_csrf)])
-async def save_search(request: Request, user: User = Depends(require_portal)) -> Response:
+async def save_search(request: Request, user: User = Depends(require_portal),
+                      svc: Services = Depends(services)) -> Response:
     form = await request.form()
     params = {k: str(form.get(k) or "").strip()[:200] for k in FILTERS}
     name = str(form.get("name") or "").strip() or params.get("q") or "search"
     try:
-        await asyncio.to_thread(portal_of(request).save_search, user.id, name, params)
+        await asyncio.to_thread(svc.alerts.save_search, user.id, name, params, email=form.get("email") == "on")
     except QueryError as exc:
         raise _bad_query(exc) from None
     return RedirectResponse("/portal/alerts", 303)
 
 
-@router.post("/searches/{search_id}/delete", dependencies=[Depends(sessions.require_csrf)])
-def delete_search(request: Request, search_id: int, user: User = Depends(require_portal)) -> Response:
-    portal_of(request).delete_search(user.id, search_id)
+@router.post("/searches/{search_id}/email", dependencies=[Depends(sessions.require_csrf)])
+async def search_email(request: Request, search_id: int, user: User = Depends(require_portal),
+                       svc: Services = Depends(services)) -> Response:
+    form = await request.form()
+    await asyncio.to_thread(svc.alerts.set_email, user.id, search_id, form.get("email") == "on")
     return RedirectResponse("/portal/alerts", 303)
+
+
+@router.post("/searches/{search_id}/delete", dependencies=[Depends(sessions.require_csrf)])
+def delete_search(search_id: int, user: User = Depends(require_portal), svc: Services = Depends(services)) -> Response:
+    svc.alerts.delete_search(user.id, search_id)
+    return RedirectResponse("/portal/alerts", 303)
+
+
+@router.get("/alerts/count")
+def alert_count(user: User = Depends(require_portal), svc: Services = Depends(services)) -> Response:
+    """The badge's number, for the live wire page to refresh as stories arrive."""
+    return JSONResponse({"unseen": svc.alerts.unseen(user.id)}, headers={"Cache-Control": _NO_STORE})
 
 
 @router.get("/alerts")
 def alerts(request: Request, user: User = Depends(require_portal), svc: Services = Depends(services)) -> Response:
-    portal = portal_of(request)
-    response = _render(request, "portal/alerts.html", user, svc, alerts=lambda: portal.alerts(user.id),
-                       searches=portal.saved_searches(user.id))
-    portal.mark_seen(user.id)
+    response = _render(request, "portal/alerts.html", user, svc, alerts=svc.alerts.alerts(user.id),
+                       searches=svc.alerts.saved_searches(user.id), mail_enabled=svc.mailer is not None)
+    svc.alerts.mark_seen(user.id)
     return response

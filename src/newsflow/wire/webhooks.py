@@ -480,7 +480,7 @@ class WebhookService:
                                      "guid": event.guid, "version": event.version, "state": PENDING,
                                      "attempts": 0, "next_attempt_at": written, "created": written})
         with self.store.write() as conn:
-            insert = self._insert_ignoring_duplicates()
+            insert = self.store.insert_ignoring(webhook_deliveries, "endpoint_id", "seq")
             for start in range(0, len(rows), _CHUNK):
                 conn.execute(insert, rows[start:start + _CHUNK])
             before = (sa.select(sa.func.coalesce(sa.func.max(events.c.seq), 0))
@@ -526,13 +526,6 @@ class WebhookService:
             e.c.active.is_(True), e.c.start_seq < last_seq)
         with self.store.read() as conn:
             return list(conn.execute(query))
-
-    def _insert_ignoring_duplicates(self) -> Any:
-        if self.store.dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        return insert(webhook_deliveries).on_conflict_do_nothing(index_elements=["endpoint_id", "seq"])
 
     # ---- dispatching: claim, prepare, record ----------------------------------------------------
 

@@ -63,10 +63,28 @@
     list.insertBefore(li, list.firstChild);
   }
 
+  // Saved-search alerts are raised on the server as the same events arrive: ask for the badge's
+  // number a moment later, once per burst of stories.
+  var badge = document.getElementById("alert-count"), badgeTimer = null;
+  function refreshBadge() {
+    if (!badge || badgeTimer) return;
+    badgeTimer = setTimeout(function () {
+      badgeTimer = null;
+      fetch("/portal/alerts/count", {credentials: "same-origin"}).then(function (r) {
+        return r.ok ? r.json() : null;
+      }).then(function (body) {
+        if (!body) return;
+        badge.firstChild.nodeValue = String(body.unseen);
+        badge.hidden = body.unseen === 0;
+      }).catch(function () { /* the next story tries again */ });
+    }, 1500);
+  }
+
   var source = new EventSource("/portal/events");
   ["publish", "update", "correct", "embargo_lift"].forEach(function (kind) {
     source.addEventListener(kind, function (e) {
       try { show(kind, JSON.parse(e.data)); } catch (err) { /* a frame we cannot read: skip it */ }
+      refreshBadge();
     });
   });
   source.addEventListener("kill", function (e) {
