@@ -200,8 +200,8 @@ class TestResult:
 
 
 @dataclass(frozen=True)
-class Job:
-    """A claimed delivery, ready to POST: the body is rendered, the signature is made per attempt."""
+class Claimed:
+    """Which delivery an attempt is for, under which claim: what a Job and its Outcome share."""
 
     delivery_id: int | None  # None for a test event
     endpoint_id: str
@@ -212,6 +212,15 @@ class Job:
     lease: str
     attempt: int
     webhook_id: str
+
+    def claimed(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(Claimed)}
+
+
+@dataclass(frozen=True)
+class Job(Claimed):
+    """A claimed delivery, ready to POST: the body is rendered, the signature is made per attempt."""
+
     url: str
     secrets: tuple[str, ...]
     body: bytes
@@ -219,16 +228,7 @@ class Job:
 
 
 @dataclass(frozen=True)
-class Outcome:
-    delivery_id: int | None
-    endpoint_id: str
-    company_id: str
-    format: str
-    guid: str
-    version: int
-    lease: str
-    attempt: int
-    webhook_id: str
+class Outcome(Claimed):
     started: datetime
     duration_ms: int = 0
     status: int | None = None
@@ -587,11 +587,14 @@ class WebhookService:
         jobs: list[Job] = []
         settled: list[Outcome] = []
         for r in claimed:
-            def settle(state: str, why: str, r: sa.Row[Any] = r) -> None:
-                settled.append(Outcome(delivery_id=r.id, endpoint_id=r.endpoint_id, company_id=r.company_id,
-                                       format=r.format, guid=r.guid, version=r.version, lease=lease,
-                                       attempt=r.attempts, webhook_id=webhook_id(r.seq), started=now,
-                                       error=why, settle=state))
+            which = Claimed(delivery_id=r.id, endpoint_id=r.endpoint_id, company_id=r.company_id, format=r.format,
+                            guid=r.guid, version=r.version, lease=lease, attempt=r.attempts + 1,
+                            webhook_id=webhook_id(r.seq)).claimed()
+
+            def settle(state: str, why: str, which: dict[str, Any] = which) -> None:
+                # no HTTP attempt was made: the delivery's attempt count stays as it was
+                settled.append(Outcome(**(which | {"attempt": which["attempt"] - 1}), started=now, error=why,
+                                       settle=state))
 
             version = versions.get((r.guid, r.version))
             if version is None:
@@ -610,9 +613,7 @@ class WebhookService:
                 log.exception("rendering %s v%s as %s failed", r.guid, r.version, r.format)
                 settle(DEAD, f"could not render {r.format}: {exc}")
                 continue
-            jobs.append(Job(delivery_id=r.id, endpoint_id=r.endpoint_id, company_id=r.company_id, format=r.format,
-                            guid=r.guid, version=r.version, lease=lease, attempt=r.attempts + 1,
-                            webhook_id=webhook_id(r.seq), url=r.url, secrets=_live_secrets(r, now), body=body,
+            jobs.append(Job(**which, url=r.url, secrets=_live_secrets(r, now), body=body,
                             headers=_headers(r.format, r.kind, seq=r.seq, guid=r.guid, version=r.version)))
         return jobs, settled
 
@@ -634,68 +635,92 @@ class WebhookService:
         return max(0.0, (min(times) - now).total_seconds())
 
     def record(self, outcomes: Sequence[Outcome], *, now: datetime | None = None) -> None:
-        """Write what came of attempts: the delivery's new state, the log row and the circuit."""
+        """Write what came of attempts: the delivery's new state, the log row and the circuit, as a
+        few set-wise statements whatever the burst's size."""
         now = now or utcnow()
-        d, e = webhook_deliveries, webhook_endpoints
-        cfg = self.config
-        logged: list[dict[str, Any]] = []
-        used: list[dict[str, Any]] = []
         delivered = [o for o in outcomes if o.ok and not o.test and o.settle is None]
+        settled = [o for o in outcomes if o.settle is not None and not o.test]
+        failed = [o for o in outcomes if not o.ok and not o.test and o.settle is None]
+        logged = [_attempt_row(o) for o in outcomes if o.test]
+        used: list[dict[str, Any]] = []
         with self.store.write() as conn:
-            if delivered:  # the common case, as a few set-wise statements whatever the burst's size
-                logged, used = self._record_delivered(conn, delivered, now)
-            for o in outcomes:
-                if o.test:
-                    logged.append(_attempt_row(o))
-                    continue
-                if o.ok and o.settle is None:
-                    continue  # delivered: written above
-                # Only the holder of the claim moves the delivery on: a node whose claim ran out (and
-                # was taken over) still logs what it did, but does not overwrite the newer state.
-                mine = (d.c.id == o.delivery_id, d.c.lease_owner == o.lease)
-                if o.settle is not None:
-                    conn.execute(d.update().where(*mine).values(state=o.settle, last_error=o.error,
-                                                                lease_until=None, lease_owner=None))
-                    continue
-                values: dict[str, Any] = {"attempts": o.attempt, "last_status": o.status, "last_error": o.error,
-                                          "lease_until": None, "lease_owner": None}
-                if o.attempt >= cfg.max_attempts:
-                    values.update(state=DEAD)
-                else:
-                    delay = backoff(o.attempt, cfg)
-                    if o.retry_after is not None:
-                        delay = max(delay, min(o.retry_after, cfg.max_delay))
-                    values.update(state=FAILED, next_attempt_at=now + timedelta(seconds=delay))
-                done = conn.execute(d.update().where(*mine).values(**values))
-                if done.rowcount == 0 and conn.execute(sa.select(d.c.id).where(d.c.id == o.delivery_id)).first() \
-                        is None:
-                    continue  # the endpoint was deleted meanwhile
-                logged.append(_attempt_row(o))
-                opens = sa.literal(now + timedelta(seconds=cfg.breaker_cooldown), UTCDateTime())
-                conn.execute(e.update().where(e.c.id == o.endpoint_id).values(
-                    consecutive_failures=e.c.consecutive_failures + 1,
-                    failing_since=sa.func.coalesce(e.c.failing_since, sa.literal(now, UTCDateTime())),
-                    open_until=sa.case((e.c.consecutive_failures + 1 >= cfg.breaker_threshold, opens),
-                                       else_=e.c.open_until)))
+            if delivered:
+                rows, used = self._record_delivered(conn, delivered, now)
+                logged += rows
+            if settled:
+                self._record_settled(conn, settled)
+            if failed:
+                logged += self._record_failed(conn, failed, now)
             if logged:
                 conn.execute(webhook_attempts.insert(), logged)
             if used:  # the usage log, in the same transaction as the delivery it records
                 conn.execute(usage.insert(), used)
 
+    # Only the holder of the claim moves a delivery on: a node whose claim ran out (and was taken
+    # over) still logs what it did, but does not overwrite the newer state.
+    _MINE = (webhook_deliveries.c.id == sa.bindparam("b_id"),
+             webhook_deliveries.c.lease_owner == sa.bindparam("b_lease"))
+
+    def _record_settled(self, conn: sa.Connection, settled: list[Outcome]) -> None:
+        d = webhook_deliveries
+        conn.execute(d.update().where(*self._MINE).values(
+            state=sa.bindparam("b_state"), last_error=sa.bindparam("b_error"), lease_until=None, lease_owner=None),
+            [{"b_id": o.delivery_id, "b_lease": o.lease, "b_state": o.settle, "b_error": o.error} for o in settled])
+
+    def _record_failed(self, conn: sa.Connection, failed: list[Outcome], now: datetime) -> list[dict[str, Any]]:
+        """Retry later or give up; count the failures on each endpoint's circuit. Returns the log rows."""
+        d, e = webhook_deliveries, webhook_endpoints
+        cfg = self.config
+        params = []
+        for o in failed:
+            dead = o.attempt >= cfg.max_attempts
+            delay = backoff(o.attempt, cfg)
+            if o.retry_after is not None:
+                delay = max(delay, min(o.retry_after, cfg.max_delay))
+            params.append({"b_id": o.delivery_id, "b_lease": o.lease, "b_attempts": o.attempt, "b_status": o.status,
+                           "b_error": o.error, "b_state": DEAD if dead else FAILED,
+                           "b_next": None if dead else now + timedelta(seconds=delay)})
+        conn.execute(d.update().where(*self._MINE).values(
+            attempts=sa.bindparam("b_attempts"), last_status=sa.bindparam("b_status"),
+            last_error=sa.bindparam("b_error"), state=sa.bindparam("b_state"), lease_until=None, lease_owner=None,
+            next_attempt_at=sa.func.coalesce(sa.bindparam("b_next", type_=UTCDateTime()), d.c.next_attempt_at)),
+            params)
+        present = self._present(conn, [o.delivery_id for o in failed])
+        kept = [o for o in failed if o.delivery_id in present]
+        per_endpoint: dict[str, int] = {}
+        for o in kept:
+            per_endpoint[o.endpoint_id] = per_endpoint.get(o.endpoint_id, 0) + 1
+        if per_endpoint:
+            counted = e.c.consecutive_failures + sa.bindparam("b_n")
+            opens = sa.literal(now + timedelta(seconds=cfg.breaker_cooldown), UTCDateTime())
+            conn.execute(e.update().where(e.c.id == sa.bindparam("b_endpoint")).values(
+                consecutive_failures=counted,
+                failing_since=sa.func.coalesce(e.c.failing_since, sa.literal(now, UTCDateTime())),
+                open_until=sa.case((counted >= cfg.breaker_threshold, opens), else_=e.c.open_until)),
+                [{"b_endpoint": k, "b_n": n} for k, n in sorted(per_endpoint.items())])
+        return [_attempt_row(o) for o in kept]
+
+    @staticmethod
+    def _present(conn: sa.Connection, ids: list[int | None]) -> set[int]:
+        """Which deliveries still exist (an endpoint deleted meanwhile takes its deliveries along)."""
+        d = webhook_deliveries
+        wanted = [i for i in ids if i is not None]
+        present: set[int] = set()
+        for start in range(0, len(wanted), _CHUNK):
+            present.update(conn.execute(sa.select(d.c.id).where(d.c.id.in_(wanted[start:start + _CHUNK]))).scalars())
+        return present
+
     def _record_delivered(self, conn: sa.Connection, delivered: list[Outcome],
                           now: datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         d, e = webhook_deliveries, webhook_endpoints
         conn.execute(
-            d.update().where(d.c.id == sa.bindparam("b_id"), d.c.lease_owner == sa.bindparam("b_lease"))
+            d.update().where(*self._MINE)
             .values(state=DELIVERED, delivered_at=now, attempts=sa.bindparam("b_attempts"),
                     last_status=sa.bindparam("b_status"), last_error=None, lease_until=None, lease_owner=None),
             [{"b_id": o.delivery_id, "b_lease": o.lease, "b_attempts": o.attempt, "b_status": o.status}
              for o in delivered])
         # an attempt is logged unless its delivery is gone (the endpoint was deleted meanwhile)
-        ids = [o.delivery_id for o in delivered]
-        present: set[int] = set()
-        for start in range(0, len(ids), _CHUNK):
-            present.update(conn.execute(sa.select(d.c.id).where(d.c.id.in_(ids[start:start + _CHUNK]))).scalars())
+        present = self._present(conn, [o.delivery_id for o in delivered])
         kept = [o for o in delivered if o.delivery_id in present]
         endpoint_ids = sorted({o.endpoint_id for o in kept})
         for start in range(0, len(endpoint_ids), _CHUNK):  # close the circuits that were counting failures
@@ -709,12 +734,12 @@ class WebhookService:
 
     def release(self, jobs: Sequence[Job]) -> None:
         """Give claims back unsent (a node shutting down), so another node need not wait for the lease."""
-        d = webhook_deliveries
+        claimed = [{"b_id": job.delivery_id, "b_lease": job.lease} for job in jobs if job.delivery_id is not None]
+        if not claimed:
+            return
         with self.store.write() as conn:
-            for job in jobs:
-                if job.delivery_id is not None:
-                    conn.execute(d.update().where(d.c.id == job.delivery_id, d.c.lease_owner == job.lease)
-                                 .values(lease_until=None, lease_owner=None))
+            conn.execute(webhook_deliveries.update().where(*self._MINE).values(lease_until=None, lease_owner=None),
+                         claimed)
 
     # ---- test events ----------------------------------------------------------------------------
 
@@ -796,9 +821,7 @@ async def post(client: aiohttp.ClientSession, job: Job, config: WebhookConfig) -
         error = f"{type(exc).__name__}: {exc}"
     if error is not None and status is not None and 200 <= status < 300:
         status = None  # the answer never completed: not a delivery
-    return Outcome(delivery_id=job.delivery_id, endpoint_id=job.endpoint_id, company_id=job.company_id,
-                   format=job.format, guid=job.guid, version=job.version, lease=job.lease, attempt=job.attempt,
-                   webhook_id=job.webhook_id, started=started, duration_ms=round((time.perf_counter() - clock) * 1000),
+    return Outcome(**job.claimed(), started=started, duration_ms=round((time.perf_counter() - clock) * 1000),
                    status=status, error=error, retry_after=retry_after, test=job.delivery_id is None)
 
 
