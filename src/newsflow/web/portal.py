@@ -35,7 +35,7 @@ from newsflow.web.deps import services
 from newsflow.web.login import current_user, require_portal
 from newsflow.web.templating import page
 from newsflow.wire.entitlement import CompanyAccess, may_see
-from newsflow.wire.feed import version_products
+from newsflow.wire.feed import version_products, versions_products
 from newsflow.wire.usage import Use
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
@@ -235,15 +235,9 @@ def _entitled_versions(svc: Services, user: User, guids: list[str]) -> dict[str,
     """The latest versions of `guids` the company may still see (kept lists never leak)."""
     access = _access(svc, user)
     now = utcnow()
-    out: dict[str, StoryVersion] = {}
-    for guid in dict.fromkeys(guids):
-        try:
-            version = svc.store.get_version(guid)
-        except NotFound:
-            continue
-        if may_see(access, version_products(svc.store, guid, version.version), version, now):
-            out[guid] = version
-    return out
+    latest = svc.store.latest_versions(guids)
+    products = versions_products(svc.store, [(v.guid, v.version) for v in latest.values()])
+    return {guid: v for guid, v in latest.items() if may_see(access, products[(guid, v.version)], v, now)}
 
 
 @router.get("/bookmarks")
