@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from newsflow.etags import matches
 from newsflow.services import Services
 from newsflow.store.store import hash_token
 from newsflow.wire.feed import MAX_PAGE, build_page, kept_answer, read_page
@@ -76,7 +77,8 @@ class FastFeed:
         svc.usage.record_answer(access.id, "key:" + key_hash[:12], "feed", fmt, built.served)
         body, etag = built.body, built.etag
         headers = [(b"etag", etag), (b"cache-control", b"private, no-cache")]
-        if _header(scope, b"if-none-match") == etag:
+        sent = _header(scope, b"if-none-match")
+        if sent is not None and matches(sent.decode("latin-1"), etag.decode()):
             await send({"type": "http.response.start", "status": 304, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return None

@@ -6,7 +6,6 @@ may carry from them is none at all (the public site shows text fields and summar
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from newsflow.web import i18n, sessions
+from newsflow.web.conditional import cached
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -64,18 +64,3 @@ def page(request: Request, template: str, *, status: int = 200, cache: str = "pu
         response.set_cookie(i18n.COOKIE, ctx["ui_lang"], max_age=365 * 24 * 3600, samesite="lax", path="/")
     sessions.save(request, response)
     return response
-
-
-def cached(request: Request, body: bytes, media_type: str, headers: dict[str, str] | None = None,
-           status: int = 200) -> Response:
-    """`body` with a strong ETag; 304 when the client already has these bytes."""
-    headers = dict(headers or {})
-    headers.setdefault("Cache-Control", "public, max-age=60")
-    if status != 200:
-        return Response(body, status, headers, media_type)
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    headers["ETag"] = etag
-    sent = request.headers.get("if-none-match", "")
-    if etag in [tag.strip() for tag in sent.split(",")]:
-        return Response(status_code=304, headers=headers)
-    return Response(body, status, headers, media_type)

@@ -8,7 +8,6 @@ an embargo is passed over; its `embargo_lift` event delivers the story when the 
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import weakref
 from collections import OrderedDict
@@ -19,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from newsflow.etags import etag_of
 from newsflow.formats.base import RenderContext
 from newsflow.formats.registry import render
 from newsflow.model import Event, EventKind, StoryVersion, utcnow
@@ -174,7 +174,7 @@ class Built:
 def build_page(page: Page, fmt: str, ctx: RenderContext) -> Built:
     body = b'{"cursor":%d,"count":%d,"items":%s}' % (page.cursor, len(page.entries),
                                                       render_items(page.entries, fmt, ctx))
-    return Built(body, b'"%s"' % hashlib.sha256(body).hexdigest()[:32].encode(),
+    return Built(body, etag_of(body).encode(),
                  tuple((e.version.guid, e.version.version) for e in page.entries))
 
 

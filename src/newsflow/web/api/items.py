@@ -8,6 +8,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from starlette.exceptions import HTTPException
 
 from newsflow.errors import NotFound
+from newsflow.etags import matches
 from newsflow.formats.registry import OUTPUTS, render
 from newsflow.model import PubStatus, utcnow
 from newsflow.services import Services
@@ -73,6 +74,6 @@ def item(request: Request, guid: str,
     etag = f'"{story.guid}-{story.version}-{fmt}"'
     headers = {"ETag": etag, "Vary": "Accept",
                "Content-Disposition": f'inline; filename="{guid}-v{story.version}.{OUTPUTS[fmt].extension}"'}
-    if request.headers.get("if-none-match") == etag:
+    if matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=OUTPUTS[fmt].media_type, headers=headers)

@@ -11,7 +11,6 @@ Agency staff (a staff token) may search too: they see every live story, embargoe
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import re
 from datetime import date, datetime
@@ -29,6 +28,7 @@ from newsflow.store import User
 from newsflow.store.search import MAX_LIMIT, MAX_OFFSET, QueryError, SearchHit, SearchQuery, SearchResult
 from newsflow.store.tables import events, stories
 from newsflow.web.api.subscriber import JSON_FORMATS, _actor, _bearer, _products, company
+from newsflow.web.conditional import cached
 from newsflow.web.deps import services, staff
 from newsflow.wire.entitlement import CompanyAccess
 from newsflow.wire.subscribers import KEY_PREFIX
@@ -87,13 +87,6 @@ def _bad_request(exc: QueryError) -> HTTPException:
     return HTTPException(400, _NAMES.sub(lambda m: _PARAMETERS[m[1]], str(exc)))
 
 
-def _if_none_match(header: str | None, etag: str) -> bool:
-    if not header:
-        return False
-    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
-    return "*" in tags or etag in tags
-
-
 @router.get("/search", responses={200: {"content": {"application/json": {}}},
                                   304: {"description": "Not modified (If-None-Match)"}})
 def search(
@@ -137,11 +130,7 @@ def search(
     if access is not None:
         svc.usage.record([Use(access.id, _actor(request), guid, version, "search", format)
                           for guid, version in delivered])
-    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization"}
-    if _if_none_match(request.headers.get("if-none-match"), etag):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type="application/json", headers=headers)
+    return cached(request, body, "application/json", {"Cache-Control": "private, no-cache", "Vary": "Authorization"})
 
 
 def _body(svc: Services, result: SearchResult, query: SearchQuery, fmt: str) -> tuple[bytes, list[tuple[str, int]]]:

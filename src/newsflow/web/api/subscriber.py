@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -17,11 +16,13 @@ from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
+from newsflow.etags import matches
 from newsflow.formats import feeds
 from newsflow.formats.registry import OUTPUTS, render
 from newsflow.model import PubStatus, StoryVersion
 from newsflow.services import Services
 from newsflow.store.store import hash_token
+from newsflow.web.conditional import cached
 from newsflow.web.deps import services
 from newsflow.wire.entitlement import CompanyAccess
 from newsflow.wire.feed import MAX_PAGE, build_page, read_page
@@ -102,7 +103,7 @@ async def feed(request: Request, after: int = Query(0, ge=0, description="Cursor
     svc.usage.record_answer(access.id, _actor(request), "feed", format, built.served)
     body, etag = built.body, built.etag.decode()
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
-    if request.headers.get("if-none-match") == etag:
+    if matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type="application/json", headers=headers)
 
@@ -236,7 +237,4 @@ def product_feed(request: Request, product_id: int, kind: str,
         body = feeds.render_rss(versions, title=title, link=ctx.base_url + "/", description=product.description
                                 or product.name, ctx=ctx)
         media_type = "application/rss+xml"
-    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers={"ETag": etag})
-    return Response(body, media_type=media_type, headers={"ETag": etag, "Cache-Control": "private, max-age=30"})
+    return cached(request, body, media_type, {"Cache-Control": "private, max-age=30"})
