@@ -6,6 +6,8 @@ import getpass
 import json
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -48,6 +50,19 @@ err = Console(stderr=True)
 def _fail(message: str) -> typer.Exit:
     err.print(f"[bold red]error:[/] {message}")
     return typer.Exit(1)
+
+
+# What the core refuses (an unknown id, a clash, an unacceptable value, a malformed filter): one line
+# naming the problem and exit code 1, never a traceback.
+REFUSALS = (NotFound, Conflict, FieldError, ValidationError, json.JSONDecodeError)
+
+
+@contextmanager
+def refused(hint: str = "") -> Iterator[None]:
+    try:
+        yield
+    except REFUSALS as exc:
+        raise _fail(f"{exc}{hint}") from None
 
 
 @app.command()
@@ -94,10 +109,8 @@ def token_create(email: Annotated[str, typer.Option(help="The account the token 
                  label: Annotated[str, typer.Option(help="What the token is for.")] = "") -> None:
     """Mint a staff token; it is shown once and stored only as a hash."""
     svc = Services.open()
-    try:
+    with refused("; create the account with `newsflow user create`"):
         user = svc.store.user_by_email(email)
-    except NotFound as exc:
-        raise _fail(f"{exc}; create the account with `newsflow user create`") from None
     console.print(svc.store.create_token(user.id, label), highlight=False, soft_wrap=True)
 
 
@@ -109,21 +122,17 @@ def user_create(email: Annotated[str, typer.Option()],
                                                                help="The subscriber company (portal users).")] = None,
                 password: Annotated[str | None, typer.Option(help="Asked for when not given.")] = None) -> None:
     """Create an account: agency staff, or a subscriber company's user."""
-    try:
+    with refused():
         check_account(email=email, role=role, company_id=company_id)
-    except FieldError as exc:
-        raise _fail(str(exc)) from None
     svc = Services.open()
     if password is None:
         password = getpass.getpass("Password: ")
-    try:
+    with refused():
         check_account(password=password)
         if company_id:
             svc.subscribers.get_company(company_id)
         user = svc.store.create_user(email=email, name=name, role=role, company_id=company_id,
                                      password_hash=hash_password(password))
-    except (FieldError, NotFound, Conflict) as exc:
-        raise _fail(str(exc)) from None
     console.print(f"Created {user.role} {user.email} ({user.id}).")
 
 
@@ -141,10 +150,8 @@ def user_list(company_id: Annotated[str | None, typer.Option("--company", help="
 def company_create(name: Annotated[str, typer.Argument()],
                    embargoed: Annotated[bool, typer.Option(help="May hold embargoed copy.")] = False) -> None:
     """Create a subscriber company."""
-    try:
+    with refused():
         company = Services.open().subscribers.create_company(name, may_receive_embargoed=embargoed)
-    except (Conflict, FieldError) as exc:
-        raise _fail(str(exc)) from None
     console.print(f"Created company {company.name} ({company.id}).", highlight=False)
 
 
@@ -166,11 +173,9 @@ def product_create(name: Annotated[str, typer.Argument()],
                                                             '["World"], "urgency_max": 4}\'.')] = "{}",
                    description: Annotated[str, typer.Option()] = "") -> None:
     """Create a product from a filter (see newsflow.wire.products for the fields)."""
-    try:
+    with refused():
         product = Services.open().subscribers.create_product(name, json.loads(filter_json),
                                                              description=description)
-    except (json.JSONDecodeError, ValidationError, Conflict, FieldError) as exc:
-        raise _fail(str(exc)) from None
     console.print(f"Created product {product.name} ({product.id}).", highlight=False)
 
 
@@ -190,13 +195,11 @@ def product_assign(company_id: str, product_id: int,
                    remove: Annotated[bool, typer.Option("--remove", help="Take it away.")] = False) -> None:
     """Give a company a product (or take it away with --remove)."""
     subs = Services.open().subscribers
-    try:
+    with refused():
         if remove:
             subs.unassign_product(company_id, product_id)
         else:
             subs.assign_product(company_id, product_id)
-    except NotFound as exc:
-        raise _fail(str(exc)) from None
 
 
 @key_app.command("create")
@@ -205,21 +208,17 @@ def key_create(company_id: Annotated[str, typer.Option("--company", help="The co
                scopes: Annotated[str, typer.Option(help=f"Comma-separated, of: {', '.join(SCOPES)}.")] = "read",
                ) -> None:
     """Mint a subscriber API key; it is shown once and stored only as a hash."""
-    try:
+    with refused():
         new = Services.open().subscribers.create_api_key(
             company_id, label=label, scopes=[s.strip() for s in scopes.split(",") if s.strip()])
-    except (NotFound, FieldError) as exc:
-        raise _fail(str(exc)) from None
     console.print(new.secret, highlight=False, soft_wrap=True)
 
 
 @key_app.command("revoke")
 def key_revoke(key_id: str) -> None:
     """Revoke a key for good."""
-    try:
+    with refused():
         Services.open().subscribers.revoke_api_key(key_id)
-    except NotFound as exc:
-        raise _fail(str(exc)) from None
 
 
 def _product_ids(raw: str | None) -> list[int] | None:
@@ -240,10 +239,8 @@ def webhook_add(company_id: Annotated[str, typer.Argument(help="The company the 
                                                              "ids separated by commas.")] = None) -> None:
     """Register a webhook endpoint; its signing secret is shown once."""
     narrowing = _product_ids(products)
-    try:
+    with refused():
         new = Services.open().webhooks.create_endpoint(company_id, url, format=fmt, product_ids=narrowing)
-    except (NotFound, FieldError) as exc:
-        raise _fail(str(exc)) from None
     console.print(f"Created webhook endpoint {new.endpoint.id} for company {company_id} → {new.endpoint.url} "
                   f"({new.endpoint.format}).", highlight=False, soft_wrap=True)
     console.print(f"Signing secret (shown once): {new.secret}", highlight=False, soft_wrap=True)
@@ -283,10 +280,8 @@ def webhook_rotate(endpoint_id: str,
     from datetime import timedelta
 
     webhooks = Services.open().webhooks
-    try:
+    with refused():
         secret = webhooks.rotate_secret(endpoint_id, timedelta(hours=overlap_hours))
-    except NotFound as exc:
-        raise _fail(str(exc)) from None
     until = webhooks.get_endpoint(endpoint_id).rotating_until
     console.print(f"New signing secret (shown once): {secret}", highlight=False, soft_wrap=True)
     console.print(f"The old secret signs too until {until.isoformat()}." if until else "The old secret no longer "
@@ -298,10 +293,8 @@ def webhook_replay(endpoint_id: str,
                    delivery: Annotated[int | None, typer.Option(help="One dead delivery (default: all of the "
                                                                 "endpoint's dead letters).")] = None) -> None:
     """Send an endpoint's dead letters again (a running server sends them within a second or so)."""
-    try:
+    with refused():
         requeued = Services.open().webhooks.replay(endpoint_id, delivery)
-    except (NotFound, Conflict) as exc:
-        raise _fail(str(exc)) from None
     console.print(f"Requeued {requeued} dead deliver{'y' if requeued == 1 else 'ies'}.", highlight=False)
 
 
@@ -310,10 +303,8 @@ def webhook_test(endpoint_id: str) -> None:
     """POST a signed test event to an endpoint now; exits 1 if it was not accepted."""
     import asyncio
 
-    try:
+    with refused():
         result = asyncio.run(Services.open().webhooks.send_test_event(endpoint_id))
-    except NotFound as exc:
-        raise _fail(str(exc)) from None
     table = Table(title=f"Test event {result.webhook_id}")
     for column in ("accepted", "status", "duration", "error"):
         table.add_column(column)
