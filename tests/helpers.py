@@ -40,10 +40,10 @@ def live_server(svc: Services) -> Iterator[str]:
 
 def wait_followed(svc: Services, timeout: float = 10.0) -> None:
     """Until the node's log follower (run by the app's lifespan) has handed every event written so far
-    to its channels: stream, webhooks, saved-search alerts."""
+    to its channels (stream, webhooks) and raised the saved-search alerts they call for."""
     target = svc.store.last_seq()
     deadline = time.monotonic() + timeout
-    while svc.follower.last_seq < target:
+    while svc.follower.last_seq < target or svc.alerts.done_seq < target:
         if time.monotonic() > deadline:
             raise AssertionError(f"the follower is at {svc.follower.last_seq}, the log at {target}")
         time.sleep(0.02)

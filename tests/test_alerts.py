@@ -341,7 +341,10 @@ def test_publish_to_inbox_through_the_running_app(mailing: tuple[World, Inbox]) 
             time.sleep(0.05)
         assert [m["Subject"] for m in inbox.messages] == ["Newsflow Agency: Total eclipse darkens the capital"]
         assert inbox.links() == [f"{BASE}/portal/stories/{guid}"]
-        assert "e-mailed" in client.get("/portal/alerts").text
+        deadline = time.monotonic() + 10  # the state is written once the server has answered
+        while "e-mailed" not in client.get("/portal/alerts").text:
+            assert time.monotonic() < deadline, "the alert was never marked e-mailed"
+            time.sleep(0.05)
         # Turning e-mail off for the search: the next match stays in the portal.
         search_id = world.svc.alerts.saved_searches(world.reader)[0].id
         token = csrf_of(client.get("/portal/alerts").text)

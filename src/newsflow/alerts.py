@@ -2,9 +2,10 @@
 
 A portal user saves a search. When a story appears that the user's company may see and that the
 search matches, `Alerts.on_events` — a `LogFollower` handler, so it runs once per batch of events
-on each node — records an alert. The match is `SearchIndex.search` narrowed to the batch's stories
-with the company's access: an alert never names a story outside the company's products, nor one
-still under embargo for it (the embargo's lift is an event of its own and raises the alert then).
+on each node — records an alert. The match is `SearchIndex.search` narrowed to the batch's stories,
+once per distinct query, and then `wire.entitlement.may_see` per company: an alert never names a
+story outside the company's products, nor one still under embargo for it (the embargo's lift is an
+event of its own and raises the alert then).
 
 The (search, story) pair is unique in the table: a story raises one alert per search however many
 times it is updated, and when several nodes raise the same alert one row wins. A search saved with
@@ -22,7 +23,7 @@ import logging
 import secrets
 import smtplib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,6 +37,8 @@ from newsflow.portal_tables import portal_alerts, portal_saved_searches
 from newsflow.store import Store
 from newsflow.store.search import QueryError, SearchIndex
 from newsflow.store.tables import users
+from newsflow.wire.entitlement import may_see
+from newsflow.wire.feed import versions_products
 from newsflow.wire.subscribers import Subscribers
 
 log = logging.getLogger("newsflow.alerts")
@@ -74,7 +77,10 @@ class Alerts:
         self.search = search
         self.subscribers = subscribers
         self.mail_enabled = False  # set by the mailer: without one, no alert is queued for e-mail
-        self.on_queued: list[Any] = []  # callables told that alerts were queued for e-mail
+        self.on_queued: list[Callable[[], None]] = []  # told that alerts were queued for e-mail
+        self.done_seq = 0  # the last event whose alerts are raised (tests wait on it)
+        self._pending: list[Event] = []
+        self._more = asyncio.Event()
 
     # ---- saved searches ---------------------------------------------------------------------------
 
@@ -127,10 +133,27 @@ class Alerts:
     # ---- raising alerts as the log advances -------------------------------------------------------
 
     async def on_events(self, events: list[Event]) -> None:
-        queued = await asyncio.to_thread(self.raise_for, events)
-        if queued:
-            for tell in self.on_queued:
-                tell()
+        """The follower's handler: hand the batch to `run` and return at once, so that saved
+        searches, however many, never hold up the stream and webhooks of the next batch."""
+        self._pending.extend(events)
+        self._more.set()
+
+    async def run(self) -> None:
+        """Raise the alerts of what `on_events` handed over, a batch at a time, in log order."""
+        while True:
+            await self._more.wait()
+            self._more.clear()
+            while self._pending:
+                events, self._pending = self._pending[:1000], self._pending[1000:]
+                try:
+                    queued = await asyncio.to_thread(self.raise_for, events)
+                except Exception:  # keep going; these events raise no alert rather than stop all alerts
+                    log.exception("raising alerts for events %s-%s failed", events[0].seq, events[-1].seq)
+                    queued = 0
+                self.done_seq = events[-1].seq
+                if queued:
+                    for tell in self.on_queued:
+                        tell()
 
     def raise_for(self, events: Sequence[Event], now: datetime | None = None) -> int:
         """Record the alerts `events` raise; returns how many of them were queued for e-mail."""
@@ -150,27 +173,39 @@ class Alerts:
             return 0
         now = now or utcnow()
         accesses = self.subscribers.accesses(r.company_id for r in searches)
-        # Searches of one company asking the same thing are answered by one query.
-        groups: dict[tuple[str, tuple[tuple[str, str], ...]], list[Any]] = defaultdict(list)
+        keys = [(e.guid, e.version) for e in fresh.values()]
+        versions = self.store.get_versions(keys)
+        stamped = versions_products(self.store, keys)
+        verdicts: dict[tuple[str, str], bool] = {}
+
+        def may(company_id: str, guid: str) -> bool:
+            """The one entitlement rule, asked once per company and story of the batch."""
+            if (company_id, guid) not in verdicts:
+                access, key = accesses.get(company_id), (guid, fresh[guid].version)
+                verdicts[company_id, guid] = (access is not None and key in versions
+                                              and bool(may_see(access, stamped[key], versions[key], now)))
+            return verdicts[company_id, guid]
+
+        # Each distinct query runs once, as the agency sees the batch; who may see each hit is then
+        # decided per company — so a thousand users asking the same thing cost one search.
+        groups: dict[tuple[tuple[str, str], ...], list[Any]] = defaultdict(list)
         for row in searches:
-            groups[(row.company_id, tuple(sorted(dict(row.query).items())))].append(row)
+            groups[tuple(sorted(dict(row.query).items()))].append(row)
         guids = sorted(fresh)
         rows: list[dict[str, Any]] = []
-        for (company_id, query), members in groups.items():
-            access = accesses.get(company_id)
-            if access is None or not access.active:
-                continue
+        for query, members in groups.items():
             for start in range(0, len(guids), GUIDS_PER_QUERY):
                 chunk = guids[start:start + GUIDS_PER_QUERY]
                 try:
                     asked = search_query(dict(query), limit=len(chunk), facets=False)
                 except QueryError:
                     break  # saved before a rule tightened; it matches nothing rather than failing all
-                hits = self.search.search(replace(asked, guids=tuple(chunk)), access, now).hits
-                for hit in hits:
+                for hit in self.search.search(replace(asked, guids=tuple(chunk)), None, now).hits:
                     for row in members:
                         if fresh[hit.guid].created <= row.created:
                             continue  # the story was out before the search was saved
+                        if not may(row.company_id, hit.guid):
+                            continue
                         mail = self.mail_enabled and bool(row.email)
                         rows.append({"user_id": row.user_id, "search_id": row.id, "guid": hit.guid,
                                      "headline": hit.headline[:500], "seen": False, "created": now,

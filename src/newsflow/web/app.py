@@ -59,10 +59,12 @@ def create_app(svc: Services | None = None) -> FastAPI:
         services: Services = app.state.services
         await services.bus.start()
         await services.follower.start()
+        services.alerts.done_seq = services.follower.last_seq  # alerts start where the follower does
         await services.dispatcher.start()
         tasks = [asyncio.create_task(_lift_embargoes(services)), asyncio.create_task(services.follower.run()),
                  asyncio.create_task(services.hub.heartbeats()),
                  asyncio.create_task(services.usage.flush_every(services.settings.usage_flush_every))]
+        tasks.append(asyncio.create_task(services.alerts.run()))
         if services.mailer is not None:
             tasks.append(asyncio.create_task(services.mailer.run()))
         tasks += [asyncio.create_task(FeedPoller(services.ingestor, url, every=services.settings.poll_every).run())
