@@ -8,10 +8,12 @@ search asks these two and nothing else.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -19,12 +21,17 @@ from newsflow.errors import NotFound
 from newsflow.model import PubStatus, Story, StoryVersion, html_to_text, utcnow
 from newsflow.store import Store
 from newsflow.store.search import SearchIndex, SearchQuery
+from newsflow.store.tables import events, versions
+from newsflow.store.tables import stories as story_rows
 from newsflow.wire.products import ProductFilter, StoryFacts, matches
 from newsflow.wire.tables import products
 
 # How many recent stories the site looks through for its lists; the rule is applied in Python, so
-# this bounds the work of one page, not what a reader can reach (stories keep their URLs).
+# this bounds the work of one page, not what a reader can reach (stories keep their URLs, and the
+# sitemap lists them all).
 WINDOW = 300
+# Stories of one translation group shown on a page at most (a group is one story in a few languages).
+TRANSLATIONS = 50
 
 
 class Gone(Exception):
@@ -49,6 +56,16 @@ class PublicRule:
         facts = StoryFacts.of(story)
         return any(matches(f, facts) for f in self.products)
 
+    def narrowed(self) -> sa.ColumnElement[bool] | None:
+        """A condition on the versions table that every story `admits` takes also meets, so a scan of
+        the whole archive need not read the stories that cannot be public. The flag and the urgency
+        are columns; a product's filter is not, so with public products there is nothing to narrow.
+        `admits` still judges every story the condition lets through."""
+        if self.products:
+            return None
+        flagged = versions.c.public.is_(True)
+        return sa.or_(flagged, versions.c.urgency <= self.urgency_max) if self.urgency_max else flagged
+
 
 def is_public(version: StoryVersion, rule: PublicRule, now: datetime | None = None) -> bool:
     """Shown on the public site now: in the portion, not killed or withheld, not under embargo."""
@@ -57,12 +74,22 @@ def is_public(version: StoryVersion, rule: PublicRule, now: datetime | None = No
             and rule.admits(version))
 
 
-def load_rule(store: Store, urgency_max: int = 0) -> PublicRule:
-    """The rule as configured now: the urgency setting and every active product marked public."""
-    query = sa.select(products.c.filter).where(products.c.public.is_(True), products.c.active.is_(True))
-    with store.read() as conn:
-        filters = tuple(ProductFilter.model_validate(raw) for raw in conn.execute(query).scalars())
-    return PublicRule(urgency_max=urgency_max, products=filters)
+# The part of the rule kept in the database: the filters of every active product marked public.
+_PUBLIC_FILTERS = (sa.select(products.c.filter)
+                   .where(products.c.public.is_(True), products.c.active.is_(True)).order_by(products.c.id))
+# Where the log stands: every version that can change what the site shows is written with an event.
+_LAST_SEQ = sa.select(sa.func.coalesce(sa.func.max(events.c.seq), 0))
+
+
+def _current(now: datetime) -> sa.Select[Any]:
+    """Keys of the current version of every story that may be shown at `now` (published, not killed
+    or withheld, embargo over), newest first."""
+    return (sa.select(versions.c.guid, versions.c.version, versions.c.version_created)
+            .join(story_rows, sa.and_(story_rows.c.guid == versions.c.guid,
+                                      story_rows.c.current_version == versions.c.version))
+            .where(versions.c.pubstatus == PubStatus.usable.value,
+                   sa.or_(versions.c.embargo.is_(None), versions.c.embargo <= now))
+            .order_by(versions.c.version_created.desc(), versions.c.guid.desc()))
 
 
 # ---- the summarized form ----------------------------------------------------------------------------
@@ -127,24 +154,75 @@ def slug(headline: str, limit: int = 80) -> str:
 # ---- what the site reads ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Window:
+    """The public stories among the newest WINDOW, newest first, as read at log position `seq` under
+    `rule`. Only a new event or another rule changes which they are, and time: at `until` an embargo
+    ends (with or without its lift event) and a story may join."""
+
+    seq: int
+    rule: PublicRule
+    read_at: datetime
+    until: datetime | None
+    stories: tuple[StoryVersion, ...]
+
+    def holds(self, seq: int, rule: PublicRule, now: datetime) -> bool:
+        return (seq == self.seq and rule == self.rule and self.read_at <= now
+                and (self.until is None or now < self.until))
+
+
 @dataclass
 class PublicSite:
+    """What the public site reads. Lists come from a window of recent stories kept in memory: each
+    request costs one small query (the log's last seq and the public products' filters), and the
+    window is read again only when one of them moved, so a publish, update or kill on any node shows
+    on the next request."""
+
     store: Store
     search_index: SearchIndex
     urgency_max: int = 0
+    _rule: tuple[list[Any], PublicRule] | None = field(default=None, init=False, repr=False)
+    _window: _Window | None = field(default=None, init=False, repr=False)
+    _reading: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def rule(self) -> PublicRule:
-        return load_rule(self.store, self.urgency_max)
+        """The rule as configured now: the urgency setting and every active product marked public."""
+        with self.store.read() as conn:
+            return self._read_rule(conn)
+
+    def _read_rule(self, conn: sa.Connection) -> PublicRule:
+        raw = list(conn.execute(_PUBLIC_FILTERS).scalars())
+        held = self._rule
+        if held is not None and held[0] == raw:
+            return held[1]  # the filters are parsed again only when one changed
+        rule = PublicRule(urgency_max=self.urgency_max,
+                          products=tuple(ProductFilter.model_validate(f) for f in raw))
+        self._rule = (raw, rule)
+        return rule
+
+    def _recent(self, now: datetime) -> _Window:
+        # the seq is read before the window: a version written in between is then in a window marked
+        # with an older seq, which the next request reads again, never the other way round
+        with self.store.read() as conn:
+            seq = conn.execute(_LAST_SEQ).scalar_one()
+            rule = self._read_rule(conn)
+        held = self._window
+        if held is not None and held.holds(seq, rule, now):
+            return held
+        with self._reading:  # one reader at a time; the others get what it read
+            held = self._window
+            if held is not None and held.holds(seq, rule, now):
+                return held
+            shown = tuple(v for v in self.store.latest(limit=WINDOW, now=now) if is_public(v, rule, now))
+            held = _Window(seq, rule, now, self.store.next_embargo(now), shown)
+            self._window = held
+            return held
 
     def stories(self, *, limit: int = 50, category: str | None = None, dossier: str | None = None,
                 since: datetime | None = None, now: datetime | None = None) -> list[StoryVersion]:
         """Public stories, newest first, optionally of one category or dossier (case-insensitive)."""
-        now = now or utcnow()
-        rule = self.rule()
         out: list[StoryVersion] = []
-        for v in self.store.latest(limit=WINDOW, now=now):
-            if not is_public(v, rule, now):
-                continue
+        for v in self._recent(now or utcnow()).stories:
             if category and category.casefold() not in {c.casefold() for c in v.categories}:
                 continue
             if dossier and (v.dossier or "").casefold() != dossier.casefold():
@@ -155,6 +233,37 @@ class PublicSite:
             if len(out) >= limit:
                 break
         return out
+
+    def archive(self, *, since: datetime | None = None, now: datetime | None = None,
+                batch: int = 500) -> Iterator[StoryVersion]:
+        """Every public story, newest first, however many there are (`since`: first published then or
+        later). Read `batch` at a time, each batch in its own short read, so neither memory nor a held
+        connection grows with the archive."""
+        now = now or utcnow()
+        rule = self.rule()
+        query = _current(now).limit(batch)
+        narrowed = rule.narrowed()
+        if narrowed is not None:
+            query = query.where(narrowed)
+        if since is not None:
+            # a version is never older than its story's first publication: the first bound lets the
+            # scan stop at `since` on the version_created index
+            query = query.where(versions.c.version_created >= since, versions.c.first_published >= since)
+        page = query
+        while True:
+            with self.store.read() as conn:
+                keys = conn.execute(page).all()
+            found = self.store.get_versions([(k.guid, k.version) for k in keys])
+            for k in keys:
+                v = found.get((k.guid, k.version))
+                if v is not None and is_public(v, rule, now):
+                    yield v
+            if len(keys) < batch:
+                return
+            last = keys[-1]
+            page = query.where(versions.c.version_created <= last.version_created,
+                               sa.or_(versions.c.version_created < last.version_created,
+                                      versions.c.guid < last.guid))
 
     def story(self, guid: str, now: datetime | None = None) -> StoryVersion:
         """The current version of a public story; NotFound when it is not (or not yet) public, Gone
@@ -172,11 +281,19 @@ class PublicSite:
         return version
 
     def translations(self, version: StoryVersion, now: datetime | None = None) -> list[StoryVersion]:
-        """The other public stories of its translation group."""
+        """The other public stories of its translation group, newest first, wherever they are in the
+        archive: asked of the database by the group, not looked for among recent stories."""
         if not version.translation_group:
             return []
-        return [v for v in self.stories(limit=WINDOW, now=now)
-                if v.translation_group == version.translation_group and v.guid != version.guid]
+        now = now or utcnow()
+        query = _current(now).where(
+            versions.c.content["translation_group"].as_string() == version.translation_group,
+            versions.c.guid != version.guid).limit(TRANSLATIONS)
+        with self.store.read() as conn:
+            keys = [(k.guid, k.version) for k in conn.execute(query)]
+        found = self.store.get_versions(keys)
+        rule = self.rule()
+        return [found[k] for k in keys if k in found and is_public(found[k], rule, now)]
 
     def search(self, q: str, *, limit: int = 20, now: datetime | None = None) -> list[StoryVersion]:
         """Full-text search over the public portion only. The index is asked as staff (it knows no

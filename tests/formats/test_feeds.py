@@ -160,6 +160,13 @@ def test_a_single_atom_entry_document() -> None:
     assert (v.guid, v.headline, v.body_html) == ("urn:x", "Solo", "")
 
 
+def test_an_atom_0_3_feed() -> None:
+    [v] = feeds.parse(b'<feed xmlns="http://purl.org/atom/ns#" version="0.3"><title>Old</title>'
+                      b"<entry><id>urn:old</id><title>Still read</title><issued>2025-01-01T08:00:00Z</issued>"
+                      b"</entry></feed>", "old.xml")
+    assert (v.guid, v.headline, v.first_published) == ("urn:old", "Still read", datetime(2025, 1, 1, 8, tzinfo=UTC))
+
+
 def test_an_atom_feed_without_entries_is_empty() -> None:
     empty_atom = b'<feed xmlns="http://www.w3.org/2005/Atom"><title>Quiet</title></feed>'
     assert feeds.parse(empty_atom, "q.xml") == []

@@ -13,10 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 from lxml import etree
 
+from newsflow.formats import feeds
 from newsflow.model import Contributor, Story, StoryVersion, utcnow
 from newsflow.public import PublicRule, is_public, summarize
 from newsflow.services import Services
-from newsflow.web import sessions
+from newsflow.web import public_feeds, sessions
 from tests.helpers import jpeg
 from tests.test_seed_story import read_seed
 
@@ -209,6 +210,107 @@ def test_feeds_and_sitemaps_parse_and_hold_summaries_only(client: TestClient, se
     assert feed["items"][0]["title"] == seed.headline and seed.paragraphs[-1] not in json.dumps(feed)
     old = publish(services, public=True, headline="Old harbour story")
     assert old.headline in client.get("/news-sitemap.xml").text
+
+
+SITEMAP = {"s": public_feeds.SITEMAP_NS}
+
+
+def locs(xml: bytes) -> list[str]:
+    return etree.fromstring(xml).xpath("//s:loc/text()", namespaces=SITEMAP)
+
+
+def test_lists_are_read_again_only_when_the_log_or_the_rule_moves(client: TestClient, services: Services) -> None:
+    site = services.public
+    first = publish(services, public=True, headline="First harbour story")
+    site.stories()
+    held = site._window
+    client.get("/")
+    client.get("/feed.atom")
+    assert site._window is held  # nothing changed: the window in memory served every request
+    second = publish(services, public=True, headline="Second harbour story")
+    assert [v.guid for v in site.stories()] == [second.guid, first.guid] and site._window is not held
+    held = site._window
+    product = services.subscribers.create_product("Free Europe", {"categories": ["Europe"]})
+    site.stories()
+    assert site._window is held  # a product that is not public leaves the rule as it was
+    services.subscribers.update_product(product.id, public=True)
+    hidden = publish(services, headline="Europe for subscribers")  # in the log and under the new rule
+    assert hidden.guid in [v.guid for v in site.stories()]
+    services.subscribers.update_product(product.id, public=False)
+    assert hidden.guid not in [v.guid for v in site.stories()]  # the rule changed, the log did not
+
+
+def test_an_embargo_ending_shows_the_story_without_a_log_event(services: Services) -> None:
+    held = publish(services, public=True, headline="Held harbour story", embargo=utcnow() + timedelta(hours=1))
+    assert held.guid not in [v.guid for v in services.public.stories()]
+    later = utcnow() + timedelta(hours=2)
+    assert held.guid in [v.guid for v in services.public.stories(now=later)]
+
+
+def test_translations_are_found_beyond_the_window(client: TestClient, services: Services,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("newsflow.public.WINDOW", 1)
+    en = publish(services, headline="Harbour reopens", public=True, translation_group="g2")
+    es = publish(services, headline="Puerto reabierto", language="es", public=True, translation_group="g2")
+    publish(services, headline="Not a translation", public=True, translation_group="g3")
+    hidden = publish(services, headline="Subscribers' Arabic", language="ar", translation_group="g2")
+    assert [v.guid for v in services.public.translations(es)] == [en.guid]
+    assert [v.guid for v in services.public.translations(en)] == [es.guid]  # never the hidden one
+    assert hidden.guid not in client.get(story_url(client, en.guid)).text
+
+
+def test_sitemap_lists_every_public_story_and_splits_past_the_limit(
+        client: TestClient, services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("newsflow.public.WINDOW", 2)
+    shown = [publish(services, public=True, headline=f"Harbour story {n}") for n in range(5)]
+    hidden = publish(services, headline="Harbour for subscribers")
+    base = services.settings.base_url
+    story_urls = {base + story_url(client, v.guid) for v in shown}
+    whole = locs(client.get("/sitemap.xml").content)
+    assert story_urls <= set(whole) and not any(hidden.guid in u for u in whole)
+    monkeypatch.setattr(public_feeds, "SITEMAP_URLS", 3)
+    index = etree.fromstring(client.get("/sitemap.xml").content)
+    assert etree.QName(index).localname == "sitemapindex"
+    parts = index.xpath("//s:loc/text()", namespaces=SITEMAP)
+    assert parts == [f"{base}/sitemap-{n}.xml" for n in range(1, 4)]  # 8 addresses, 3 a file
+    assert index.xpath("//s:lastmod", namespaces=SITEMAP)
+    split = [loc for n in range(1, 4) for loc in locs(client.get(f"/sitemap-{n}.xml").content)]
+    assert split == whole
+    for missing in ("/sitemap-4.xml", "/sitemap-0.xml", "/sitemap-x.xml"):
+        assert client.get(missing).status_code == 404, missing
+
+
+def test_news_sitemap_holds_the_last_two_days_and_1000_at_most(
+        client: TestClient, services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    old = services.newsroom.create(Story(headline="Harbour three days ago", public=True))
+    services.newsroom.publish(old.guid, now=utcnow() - timedelta(days=3))
+    recent = [publish(services, public=True, headline=f"Harbour today {n}") for n in range(3)]
+    listed = client.get("/news-sitemap.xml").text
+    assert all(v.guid in listed for v in recent) and old.guid not in listed
+    monkeypatch.setattr(public_feeds, "NEWS_SITEMAP_URLS", 2)
+    listed = client.get("/news-sitemap.xml").text
+    assert [v.guid in listed for v in recent] == [False, True, True]  # the newest ones
+
+
+def test_the_archive_narrows_in_sql_without_public_products(services: Services) -> None:
+    flagged = publish(services, public=True, headline="Flagged")
+    sport = publish(services, headline="Cup final", categories=["Sport"])
+    assert PublicRule().narrowed() is not None
+    assert [v.guid for v in services.public.archive(batch=1)] == [flagged.guid]
+    services.subscribers.create_product("Free sport", {"categories": ["Sport"]}, public=True)
+    assert services.public.rule().narrowed() is None  # a product's filter is not a column
+    assert [v.guid for v in services.public.archive(batch=1)] == [sport.guid, flagged.guid]
+
+
+def test_feeds_share_one_route_and_carry_no_body(client: TestClient, services: Services) -> None:
+    seed_story(services)
+    atom = etree.fromstring(client.get("/feed.atom").content)
+    assert not atom.xpath("//a:content", namespaces={"a": "http://www.w3.org/2005/Atom"})
+    rss = client.get("/feed.rss")
+    assert rss.headers["content-type"] == "application/rss+xml; charset=utf-8"
+    assert not etree.fromstring(rss.content).xpath("//content:encoded", namespaces={"content": feeds.CONTENT})
+    assert client.get("/feed.json").headers["content-type"] == "application/feed+json; charset=utf-8"
+    assert client.get("/feed.xml").status_code == 404
 
 
 def test_etag_gives_304(client: TestClient, services: Services) -> None:

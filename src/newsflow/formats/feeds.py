@@ -30,6 +30,8 @@ import copy
 import hashlib
 import html as html_mod
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
@@ -385,47 +387,82 @@ def _ws(text: str) -> str:
 
 # ---- rendering: Atom 1.0 and RSS 2.0 for simple clients ------------------------------------------
 
-ATOM_NS = "http://www.w3.org/2005/Atom"
+# Atom 1.0 alone: the parser above also reads the 0.3 namespace, a renderer writes only the current one.
+ATOM = ATOM_NS[0]
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """How a feed presents one story, beyond what every entry has (headline, dates, authors,
+    categories, language): what names it, where it leads, and what it carries."""
+
+    id: str  # Atom id
+    link: str  # the page a reader opens
+    guid: str  # RSS guid
+    guid_is_link: bool  # RSS isPermaLink
+    date: datetime  # RSS pubDate
+    summary: str | None  # Atom summary, RSS description; None: left out
+    content: str | None  # the body HTML (Atom content, RSS content:encoded); None: left out
+
+
+Presenter = Callable[[StoryVersion], FeedEntry]
+
+
+def full_body(ctx: RenderContext) -> Presenter:
+    """Subscribers' entries: each version an item of the API, the spot as summary, the whole body."""
+    def present(v: StoryVersion) -> FeedEntry:
+        uri = ctx.item_uri(v.guid)
+        return FeedEntry(id=uri, link=f"{uri}?format=html", guid=f"{v.guid}:{v.version}", guid_is_link=False,
+                         date=v.version_created, summary=v.spot or None, content=v.body_html)
+    return present
 
 
 def render_atom(versions: list[StoryVersion], *, title: str, feed_id: str, self_href: str,
-                ctx: RenderContext) -> bytes:
-    """An Atom feed, newest first; each entry carries the full body as HTML content."""
-    e = ElementMaker(namespace=ATOM_NS, nsmap={None: ATOM_NS})
+                ctx: RenderContext, home: str | None = None, entry: Presenter | None = None) -> bytes:
+    """An Atom feed, newest first; `entry` decides what each entry carries (default: `full_body`).
+    `home` adds the feed's alternate link, the site the feed belongs to."""
+    present = entry or full_body(ctx)
+    e = ElementMaker(namespace=ATOM, nsmap={None: ATOM})
     updated = max((v.version_created for v in versions), default=utcnow())
     entries = []
     for v in versions:
-        parts = [e.id(ctx.item_uri(v.guid)), e.title(v.headline), e.updated(v.version_created.isoformat()),
+        shown = present(v)
+        parts = [e.id(shown.id), e.title(v.headline), e.updated(v.version_created.isoformat()),
                  e.published(v.first_published.isoformat()),
-                 e.link(rel="alternate", type="text/html", href=f"{ctx.item_uri(v.guid)}?format=html")]
+                 e.link(rel="alternate", type="text/html", href=shown.link)]
         parts += [e.author(e.name(name)) for name in [c.name for c in v.contributors][:10]]
         parts += [e.category(term=c) for c in v.categories]
-        if v.spot:
-            parts.append(e.summary(v.spot))
-        parts.append(e.content(v.body_html, type="html"))
+        if shown.summary is not None:
+            parts.append(e.summary(shown.summary))
+        if shown.content is not None:
+            parts.append(e.content(shown.content, type="html"))
         entries.append(e.entry(*parts, **{XML_LANG: v.language}))
-    feed = e.feed(e.id(feed_id), e.title(title), e.updated(updated.isoformat()),
-                  e.link(rel="self", href=self_href), e.author(e.name(ctx.provider)), *entries)
+    links = [e.link(rel="self", href=self_href)] + ([e.link(rel="alternate", href=home)] if home else [])
+    feed = e.feed(e.id(feed_id), e.title(title), e.updated(updated.isoformat()), *links,
+                  e.author(e.name(ctx.provider)), *entries)
     return etree.tostring(feed, xml_declaration=True, encoding="utf-8")
 
 
 def render_rss(versions: list[StoryVersion], *, title: str, link: str, description: str,
-               ctx: RenderContext) -> bytes:
-    """An RSS 2.0 channel, newest first; the full body goes in content:encoded."""
-    content_ns = "http://purl.org/rss/1.0/modules/content/"
-    rss = etree.Element("rss", version="2.0", nsmap={"content": content_ns})
+               ctx: RenderContext, entry: Presenter | None = None) -> bytes:
+    """An RSS 2.0 channel, newest first; `entry` decides what each item carries (default: `full_body`,
+    the body in content:encoded)."""
+    present = entry or full_body(ctx)
+    rss = etree.Element("rss", version="2.0", nsmap={"content": CONTENT})
     channel = etree.SubElement(rss, "channel")
     for name, text in (("title", title), ("link", link), ("description", description)):
         etree.SubElement(channel, name).text = text
     for v in versions:
+        shown = present(v)
         item = etree.SubElement(channel, "item")
         etree.SubElement(item, "title").text = v.headline
-        etree.SubElement(item, "link").text = f"{ctx.item_uri(v.guid)}?format=html"
-        etree.SubElement(item, "guid", isPermaLink="false").text = f"{v.guid}:{v.version}"
-        etree.SubElement(item, "pubDate").text = format_datetime(v.version_created, usegmt=True)
-        if v.spot:
-            etree.SubElement(item, "description").text = v.spot
+        etree.SubElement(item, "link").text = shown.link
+        etree.SubElement(item, "guid", isPermaLink="true" if shown.guid_is_link else "false").text = shown.guid
+        etree.SubElement(item, "pubDate").text = format_datetime(shown.date, usegmt=True)
+        if shown.summary is not None:
+            etree.SubElement(item, "description").text = shown.summary
         for category in v.categories:
             etree.SubElement(item, "category").text = category
-        etree.SubElement(item, f"{{{content_ns}}}encoded").text = v.body_html
+        if shown.content is not None:
+            etree.SubElement(item, f"{{{CONTENT}}}encoded").text = shown.content
     return etree.tostring(rss, xml_declaration=True, encoding="utf-8")

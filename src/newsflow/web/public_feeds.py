@@ -1,24 +1,23 @@
 """The public portion as Atom, RSS, JSON Feed and sitemaps: headline, spot and the summary only.
 
-formats/feeds.py renders the subscribers' feeds, which carry the whole body; the public ones must
-never do that, so they are built here from the same summarized form the pages show.
+Atom and RSS are formats/feeds.py's renderers, the same the subscribers' feeds use; the public site
+hands them `summarized` entries, which carry no content element, so the body never leaves here.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
-from email.utils import format_datetime
 from typing import Any
 
 from lxml import etree
-from lxml.builder import ElementMaker
 
-from newsflow.model import StoryVersion, utcnow
+from newsflow.formats.base import RenderContext
+from newsflow.formats.feeds import FeedEntry, Presenter, render_atom, render_rss
+from newsflow.model import StoryVersion
 
-ATOM_NS = "http://www.w3.org/2005/Atom"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 
@@ -26,65 +25,89 @@ Url = Callable[[StoryVersion], str]
 Summary = Callable[[StoryVersion], str]
 
 
-def atom(stories: list[StoryVersion], *, title: str, base: str, url: Url, summary: Summary) -> bytes:
-    e = ElementMaker(namespace=ATOM_NS, nsmap={None: ATOM_NS})
-    updated = max((v.version_created for v in stories), default=utcnow())
-    entries = []
-    for v in stories:
-        parts = [e.id(url(v)), e.title(v.headline), e.updated(v.version_created.isoformat()),
-                 e.published(v.first_published.isoformat()), e.link(rel="alternate", type="text/html", href=url(v))]
-        parts += [e.author(e.name(c.name)) for c in v.contributors[:10]]
-        parts += [e.category(term=c) for c in v.categories]
-        parts.append(e.summary("\n\n".join(p for p in (v.spot, summary(v)) if p)))
-        entries.append(e.entry(*parts, **{XML_LANG: v.language}))
-    feed = e.feed(e.id(base + "/"), e.title(title), e.updated(updated.isoformat()),
-                  e.link(rel="self", href=base + "/feed.atom"), e.link(rel="alternate", href=base + "/"),
-                  e.author(e.name(title)), *entries)
-    return etree.tostring(feed, xml_declaration=True, encoding="utf-8")
+@dataclass(frozen=True)
+class Feed:
+    """What every public feed says of itself; the address it lives at is `base/feed.{kind}`."""
+
+    title: str
+    base: str
+    description: str
+    ctx: RenderContext
 
 
-def rss(stories: list[StoryVersion], *, title: str, base: str, description: str, url: Url,
-        summary: Summary) -> bytes:
-    root = etree.Element("rss", version="2.0")
-    channel = etree.SubElement(root, "channel")
-    for name, text in (("title", title), ("link", base + "/"), ("description", description)):
-        etree.SubElement(channel, name).text = text
-    for v in stories:
-        item = etree.SubElement(channel, "item")
-        etree.SubElement(item, "title").text = v.headline
-        etree.SubElement(item, "link").text = url(v)
-        etree.SubElement(item, "guid", isPermaLink="true").text = url(v)
-        etree.SubElement(item, "pubDate").text = format_datetime(v.first_published, usegmt=True)
-        etree.SubElement(item, "description").text = "\n\n".join(p for p in (v.spot, summary(v)) if p)
-        for category in v.categories:
-            etree.SubElement(item, "category").text = category
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+def summarized(url: Url, summary: Summary) -> Presenter:
+    """Public entries: one per story at its public address, spot and summary in place of the body."""
+    def present(v: StoryVersion) -> FeedEntry:
+        link = url(v)
+        return FeedEntry(id=link, link=link, guid=link, guid_is_link=True, date=v.first_published,
+                         summary="\n\n".join(p for p in (v.spot, summary(v)) if p), content=None)
+    return present
 
 
-def json_feed(stories: list[StoryVersion], *, title: str, base: str, description: str, url: Url,
-              summary: Summary) -> bytes:
+def atom(stories: list[StoryVersion], feed: Feed, url: Url, summary: Summary) -> bytes:
+    return render_atom(stories, title=feed.title, feed_id=feed.base + "/", self_href=feed.base + "/feed.atom",
+                       home=feed.base + "/", ctx=feed.ctx, entry=summarized(url, summary))
+
+
+def rss(stories: list[StoryVersion], feed: Feed, url: Url, summary: Summary) -> bytes:
+    return render_rss(stories, title=feed.title, link=feed.base + "/", description=feed.description,
+                      ctx=feed.ctx, entry=summarized(url, summary))
+
+
+def json_feed(stories: list[StoryVersion], feed: Feed, url: Url, summary: Summary) -> bytes:
     items: list[dict[str, Any]] = [{
         "id": url(v), "url": url(v), "title": v.headline, "summary": v.spot or None,
         "content_text": summary(v), "date_published": v.first_published.isoformat(),
         "date_modified": v.version_created.isoformat(), "language": v.language, "tags": v.categories,
         "authors": [{"name": c.name} for c in v.contributors]} for v in stories]
-    feed = {"version": "https://jsonfeed.org/version/1.1", "title": title, "home_page_url": base + "/",
-            "feed_url": base + "/feed.json", "description": description, "items": items}
-    return json.dumps(feed, ensure_ascii=False, indent=1).encode()
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": feed.title, "home_page_url": feed.base + "/",
+           "feed_url": feed.base + "/feed.json", "description": feed.description, "items": items}
+    return json.dumps(doc, ensure_ascii=False, indent=1).encode()
 
 
-def sitemap(pages: list[tuple[str, datetime | None]]) -> bytes:
+# kind (the address's extension) -> renderer and media type
+FEEDS: dict[str, tuple[Callable[[list[StoryVersion], Feed, Url, Summary], bytes], str]] = {
+    "atom": (atom, "application/atom+xml; charset=utf-8"),
+    "rss": (rss, "application/rss+xml; charset=utf-8"),
+    "json": (json_feed, "application/feed+json; charset=utf-8"),
+}
+
+
+# ---- sitemaps ------------------------------------------------------------------------------------------
+
+# The sitemaps protocol's ceiling for one file; more URLs go in several files under a sitemap index.
+SITEMAP_URLS = 50_000
+# Google News takes the stories of the last two days from a news sitemap, and 1,000 URLs at most.
+NEWS_SITEMAP_DAYS = 2
+NEWS_SITEMAP_URLS = 1_000
+
+Page = tuple[str, datetime | None]
+
+
+def sitemap(pages: Iterable[Page]) -> bytes:
     root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS})
     for loc, modified in pages:
         node = etree.SubElement(root, f"{{{SITEMAP_NS}}}url")
-        etree.SubElement(node, f"{{{SITEMAP_NS}}}loc").text = loc
-        if modified:
-            etree.SubElement(node, f"{{{SITEMAP_NS}}}lastmod").text = modified.isoformat()
+        _loc(node, loc, modified)
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
 
 
-def news_sitemap(stories: list[StoryVersion], *, publication: str, url: Url) -> bytes:
-    """Google News sitemap: only stories first published in the last two days (the caller filters)."""
+def sitemap_index(parts: Iterable[Page]) -> bytes:
+    """The index of several sitemaps, each with the time of its newest page."""
+    root = etree.Element(f"{{{SITEMAP_NS}}}sitemapindex", nsmap={None: SITEMAP_NS})
+    for loc, modified in parts:
+        _loc(etree.SubElement(root, f"{{{SITEMAP_NS}}}sitemap"), loc, modified)
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+
+
+def _loc(node: etree._Element, loc: str, modified: datetime | None) -> None:
+    etree.SubElement(node, f"{{{SITEMAP_NS}}}loc").text = loc
+    if modified:
+        etree.SubElement(node, f"{{{SITEMAP_NS}}}lastmod").text = modified.isoformat()
+
+
+def news_sitemap(stories: Iterable[StoryVersion], *, publication: str, url: Url) -> bytes:
+    """Google News sitemap; the caller picks the stories (the last two days', 1,000 at most)."""
     root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS, "news": NEWS_NS})
     for v in stories:
         node = etree.SubElement(root, f"{{{SITEMAP_NS}}}url")

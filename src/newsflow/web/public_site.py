@@ -6,8 +6,10 @@ body of a story never reaches a public page, feed or sitemap.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from itertools import chain, islice
 from typing import Any
 from urllib.parse import quote
 
@@ -16,8 +18,8 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from newsflow.errors import NotFound
 from newsflow.model import StoryVersion, utcnow
+from newsflow.public import WINDOW, summarize
 from newsflow.public import slug as make_slug
-from newsflow.public import summarize
 from newsflow.public_requests import INTERESTS, validate
 from newsflow.services import Services
 from newsflow.web import i18n, public_feeds, sessions
@@ -30,6 +32,7 @@ FEED_SIZE = 50
 
 @dataclass(frozen=True)
 class Photo:
+    media_id: str
     src: str
     alt: str
     caption: str
@@ -57,8 +60,10 @@ def _view(v: StoryVersion) -> View:
     return View(v, story_path(v))
 
 
-def _photo(svc: Services, v: StoryVersion) -> Photo | None:
-    """The lead photo, when it is one of ours (remote pictures belong to the sending agency)."""
+def lead_photo(svc: Services, v: StoryVersion) -> Photo | None:
+    """The lead photo, for the page and for /photo.jpg alike: the first that is one of ours (remote
+    pictures belong to the sending agency) and has a preview (the public copy is the preview,
+    watermarked)."""
     for p in v.photos:
         if not p.media_id:
             continue
@@ -66,8 +71,9 @@ def _photo(svc: Services, v: StoryVersion) -> Photo | None:
         preview = (record or {}).get("renditions", {}).get("preview")
         if preview is None:
             continue
-        return Photo(src=f"/news/{quote(v.guid)}/photo.jpg", alt=p.alt or p.caption or p.title or v.headline,
-                     caption=p.caption, credit=p.credit, width=preview.get("width"), height=preview.get("height"))
+        return Photo(media_id=p.media_id, src=f"/news/{quote(v.guid)}/photo.jpg",
+                     alt=p.alt or p.caption or p.title or v.headline, caption=p.caption, credit=p.credit,
+                     width=preview.get("width"), height=preview.get("height"))
     return None
 
 
@@ -147,9 +153,8 @@ def story_redirect(guid: str, svc: Services = Depends(services)) -> Response:
 def story_photo(guid: str, svc: Services = Depends(services)) -> Response:
     """The lead photo, watermarked. Reached through the story, so a picture of a story that is not
     public (or not yet) is never served here."""
-    v = svc.public.story(guid)
-    photo = next((p for p in v.photos if p.media_id and svc.media.lookup(p.media_id)), None)
-    if photo is None or photo.media_id is None:
+    photo = lead_photo(svc, svc.public.story(guid))
+    if photo is None:
         raise NotFound("no photo")
     path = svc.media.watermarked(photo.media_id, svc.settings.agency_name)
     return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "public, max-age=300"})
@@ -163,7 +168,7 @@ def story(guid: str, slug: str, request: Request, svc: Services = Depends(servic
         return _moved(path)
     base = svc.settings.base_url
     summary = _summary(svc, v)
-    photo = _photo(svc, v)
+    photo = lead_photo(svc, v)
     translations = [_view(t) for t in svc.public.translations(v)]
     alternates = [{"lang": v.language, "href": base + path}] + [
         {"lang": t.language, "href": base + t.public_url} for t in translations]
@@ -239,50 +244,72 @@ def _xml(request: Request, body: bytes, media_type: str) -> Response:
     return cached(request, body, media_type, {"Cache-Control": "public, max-age=120"})
 
 
-def _abs(svc: Services) -> Any:
+def _abs(svc: Services) -> public_feeds.Url:
     return lambda v: svc.settings.base_url + story_path(v)
 
 
-@router.get("/feed.atom")
-def feed_atom(request: Request, svc: Services = Depends(services)) -> Response:
-    body = public_feeds.atom(svc.public.stories(limit=FEED_SIZE), title=svc.settings.agency_name,
-                             base=svc.settings.base_url, url=_abs(svc), summary=lambda v: _summary(svc, v))
-    return _xml(request, body, "application/atom+xml; charset=utf-8")
-
-
-@router.get("/feed.rss")
-def feed_rss(request: Request, svc: Services = Depends(services)) -> Response:
+@router.get("/feed.{kind}")
+def feed(kind: str, request: Request, svc: Services = Depends(services)) -> Response:
+    """/feed.atom, /feed.rss and /feed.json: the latest public stories, summarized."""
+    if kind not in public_feeds.FEEDS:
+        raise NotFound("no such feed")
+    render, media_type = public_feeds.FEEDS[kind]
     t = i18n.translator("en", agency=svc.settings.agency_name)
-    body = public_feeds.rss(svc.public.stories(limit=FEED_SIZE), title=svc.settings.agency_name,
-                            base=svc.settings.base_url, description=t("disclaimer"), url=_abs(svc),
-                            summary=lambda v: _summary(svc, v))
-    return _xml(request, body, "application/rss+xml; charset=utf-8")
+    about = public_feeds.Feed(title=svc.settings.agency_name, base=svc.settings.base_url,
+                              description=t("disclaimer"), ctx=svc.render_context)
+    body = render(svc.public.stories(limit=FEED_SIZE), about, _abs(svc), lambda v: _summary(svc, v))
+    return _xml(request, body, media_type)
 
 
-@router.get("/feed.json")
-def feed_json(request: Request, svc: Services = Depends(services)) -> Response:
-    t = i18n.translator("en", agency=svc.settings.agency_name)
-    body = public_feeds.json_feed(svc.public.stories(limit=FEED_SIZE), title=svc.settings.agency_name,
-                                  base=svc.settings.base_url, description=t("disclaimer"), url=_abs(svc),
-                                  summary=lambda v: _summary(svc, v))
-    return _xml(request, body, "application/feed+json; charset=utf-8")
+def _sitemap_pages(svc: Services) -> Iterator[public_feeds.Page]:
+    """Every address a search engine should know: the home page, the sections and dossiers the site
+    lists (they are drawn from the recent window, as the pages are), then every public story."""
+    base = svc.settings.base_url
+    recent = svc.public.stories(limit=WINDOW)
+    yield base + "/", recent[0].version_created if recent else None
+    for name in svc.public.categories(recent):
+        yield f"{base}/category/{quote(name)}", None
+    for name in dict.fromkeys(v.dossier for v in recent if v.dossier):
+        yield f"{base}/dossier/{quote(name)}", None
+    for v in svc.public.archive():
+        yield base + story_path(v), v.version_created
 
 
 @router.get("/sitemap.xml")
 def sitemap(request: Request, svc: Services = Depends(services)) -> Response:
-    base = svc.settings.base_url
-    stories = svc.public.stories(limit=1000)
-    pages: list[tuple[str, Any]] = [(base + "/", stories[0].version_created if stories else None)]
-    pages += [(f"{base}/category/{quote(c)}", None) for c in svc.public.categories(stories)]
-    pages += [(f"{base}/dossier/{quote(d)}", None) for d in dict.fromkeys(v.dossier for v in stories if v.dossier)]
-    pages += [(base + story_path(v), v.version_created) for v in stories]
+    """The sitemap; past the protocol's limit of URLs, the index of numbered sitemaps instead."""
+    limit = public_feeds.SITEMAP_URLS
+    pages = _sitemap_pages(svc)
+    first = list(islice(pages, limit + 1))
+    if len(first) <= limit:
+        return _xml(request, public_feeds.sitemap(first), "application/xml")
+    newest: list[datetime | None] = []  # of each numbered sitemap; the rest is counted, not kept
+    for i, (_, modified) in enumerate(chain(first, pages)):
+        if i % limit == 0:
+            newest.append(None)
+        if modified and (newest[-1] is None or modified > newest[-1]):
+            newest[-1] = modified
+    parts = [(f"{svc.settings.base_url}/sitemap-{n}.xml", m) for n, m in enumerate(newest, 1)]
+    return _xml(request, public_feeds.sitemap_index(parts), "application/xml")
+
+
+@router.get("/sitemap-{number}.xml")
+def sitemap_part(number: str, request: Request, svc: Services = Depends(services)) -> Response:
+    """The numbered sitemaps the index names: the same addresses, `SITEMAP_URLS` at a time."""
+    if not number.isdigit() or int(number) < 1:
+        raise NotFound("no such sitemap")
+    start = (int(number) - 1) * public_feeds.SITEMAP_URLS
+    pages = list(islice(_sitemap_pages(svc), start, start + public_feeds.SITEMAP_URLS))
+    if not pages:
+        raise NotFound("no such sitemap")
     return _xml(request, public_feeds.sitemap(pages), "application/xml")
 
 
 @router.get("/news-sitemap.xml")
 def news_sitemap(request: Request, svc: Services = Depends(services)) -> Response:
-    since = utcnow() - timedelta(days=2)
-    stories = [v for v in svc.public.stories(limit=1000) if v.first_published >= since]
-    body = public_feeds.news_sitemap(stories, publication=svc.settings.agency_name, url=_abs(svc))
+    """Google News: stories first published in the last two days, the newest 1,000 at most."""
+    since = utcnow() - timedelta(days=public_feeds.NEWS_SITEMAP_DAYS)
+    recent = sorted(svc.public.archive(since=since), key=lambda v: v.first_published, reverse=True)
+    body = public_feeds.news_sitemap(recent[:public_feeds.NEWS_SITEMAP_URLS], publication=svc.settings.agency_name,
+                                     url=_abs(svc))
     return _xml(request, body, "application/xml")
-
