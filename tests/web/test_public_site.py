@@ -413,3 +413,25 @@ def test_admin_marks_a_product_public(client: TestClient, services: Services) ->
     assert client.patch(f"/v1/admin/products/{made.json()['id']}", headers=h,
                         json={"public": False}).json()["public"] is False
     assert v.headline not in client.get("/").text
+
+
+def test_a_feed_entry_keeps_its_id_when_the_headline_changes(client: TestClient, services: Services) -> None:
+    v = publish(services, headline="Harbour reopens after storm", public=True)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+
+    def entry() -> tuple[str, str, str, str]:
+        atom = etree.fromstring(client.get("/feed.atom").content)
+        rss = etree.fromstring(client.get("/feed.rss").content)
+        item = json.loads(client.get("/feed.json").content)["items"][0]
+        return (atom.xpath("string(//a:entry/a:id)", namespaces=ns), rss.xpath("string(//item/guid)"),
+                item["id"], atom.xpath("string(//a:entry/a:link/@href)", namespaces=ns))
+
+    ident, guid, json_id, link = entry()
+    assert ident == guid == json_id and ident.endswith(f"/news/{v.guid}") and "harbour-reopens" in link
+    services.newsroom.edit(v.guid, {"headline": "Port traffic back to normal"})
+    services.newsroom.update(v.guid)
+    again = entry()
+    assert again[:3] == (ident, guid, json_id) and "port-traffic" in again[3]
+    r = client.get(ident.removeprefix("http://127.0.0.1:8000").removeprefix(services.settings.base_url),
+                   follow_redirects=False)
+    assert r.status_code in (301, 308) and "port-traffic" in r.headers["location"]

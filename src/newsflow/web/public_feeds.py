@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from lxml import etree
 
@@ -35,28 +36,35 @@ class Feed:
     ctx: RenderContext
 
 
-def summarized(url: Url, summary: Summary) -> Presenter:
+def stable_id(base: str, v: StoryVersion) -> str:
+    """An entry's id: the story's address without its slug (which follows the headline), so that an
+    updated headline is the same entry to a feed reader (RFC 4287: an id never changes). The address
+    answers with a redirect to the story."""
+    return f"{base}/news/{quote(v.guid, safe='')}"
+
+
+def summarized(base: str, url: Url, summary: Summary) -> Presenter:
     """Public entries: one per story at its public address, spot and summary in place of the body."""
     def present(v: StoryVersion) -> FeedEntry:
-        link = url(v)
-        return FeedEntry(id=link, link=link, guid=link, guid_is_link=True, date=v.first_published,
+        ident = stable_id(base, v)
+        return FeedEntry(id=ident, link=url(v), guid=ident, guid_is_link=True, date=v.first_published,
                          summary="\n\n".join(p for p in (v.spot, summary(v)) if p), content=None)
     return present
 
 
 def atom(stories: list[StoryVersion], feed: Feed, url: Url, summary: Summary) -> bytes:
     return render_atom(stories, title=feed.title, feed_id=feed.base + "/", self_href=feed.base + "/feed.atom",
-                       home=feed.base + "/", ctx=feed.ctx, entry=summarized(url, summary))
+                       home=feed.base + "/", ctx=feed.ctx, entry=summarized(feed.base, url, summary))
 
 
 def rss(stories: list[StoryVersion], feed: Feed, url: Url, summary: Summary) -> bytes:
     return render_rss(stories, title=feed.title, link=feed.base + "/", description=feed.description,
-                      ctx=feed.ctx, entry=summarized(url, summary))
+                      ctx=feed.ctx, entry=summarized(feed.base, url, summary))
 
 
 def json_feed(stories: list[StoryVersion], feed: Feed, url: Url, summary: Summary) -> bytes:
     items: list[dict[str, Any]] = [{
-        "id": url(v), "url": url(v), "title": v.headline, "summary": v.spot or None,
+        "id": stable_id(feed.base, v), "url": url(v), "title": v.headline, "summary": v.spot or None,
         "content_text": summary(v), "date_published": v.first_published.isoformat(),
         "date_modified": v.version_created.isoformat(), "language": v.language, "tags": v.categories,
         "authors": [{"name": c.name} for c in v.contributors]} for v in stories]
