@@ -17,8 +17,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from newsflow.errors import NotFound
+from newsflow.errors import FieldError, NotFound
 from newsflow.model import PubStatus, Story, StoryVersion, html_to_text, utcnow
+from newsflow.public_tables import public_rule_settings
 from newsflow.store import Store
 from newsflow.store.search import SearchIndex, SearchQuery
 from newsflow.store.tables import events, versions
@@ -79,6 +80,16 @@ _PUBLIC_FILTERS = (sa.select(products.c.filter)
                    .where(products.c.public.is_(True), products.c.active.is_(True)).order_by(products.c.id))
 # Where the log stands: every version that can change what the site shows is written with an event.
 _LAST_SEQ = sa.select(sa.func.coalesce(sa.func.max(events.c.seq), 0))
+
+
+_STORED_URGENCY = sa.select(public_rule_settings.c.urgency_max).where(public_rule_settings.c.id == 1)
+
+
+@dataclass(frozen=True)
+class UrgencySetting:
+    urgency_max: int
+    updated: datetime | None  # None: nobody set it; the NEWSFLOW_PUBLIC_URGENCY default applies
+    updated_by: str
 
 
 def _current(now: datetime) -> sa.Select[Any]:
@@ -180,8 +191,8 @@ class PublicSite:
 
     store: Store
     search_index: SearchIndex
-    urgency_max: int = 0
-    _rule: tuple[list[Any], PublicRule] | None = field(default=None, init=False, repr=False)
+    urgency_max: int = 0  # NEWSFLOW_PUBLIC_URGENCY: the urgency clause until an admin sets one
+    _rule: tuple[tuple[list[Any], int], PublicRule] | None = field(default=None, init=False, repr=False)
     _window: _Window | None = field(default=None, init=False, repr=False)
     _reading: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -192,13 +203,33 @@ class PublicSite:
 
     def _read_rule(self, conn: sa.Connection) -> PublicRule:
         raw = list(conn.execute(_PUBLIC_FILTERS).scalars())
+        stored = conn.execute(_STORED_URGENCY).scalar()
+        key = (raw, self.urgency_max if stored is None else int(stored))
         held = self._rule
-        if held is not None and held[0] == raw:
+        if held is not None and held[0] == key:
             return held[1]  # the filters are parsed again only when one changed
-        rule = PublicRule(urgency_max=self.urgency_max,
-                          products=tuple(ProductFilter.model_validate(f) for f in raw))
-        self._rule = (raw, rule)
+        rule = PublicRule(urgency_max=key[1], products=tuple(ProductFilter.model_validate(f) for f in raw))
+        self._rule = (key, rule)
         return rule
+
+    def urgency_setting(self) -> UrgencySetting:
+        """The urgency clause in force, and who set it (None: the NEWSFLOW_PUBLIC_URGENCY default)."""
+        t = public_rule_settings
+        with self.store.read() as conn:
+            row = conn.execute(sa.select(t.c.urgency_max, t.c.updated, t.c.updated_by).where(t.c.id == 1)).first()
+        if row is None:
+            return UrgencySetting(self.urgency_max, None, "")
+        return UrgencySetting(row.urgency_max, row.updated, row.updated_by)
+
+    def set_urgency(self, urgency_max: int, *, by: str) -> None:
+        """Make stories at `urgency_max` or more urgent public (0: urgency makes nothing public). Every
+        node follows on its next request: the rule is read with each one."""
+        if not 0 <= urgency_max <= 9:
+            raise FieldError("urgency_max", "0 (off) or an urgency from 1 (flash) to 9")
+        t = public_rule_settings
+        with self.store.write() as conn:
+            conn.execute(t.delete().where(t.c.id == 1))
+            conn.execute(t.insert().values(id=1, urgency_max=urgency_max, updated=utcnow(), updated_by=by[:200]))
 
     def _recent(self, now: datetime) -> _Window:
         # the seq is read before the window: a version written in between is then in a window marked

@@ -435,3 +435,26 @@ def test_a_feed_entry_keeps_its_id_when_the_headline_changes(client: TestClient,
     r = client.get(ident.removeprefix("http://127.0.0.1:8000").removeprefix(services.settings.base_url),
                    follow_redirects=False)
     assert r.status_code in (301, 308) and "port-traffic" in r.headers["location"]
+
+
+def test_an_admin_set_urgency_clause_replaces_the_default_on_the_next_request(
+        client: TestClient, services: Services) -> None:
+    from newsflow.errors import FieldError
+
+    site = services.public
+    assert site.urgency_setting().updated is None and site.urgency_setting().urgency_max == 0
+    flash = publish(services, headline="Dam breach flash", urgency=1)
+    routine = publish(services, headline="Council meets", urgency=5)
+    assert "Dam breach flash" not in client.get("/").text
+    site.set_urgency(2, by="admin@agency.example")
+    home = client.get("/").text
+    assert "Dam breach flash" in home and "Council meets" not in home
+    assert client.get(f"/news/{flash.guid}", follow_redirects=False).status_code in (301, 308)
+    assert client.get(f"/news/{routine.guid}").status_code == 404
+    setting = site.urgency_setting()
+    assert setting.urgency_max == 2 and setting.updated_by == "admin@agency.example"
+    site.set_urgency(0, by="admin@agency.example")
+    assert "Dam breach flash" not in client.get("/").text
+    for bad in (-1, 10):
+        with pytest.raises(FieldError, match="urgency_max"):
+            site.set_urgency(bad, by="x")
