@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -28,7 +29,7 @@ from newsflow.formats.registry import OUTPUTS
 from newsflow.model import utcnow
 from newsflow.services import Services
 from newsflow.store import User
-from newsflow.web import sessions
+from newsflow.web import i18n, sessions
 from newsflow.web.api import admin as admin_api
 from newsflow.web.deps import services
 from newsflow.web.login import require_admin
@@ -45,14 +46,16 @@ LIST_FIELDS = ("categories", "dossiers", "languages", "subjects", "places")
 MEDIA_TYPES = ("text", "picture")
 CHANNEL_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 # Fixed messages after a redirect: the query names one, so nothing a link carries is echoed.
-NOTICES = {"company": "Company saved.", "product": "Product saved.", "revoked": "API key revoked.",
-           "deactivated": "User deactivated.", "activated": "User activated.", "replayed": "Queued again.",
-           "webhook": "Webhook endpoint saved."}
+# The values are i18n keys: the message is shown in the reader's UI language.
+NOTICES = {"company": "admin_notice_company", "product": "admin_notice_product", "revoked": "admin_notice_revoked",
+           "deactivated": "admin_notice_deactivated", "activated": "admin_notice_activated",
+           "replayed": "admin_notice_replayed", "webhook": "admin_notice_webhook"}
+Translate = Callable[..., str]  # i18n.translator's `t`
 
 
 def _page(request: Request, template: str, *, status: int = 200, **values: Any) -> Response:
-    notice = NOTICES.get(request.query_params.get("done", ""))
-    values.setdefault("notice", notice)
+    done = NOTICES.get(request.query_params.get("done", ""))
+    values.setdefault("notice", i18n.request_translator(request)(done) if done else None)
     values.setdefault("shown", None)
     return page(request, template, status=status, cache=NO_STORE, noindex=True,
                 user=request.scope.get("nf.user"), csrf=sessions.csrf_token(request), **values)
@@ -130,7 +133,13 @@ def _company_page(request: Request, svc: Services, company_id: str, *, status: i
     return _page(request, "admin/company.html", status=status, section="companies", company=company,
                  products=svc.subscribers.list_products(), users=svc.store.list_users(company_id),
                  keys=svc.subscribers.list_api_keys(company_id), endpoints=svc.webhooks.list_endpoints(company_id),
-                 scopes=SCOPES, formats=list(OUTPUTS), **values)
+                 scopes=_scopes(i18n.request_translator(request)), formats=list(OUTPUTS), **values)
+
+
+def _scopes(t: Translate) -> dict[str, str]:
+    """Each scope's description in the UI language; a scope added without a translation shows its English one."""
+    return {name: t(f"admin_scope_{name}") if f"admin_scope_{name}" in i18n.STRINGS else what
+            for name, what in SCOPES.items()}
 
 
 @router.get("/companies/{company_id}")
@@ -145,19 +154,20 @@ async def update_company(company_id: str, request: Request, svc: Services = Depe
     if current is None:
         raise HTTPException(404, "no such company")
     known = {p.id for p in svc.subscribers.list_products()}
+    t = i18n.request_translator(request)
     wanted: set[int] = set()
     errors: dict[str, str] = {}
     for raw in form.getlist("product_ids"):
         try:
             wanted.add(int(raw))
         except (TypeError, ValueError):
-            errors["product_ids"] = f"{raw!r} is not a product id"
+            errors["product_ids"] = t("admin_err_not_product", value=repr(raw))
     if wanted - known:
-        errors["product_ids"] = f"unknown product(s): {sorted(wanted - known)}"
+        errors["product_ids"] = t("admin_err_unknown_products", ids=sorted(wanted - known))
     values = {"name": _text(form, "name", 300), "active": _checked(form, "active"),
               "may_receive_embargoed": _checked(form, "may_receive_embargoed"), "product_ids": wanted}
     if not values["name"]:
-        errors["name"] = "a name needs 1 to 200 characters"
+        errors["name"] = t("admin_err_name_length")
     if errors:
         return _company_page(request, svc, company_id, v=values, errors=errors, status=422)
     try:  # the name is the one thing the service may still refuse: it goes first, before any product
@@ -209,19 +219,20 @@ async def create_user(request: Request, svc: Services = Depends(services)) -> Re
     values = {"email": _text(form, "email", 320).lower(), "name": _text(form, "name", 300),
               "role": _text(form, "role", 50), "company_id": _text(form, "company_id", 100)}
     company_id = values["company_id"] or None
+    t = i18n.request_translator(request)
     errors: dict[str, str] = {}
     if not values["name"]:
-        errors["name"] = "a name is needed"
+        errors["name"] = t("admin_err_name_needed")
     try:
         check_account(email=values["email"], role=values["role"], company_id=company_id)
     except FieldError as exc:
         errors[exc.field] = exc.message
     if company_id and "company_id" not in errors and not _exists(svc, company_id):
-        errors["company_id"] = "no such company"
+        errors["company_id"] = t("admin_err_no_company")
     if "email" not in errors:
         try:
             svc.store.user_by_email(values["email"])
-            errors["email"] = "an account with this e-mail exists already"
+            errors["email"] = t("admin_err_email_exists")
         except NotFound:
             pass
     if errors:
@@ -233,8 +244,8 @@ async def create_user(request: Request, svc: Services = Depends(services)) -> Re
             password_hash=hash_password(password)))
     except (Conflict, FieldError) as exc:
         return _users_page(request, svc, values["company_id"], v=values, errors={"email": str(exc)}, status=409)
-    shown = {"what": f"Password for {user.email}", "secret": password,
-             "hint": "Pass it on to the person now: it is not stored and will not be shown again."}
+    shown = {"what": t("admin_password_for", email=user.email), "secret": password,
+             "hint": t("admin_hint_password_once")}
     return _users_page(request, svc, values["company_id"], shown=shown, status=201)
 
 
@@ -273,11 +284,12 @@ async def create_key(company_id: str, request: Request, svc: Services = Depends(
     form = await request.form()
     scopes = [s for s in form.getlist("scopes") if isinstance(s, str)]
     values = {"label": _text(form, "label", 200), "scopes": set(scopes)}
+    t = i18n.request_translator(request)
     errors: dict[str, str] = {}
     if not scopes:
-        errors["scopes"] = "pick at least one scope"
+        errors["scopes"] = t("admin_err_pick_scope")
     elif unknown := sorted(set(scopes) - set(SCOPES)):
-        errors["scopes"] = f"unknown scope(s): {', '.join(unknown)}"
+        errors["scopes"] = t("admin_err_unknown_scopes", names=", ".join(unknown))
     if errors:
         return _company_page(request, svc, company_id, key_v=values, key_errors=errors, status=422)
     try:
@@ -286,8 +298,8 @@ async def create_key(company_id: str, request: Request, svc: Services = Depends(
     except FieldError as exc:
         return _company_page(request, svc, company_id, key_v=values, key_errors={"scopes": exc.message},
                              status=422)
-    shown = {"what": f"API key {new.key.prefix}… ({', '.join(new.key.scopes)})", "secret": new.secret,
-             "hint": "Copy it now: only a hash is stored, it will not be shown again."}
+    shown = {"what": t("admin_key_shown", prefix=new.key.prefix, scopes=", ".join(new.key.scopes)),
+             "secret": new.secret, "hint": t("admin_hint_key_once")}
     return _company_page(request, svc, company_id, shown=shown, status=201)
 
 
@@ -311,7 +323,7 @@ def _filter_values(form: FormData) -> dict[str, Any]:
     return values
 
 
-def _parse_filter(values: dict[str, Any]) -> tuple[ProductFilter | None, dict[str, str]]:
+def _parse_filter(values: dict[str, Any], t: Translate) -> tuple[ProductFilter | None, dict[str, str]]:
     raw: dict[str, Any] = {name: _commas(values[name]) for name in LIST_FIELDS}
     raw["media_types"] = values["media_types"]
     raw["public_only"] = values["public_only"]
@@ -320,7 +332,7 @@ def _parse_filter(values: dict[str, Any]) -> tuple[ProductFilter | None, dict[st
         try:
             raw["urgency_max"] = int(values["urgency_max"])
         except ValueError:
-            errors["urgency_max"] = "a number from 1 (flash) to 9"
+            errors["urgency_max"] = t("admin_err_urgency_max")
     try:
         found = ProductFilter.model_validate(raw)
     except ValidationError as exc:
@@ -328,7 +340,7 @@ def _parse_filter(values: dict[str, Any]) -> tuple[ProductFilter | None, dict[st
             name = str(err["loc"][0]) if err["loc"] else "filter"
             message = err["msg"]
             if name == "languages" and err["type"] == "string_pattern_mismatch":
-                message = "not a language tag such as en or en-GB"
+                message = t("admin_err_language_tag")
             errors.setdefault(name, message + (f" ({err['input']!r})" if len(err["loc"]) > 1 else ""))
         return None, errors
     return (None, errors) if errors else (found, errors)
@@ -357,7 +369,7 @@ def _product_page(request: Request, svc: Services, product: Any | None, *, v: di
                   errors: dict[str, str] | None = None, status: int = 200) -> Response:
     preview = None
     if not errors:
-        found, _ = _parse_filter(v)
+        found, _ = _parse_filter(v, i18n.request_translator(request))
         if found is not None:
             preview = _preview(svc, found)
     return _page(request, "admin/product.html", status=status, section="products", product=product, v=v,
@@ -389,9 +401,10 @@ def product(product_id: int, request: Request, svc: Services = Depends(services)
 async def preview(request: Request, svc: Services = Depends(services)) -> Response:
     """The live preview: an HTML fragment listing which recent stories the form's filter matches."""
     form = await request.form()
-    found, errors = _parse_filter(_filter_values(form))
+    t = i18n.request_translator(request)
+    found, errors = _parse_filter(_filter_values(form), t)
     result = await run_in_threadpool(_preview, svc, found) if found is not None else None
-    body = env.get_template("admin/_preview.html").render(preview=result, errors=errors)
+    body = env.get_template("admin/_preview.html").render(preview=result, errors=errors, t=t)
     return Response(body, 200 if found is not None else 422, {"Cache-Control": NO_STORE},
                     "text/html; charset=utf-8")
 
@@ -404,10 +417,11 @@ async def _save_product(request: Request, svc: Services, product_id: int | None)
         except NotFound:
             raise HTTPException(404, "no such product") from None
     form = await request.form()
+    t = i18n.request_translator(request)
     v = _product_values(form)
-    found, errors = _parse_filter(v)
+    found, errors = _parse_filter(v, t)
     if not v["name"]:
-        errors["name"] = "a name needs 1 to 200 characters"
+        errors["name"] = t("admin_err_name_length")
     if errors or found is None:
         return _product_page(request, svc, current, v=v, errors=errors, status=422)
     try:
@@ -450,8 +464,9 @@ async def create_webhook(company_id: str, request: Request, svc: Services = Depe
     except FieldError as exc:
         return _company_page(request, svc, company_id, hook_v=values, hook_errors={exc.field: exc.message},
                              status=422)
-    shown = {"what": f"Signing secret of webhook {new.endpoint.url}", "secret": new.secret,
-             "hint": "Give it to the receiver now: it will not be shown again (rotate to make a new one)."}
+    t = i18n.request_translator(request)
+    shown = {"what": t("admin_webhook_secret", url=new.endpoint.url), "secret": new.secret,
+             "hint": t("admin_hint_webhook_secret")}
     return _company_page(request, svc, company_id, shown=shown, status=201)
 
 
@@ -483,8 +498,8 @@ def webhook(endpoint_id: str, request: Request, svc: Services = Depends(services
 async def rotate(endpoint_id: str, request: Request, svc: Services = Depends(services)) -> Response:
     _endpoint_or_404(svc, endpoint_id)
     secret = await run_in_threadpool(svc.webhooks.rotate_secret, endpoint_id, timedelta(hours=24))
-    shown = {"what": "New signing secret", "secret": secret,
-             "hint": "The previous secret keeps signing for 24 hours as well; give this one to the receiver now."}
+    t = i18n.request_translator(request)
+    shown = {"what": t("admin_new_secret"), "secret": secret, "hint": t("admin_hint_rotated")}
     return _webhook_page(request, svc, endpoint_id, shown=shown)
 
 
@@ -527,17 +542,18 @@ def explain(request: Request, guid: str = "", company: str = "", svc: Services =
     errors: dict[str, str] = {}
     guid, company = guid.strip(), company.strip()
     if guid or company:
+        t = i18n.request_translator(request)
         if not guid:
-            errors["guid"] = "give the story's guid"
+            errors["guid"] = t("admin_err_give_guid")
         if not company:
-            errors["company"] = "pick a company"
+            errors["company"] = t("admin_err_pick_company")
         elif not _exists(svc, company):
-            errors["company"] = "no such company"
+            errors["company"] = t("admin_err_no_company")
         if not errors:
             try:
                 result = admin_api.explain(guid, company, svc)  # the API's own route: one definition
             except NotFound:
-                errors["guid"] = f"no story with guid {guid!r}"
+                errors["guid"] = t("admin_err_no_story", guid=repr(guid))
     return _page(request, "admin/explain.html", status=422 if errors else 200, section="explain",
                  companies=svc.subscribers.list_companies(), guid=guid, company=company, result=result,
                  errors=errors, recent=svc.store.latest(limit=20))

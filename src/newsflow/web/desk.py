@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import difflib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,7 +28,7 @@ from newsflow.model import URGENCY_LABELS, Photo, PubStatus, Role, Story, StoryV
 from newsflow.newsroom.media import MediaError
 from newsflow.services import Services
 from newsflow.store import StoryRecord, User
-from newsflow.web import sessions
+from newsflow.web import i18n, sessions
 from newsflow.web.deps import services
 from newsflow.web.login import current_user, require_publisher, require_staff
 from newsflow.web.templating import page
@@ -44,9 +44,10 @@ CONCEPTS = ("subjects", "places", "people", "organisations")
 ACTIONS = ("save", "publish", "update", "correct")
 BLANK_CONTRIBUTORS = 2
 # Fixed messages after a redirect: the query names one, so nothing a link carries is echoed.
-NOTICES = {"saved": "Draft saved.", "published": "Published: version 1 is on the wire.",
-           "update": "Update sent as a new version.", "correct": "Correction sent as a new version.",
-           "kill": "Killed: the withdrawal went to everyone who received the story."}
+# The values are i18n keys: the message is shown in the reader's UI language.
+NOTICES = {"saved": "desk_notice_saved", "published": "desk_notice_published", "update": "desk_notice_update",
+           "correct": "desk_notice_correct", "kill": "desk_notice_kill"}
+Translate = Callable[..., str]  # i18n.translator's `t`
 
 
 def status_of(record: StoryRecord) -> str:
@@ -116,8 +117,9 @@ def _concept(line: str) -> dict[str, Any]:
     return {"name": name.strip(), "code": code.strip() or None}
 
 
-def story_fields(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The Story fields a form's values stand for, and errors for the values that cannot be read."""
+def story_fields(values: dict[str, Any], t: Translate) -> tuple[dict[str, Any], dict[str, str]]:
+    """The Story fields a form's values stand for, and errors (in `t`'s language) for the values that
+    cannot be read."""
     errors: dict[str, str] = {}
 
     def optional(name: str) -> str | None:
@@ -142,43 +144,42 @@ def story_fields(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]
         fields["urgency"] = int(values["urgency"] or 5)
     except ValueError:
         fields["urgency"] = 5  # a stand-in so the rest of the form is still checked
-        errors["urgency"] = "Urgency: choose a number from 1 (flash) to 9 (background)."
+        errors["urgency"] = t("desk_err_urgency")
     embargo = values["embargo"].strip()
     fields["embargo"] = None
     if embargo:
         try:
             when = datetime.fromisoformat(embargo.replace("Z", "+00:00"))
         except ValueError:
-            errors["embargo"] = "Embargo: give a date and time, e.g. 2026-11-26T06:00 (UTC)."
+            errors["embargo"] = t("desk_err_embargo")
         else:
             # the form's datetime-local has no zone; the label says the desk works in UTC
             fields["embargo"] = when if when.tzinfo else when.replace(tzinfo=UTC)
     return fields, errors
 
 
-_LABELS = {"body_html": "Body", "translation_group": "Translations group", "editor_note": "Editor's note",
-           "photo_file": "Image file"}
+def _label(name: str, t: Translate) -> str:
+    """A field's name in an error message; a field without a translation keeps a readable English name."""
+    key = f"desk_f_{name}"
+    return t(key) if key in i18n.STRINGS else name.replace("_", " ").capitalize()
 
 
-def _label(name: str) -> str:
-    return _LABELS.get(name, name.replace("_", " ").capitalize())
-
-
-def validation_errors(exc: ValidationError) -> dict[str, str]:
-    """Pydantic's errors keyed by the form field they belong to (the first part of the location)."""
+def validation_errors(exc: ValidationError, t: Translate) -> dict[str, str]:
+    """Pydantic's errors keyed by the form field they belong to (the first part of the location). The
+    field's name is translated; pydantic's own message stays English (it comes from the model)."""
     errors: dict[str, str] = {}
     for error in exc.errors():
         loc = [str(part) for part in error.get("loc", ())] or ["headline"]
         where = " ".join(str(int(p) + 1) if p.isdigit() else p for p in loc[1:])
         message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
-        text = f"{_label(loc[0])}{' ' + where if where else ''}: {message}"
+        text = f"{_label(loc[0], t)}{' ' + where if where else ''}: {message}"
         errors[loc[0]] = f"{errors[loc[0]]} {text}" if loc[0] in errors else text
     return errors
 
 
-def field_error(exc: FieldError) -> dict[str, str]:
+def field_error(exc: FieldError, t: Translate) -> dict[str, str]:
     name = exc.field.split(".")[0]
-    return {name: f"{_label(name)}: {exc.message}"}
+    return {name: f"{_label(name, t)}: {exc.message}"}
 
 
 # ---- pages ------------------------------------------------------------------------------------------------
@@ -200,7 +201,8 @@ def story_list(request: Request, status: str = "", category: str = "", language:
         languages.add(draft.language)
         row = {"guid": record.guid, "headline": draft.headline, "status": status_of(record),
                "version": record.current_version, "urgency": draft.urgency, "categories": draft.categories,
-               "language": draft.language, "modified": record.modified, "embargo": draft.embargo}
+               "language": draft.language, "dir": i18n.direction(draft.language), "modified": record.modified,
+               "embargo": draft.embargo}
         if status and row["status"] != status:
             continue
         if category and category not in draft.categories:
@@ -221,11 +223,15 @@ def _editor(request: Request, svc: Services, user: User, record: StoryRecord | N
                              *({"name": "", "role": "reporter", "place": ""} for _ in range(BLANK_CONTRIBUTORS))]
     for name in ("photo_new_caption", "photo_new_credit", "photo_new_alt"):
         shown.setdefault(name, "")
-    notice = NOTICES.get(request.query_params.get("done", ""))
+    done = NOTICES.get(request.query_params.get("done", ""))
+    # the copy fields follow the story's language (as the form now has it), whatever the UI's is
+    story_lang = str(values.get("language") or "").strip() or "en"
     common: dict[str, Any] = {
         "section": "stories" if record else "new", "v": shown, "errors": errors or {}, "problem": problem,
-        "notice": notice, "reason": reason, "roles": [r.value for r in Role],
-        "urgencies": sorted(URGENCY_LABELS.items()), "can_publish": user.role in PUBLISH_ROLES}
+        "notice": i18n.request_translator(request)(done) if done else None, "reason": reason,
+        "roles": [r.value for r in Role], "urgencies": sorted(URGENCY_LABELS.items()),
+        "can_publish": user.role in PUBLISH_ROLES, "story_lang": story_lang,
+        "story_dir": i18n.direction(story_lang)}
     if record is None:
         return _desk_page(request, "desk/editor.html", user, status=status, guid=None, action="/desk/stories/new",
                           state="draft", published=False, killed=False, versions=[], version=0,
@@ -293,13 +299,14 @@ def _submit(request: Request, svc: Services, user: User, guid: str | None, form:
     if action != "save":
         require_publisher(request)  # 403 page for a reporter, before anything is written
     record = svc.store.get_story(guid) if guid else None
+    t = i18n.request_translator(request)
     values = values_from_form(form)
-    fields, errors = story_fields(values)
+    fields, errors = story_fields(values, t)
     draft: Story | None = None
     try:  # validated even when some values could not be read, so every problem shows at once
         draft = Story.model_validate(fields)
     except ValidationError as exc:
-        errors = validation_errors(exc) | errors
+        errors = validation_errors(exc, t) | errors
     if errors:
         draft = None
     if draft is not None and upload is not None:
@@ -309,7 +316,7 @@ def _submit(request: Request, svc: Services, user: User, guid: str | None, form:
             media = svc.media.add(data, filename=filename, caption=values["photo_new_caption"].strip(),
                                   credit=values["photo_new_credit"].strip())
         except MediaError as exc:
-            errors["photo_file"] = f"Image file: {exc.message}"
+            errors["photo_file"] = f"{_label('photo_file', t)}: {exc.message}"
         else:
             photo = Photo(media_id=media["id"], caption=media["caption"] or "", credit=media["credit"] or "",
                           alt=values["photo_new_alt"].strip() or None)
@@ -339,7 +346,7 @@ def _submit(request: Request, svc: Services, user: User, guid: str | None, form:
             svc.store.save_draft(record.guid, previous)  # the action was refused: undo the save too
         shown = svc.store.find_story(record.guid) if record else None
         if isinstance(exc, FieldError):
-            return _editor(request, svc, user, shown, values, errors=field_error(exc), status=422)
+            return _editor(request, svc, user, shown, values, errors=field_error(exc, t), status=422)
         return _editor(request, svc, user, shown, values, problem=str(exc), status=409)
     done = {"save": "saved", "publish": "published"}.get(action, action)
     return RedirectResponse(f"/desk/stories/{record.guid}?done={done}", 303)
@@ -357,8 +364,8 @@ async def kill_story(guid: str, request: Request, user: User = Depends(require_p
         try:
             svc.newsroom.kill(guid, reason, by=user.id)
         except FieldError as exc:
-            return _editor(request, svc, user, record, values_of(record.draft), errors=field_error(exc),
-                           reason=reason, status=422)
+            return _editor(request, svc, user, record, values_of(record.draft),
+                           errors=field_error(exc, i18n.request_translator(request)), reason=reason, status=422)
         except Conflict as exc:
             return _editor(request, svc, user, record, values_of(record.draft), problem=str(exc), reason=reason,
                            status=409)
@@ -379,32 +386,36 @@ def media_file(media_id: str, rendition: str, _: User = Depends(require_staff),
 # ---- history and diff --------------------------------------------------------------------------------------
 
 
-def field_texts(v: StoryVersion) -> list[tuple[str, str]]:
-    """Each field of a version as plain text, one item a line, for a line diff a person can read."""
+def field_texts(v: StoryVersion, t: Translate) -> list[tuple[str, str]]:
+    """Each field of a version as plain text, one item a line, for a line diff a person can read. The
+    field names and the desk's own words (yes/no, urgency, status) are in `t`'s language."""
     def concepts(name: str) -> str:
         return "\n".join(f"{c.name} ({c.code})" if c.code else c.name for c in getattr(v, name))
 
+    urgency = URGENCY_LABELS.get(v.urgency)
+    status = t(f"desk_pubstatus_{v.pubstatus.value}") + (f" ({t('desk_correction')})" if v.is_correction else "")
     return [
-        ("Headline", v.headline), ("Spot", v.spot), ("Summary", v.summary or ""), ("Body", html_to_text(v.body_html)),
-        ("Dateline", v.dateline or ""),
-        ("Contributors", "\n".join(f"{c.name} ({c.role.value}{', ' + c.place if c.place else ''})"
-                                   for c in v.contributors)),
-        ("Sections", "\n".join(v.categories)), ("Dossier", v.dossier or ""), ("Keywords", "\n".join(v.keywords)),
-        *((name.capitalize(), concepts(name)) for name in CONCEPTS),
-        ("Language", v.language), ("Translations group", v.translation_group or ""),
-        ("Urgency", f"{v.urgency} {URGENCY_LABELS.get(v.urgency, '')}"),
-        ("Embargo", v.embargo.isoformat() if v.embargo else ""), ("Public", "yes" if v.public else "no"),
-        ("Photos", "\n".join(f"{p.media_id or p.href}: {p.caption} — {p.credit}" for p in v.photos)),
-        ("Related", "\n".join(v.related)), ("Slugline", v.slugline or ""),
-        ("Status", v.pubstatus.value + (" (correction)" if v.is_correction else "")),
-        ("Editor's note", v.editor_note or ""),
+        (t("desk_f_headline"), v.headline), (t("desk_f_spot"), v.spot), (t("desk_f_summary"), v.summary or ""),
+        (t("desk_f_body_html"), html_to_text(v.body_html)), (t("desk_f_dateline"), v.dateline or ""),
+        (t("desk_f_contributors"), "\n".join(f"{c.name} ({c.role.value}{', ' + c.place if c.place else ''})"
+                                             for c in v.contributors)),
+        (t("desk_sections"), "\n".join(v.categories)), (t("desk_f_dossier"), v.dossier or ""),
+        (t("desk_f_keywords"), "\n".join(v.keywords)),
+        *((t(f"desk_f_{name}"), concepts(name)) for name in CONCEPTS),
+        (t("desk_f_language"), v.language), (t("desk_f_translation_group"), v.translation_group or ""),
+        (t("desk_f_urgency"), f"{v.urgency} {t(f'desk_urgency_{urgency}') if urgency else ''}"),
+        (t("desk_f_embargo"), v.embargo.isoformat() if v.embargo else ""),
+        (t("desk_f_public"), t("desk_yes") if v.public else t("desk_no")),
+        (t("desk_f_photos"), "\n".join(f"{p.media_id or p.href}: {p.caption} — {p.credit}" for p in v.photos)),
+        (t("desk_f_related"), "\n".join(v.related)), (t("desk_f_slugline"), v.slugline or ""),
+        (t("desk_f_status"), status), (t("desk_f_editor_note"), v.editor_note or ""),
     ]
 
 
-def diff_fields(a: StoryVersion, b: StoryVersion) -> list[tuple[str, list[tuple[str, str]]]]:
+def diff_fields(a: StoryVersion, b: StoryVersion, t: Translate) -> list[tuple[str, list[tuple[str, str]]]]:
     """(field, [(kind, line)]) for each field that differs; kind is add, del or same."""
     out = []
-    for (name, old), (_, new) in zip(field_texts(a), field_texts(b), strict=True):
+    for (name, old), (_, new) in zip(field_texts(a, t), field_texts(b, t), strict=True):
         if old == new:
             continue
         lines = []
@@ -424,7 +435,8 @@ def diff(guid: str, request: Request, a: int = 1, b: int = 2, user: User = Depen
          svc: Services = Depends(services)) -> Response:
     old, new = svc.store.get_version(guid, a), svc.store.get_version(guid, b)
     return _desk_page(request, "desk/diff.html", user, section="stories", guid=guid, a=a, b=b,
-                      headline=new.headline, fields=diff_fields(old, new))
+                      headline=new.headline, story_lang=new.language, story_dir=i18n.direction(new.language),
+                      fields=diff_fields(old, new, i18n.request_translator(request)))
 
 
 # ---- live view ---------------------------------------------------------------------------------------------

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from markupsafe import Markup, escape
 from starlette.requests import Request
 
 from newsflow.formats.html import text_direction
+from newsflow.web.i18n_portal import PORTAL_STRINGS
+from newsflow.web.i18n_staff import STAFF_STRINGS
 
 LANGUAGES = {"en": "English", "tr": "Türkçe", "ar": "العربية"}
 DEFAULT = "en"
@@ -97,6 +100,14 @@ INTEREST_LABELS: dict[str, dict[str, str]] = {
     "photos": {"en": "Photos", "tr": "Fotoğraflar", "ar": "الصور"},
 }
 
+# The portal's and the staff faces' strings live in their own files; one dict keeps one lookup path.
+# A key defined twice would silently hide one of the two texts, so it stops the import instead.
+for _face, _strings in (("i18n_staff.py", STAFF_STRINGS), ("i18n_portal.py", PORTAL_STRINGS)):
+    _twice = (STRINGS.keys() | INTEREST_LABELS.keys()) & _strings.keys()
+    if _twice:
+        raise RuntimeError(f"UI string keys defined twice (i18n.py and {_face}): {sorted(_twice)}")
+    STRINGS |= _strings
+
 
 def direction(lang: str) -> str:
     return text_direction(lang)  # one list of right-to-left languages, kept with the HTML renderer
@@ -114,10 +125,23 @@ def negotiate(request: Request) -> str:
     return DEFAULT
 
 
-def translator(lang: str, **defaults: str) -> Callable[..., str]:
-    """`t("key", field="E-mail")`: the string in `lang` (English when missing), formatted."""
-    def t(key: str, **values: str) -> str:
+def translator(lang: str, **defaults: object) -> Callable[..., str]:
+    """`t("key", field="E-mail")`: the string in `lang` (English when missing), formatted.
+
+    When a value is Markup (e.g. `<strong>3</strong>` from a template), the result is Markup too: the
+    string itself and the other values are escaped, so a translation can put emphasis around a value
+    without ever letting its own text or a plain value through as HTML."""
+    def t(key: str, **values: object) -> str:
         entry = STRINGS.get(key) or INTEREST_LABELS.get(key) or {}
         text = entry.get(lang) or entry.get(DEFAULT) or key
-        return text.format(**(defaults | values)) if ("{" in text) else text
+        if "{" not in text:
+            return text
+        if any(isinstance(value, Markup) for value in values.values()):
+            return escape(text).format(**(defaults | values))
+        return text.format(**(defaults | values))
     return t
+
+
+def request_translator(request: Request) -> Callable[..., str]:
+    """`t` in the request's UI language, for messages a face builds in Python (notices, form errors)."""
+    return translator(negotiate(request))

@@ -17,7 +17,7 @@ from newsflow.auth import COMPANY_ROLES, PUBLISH_ROLES, STAFF_ROLES, hash_passwo
 from newsflow.errors import NotFound
 from newsflow.services import Services
 from newsflow.store import User
-from newsflow.web import sessions
+from newsflow.web import i18n, sessions
 from newsflow.web.deps import services
 from newsflow.web.ratelimit import RateLimiter
 from newsflow.web.templating import page
@@ -25,7 +25,7 @@ from newsflow.web.templating import page
 router = APIRouter(include_in_schema=False)
 
 USER_KEY = "uid"
-WRONG = "wrong e-mail or password"
+WRONG = "login_wrong"  # i18n key: one message for every failure, in the reader's language
 # Attempts per (address, e-mail): enough for typos, far too few to guess a password.
 LOGIN_PER_MINUTE = 10
 LOGIN_BURST = 5
@@ -150,7 +150,7 @@ async def login(request: Request, svc: Services = Depends(services)) -> Response
     wait = _limiter(request).take(f"{address}|{email}")
     if wait:
         response = _form(request, email=email, next_path=next_path, status=429,
-                         error="Too many sign-in attempts; please wait a minute and try again.")
+                         error=i18n.request_translator(request)("login_too_many"))
         response.headers["Retry-After"] = str(int(wait) + 1)
         return response
     try:
@@ -160,7 +160,8 @@ async def login(request: Request, svc: Services = Depends(services)) -> Response
     ok = verify_password(user.password_hash if user else _dummy(), password)
     if user is None or not ok or not user.active:
         # one message for every failure: the page must not tell which e-mails have accounts
-        return _form(request, email=email, next_path=next_path, error=WRONG, status=401)
+        return _form(request, email=email, next_path=next_path, error=i18n.request_translator(request)(WRONG),
+                     status=401)
     # rotate: a fresh session (new CSRF token, nothing from before) so a planted cookie is worthless
     data = sessions.session(request)
     data.clear()

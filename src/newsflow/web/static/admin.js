@@ -14,7 +14,10 @@
                 headers: {"Accept": "text/html"}})
       .then(function (r) { return r.text(); })
       .then(function (html) { if (mine === latest) target.innerHTML = html; })
-      .catch(function () { if (mine === latest) target.textContent = "Preview unavailable."; });
+      .catch(function () {
+        // the page gives the message in the reader's UI language
+        if (mine === latest) target.textContent = target.getAttribute("data-unavailable") || "Preview unavailable.";
+      });
   }
   function later() { clearTimeout(timer); timer = setTimeout(refresh, 300); }
   form.addEventListener("input", later);

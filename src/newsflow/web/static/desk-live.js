@@ -7,6 +7,12 @@
   const state = document.getElementById("live-state");
   if (!table || !window.EventSource) return;
   const body = table.tBodies[0];
+  // the page puts the status lines in the reader's UI language; English if an attribute is missing
+  const words = {
+    connected: state.dataset.connected || "Live: connected.",
+    lost: state.dataset.lost || "Live: connection lost, reconnecting…",
+    last: state.dataset.last || "Live: last event #{seq} ({kind}).",
+  };
   const source = new EventSource("/desk/events?after=" + encodeURIComponent(table.dataset.after || "0"));
 
   function cell(text) {
@@ -23,12 +29,13 @@
     const link = document.createElement("a");
     link.href = "/desk/stories/" + encodeURIComponent(ev.guid);
     link.textContent = ev.headline;
+    link.dir = "auto"; // a headline keeps its own direction whatever the UI's is
     story.appendChild(link);
     row.append(cell(String(ev.seq)), cell(ev.created), cell(ev.kind), story, cell(String(ev.version)));
     body.insertBefore(row, body.firstChild);
     while (body.rows.length > 200) body.deleteRow(-1);
-    state.textContent = "Live: last event #" + ev.seq + " (" + ev.kind + ").";
+    state.textContent = words.last.replace("{seq}", String(ev.seq)).replace("{kind}", ev.kind);
   };
-  source.onopen = function () { state.textContent = "Live: connected."; };
-  source.onerror = function () { state.textContent = "Live: connection lost, reconnecting…"; };
+  source.onopen = function () { state.textContent = words.connected; };
+  source.onerror = function () { state.textContent = words.lost; };
 })();

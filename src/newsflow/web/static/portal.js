@@ -38,7 +38,8 @@
       status.textContent = "";
       var a = document.createElement("a");
       a.href = location.href;
-      a.textContent = waiting + " new " + (waiting === 1 ? "story" : "stories") + ": reload";
+      // the page puts the words in the reader's UI language
+      a.textContent = (status.dataset.reload || "{n} new: reload").replace("{n}", String(waiting));
       status.appendChild(a);
       return;
     }
