@@ -48,14 +48,18 @@ class PublicRule:
     products: tuple[ProductFilter, ...] = ()
 
     def admits(self, story: Story) -> bool:
+        return self.why(story) is not None
+
+    def why(self, story: Story) -> str | None:
+        """Which clause lets the story in ("flag", "urgency", "product"), None when none does — the
+        admin face shows it beside each public story."""
         if story.public:
-            return True
+            return "flag"
         if self.urgency_max and story.urgency <= self.urgency_max:
-            return True
-        if not self.products:
-            return False
-        facts = StoryFacts.of(story)
-        return any(matches(f, facts) for f in self.products)
+            return "urgency"
+        if self.products and any(matches(f, StoryFacts.of(story)) for f in self.products):
+            return "product"
+        return None
 
     def narrowed(self) -> sa.ColumnElement[bool] | None:
         """A condition on the versions table that every story `admits` takes also meets, so a scan of

@@ -83,10 +83,19 @@ def _new_product(client: TestClient, name: str, categories: str) -> int:
     return int(r.headers["location"].split("/")[3].split("?")[0])
 
 
+def shown_once(client: TestClient, r: Any) -> str:
+    """A POST that made a secret redirects; the page it leads to shows the secret, and only once."""
+    assert r.status_code == 303, r.text
+    page = client.get(r.headers["location"])
+    assert page.status_code == 200
+    secret = secret_of(page.text)
+    assert secret not in client.get(r.headers["location"]).text  # a reload neither shows nor makes it again
+    return secret
+
+
 def _new_key(client: TestClient, company_id: str, scopes: tuple[str, ...] = ("feed",)) -> str:
     r = post(client, f"/admin/companies/{company_id}/keys", {"label": "cms", "scopes": list(scopes)})
-    assert r.status_code == 201, r.text
-    return secret_of(r.text)
+    return shown_once(client, r)
 
 
 # ---- guards ------------------------------------------------------------------------------------------------
@@ -130,8 +139,7 @@ def test_company_product_user_and_key_made_through_the_forms_then_the_key_reads_
 
     r = post(admin, "/admin/users", {"name": "Lois Lane", "email": "lois@planet.example", "role": "subscriber",
                                      "company_id": company_id}, page="/admin/users")
-    assert r.status_code == 201, r.text
-    password = secret_of(r.text)
+    password = shown_once(admin, r)
     lois = services.store.user_by_email("lois@planet.example")
     assert lois.company_id == company_id and lois.role == "subscriber"
     assert "lois@planet.example" in admin.get(f"/admin/users?company={company_id}").text
@@ -251,8 +259,7 @@ def test_webhook_endpoint_test_event_rotation_and_log(admin: TestClient, service
     assert r.status_code == 422 and 'id="e-url"' in r.text
     assert services.webhooks.list_endpoints(company_id) == []
     r = post(admin, f"/admin/companies/{company_id}/webhooks", {"url": url, "format": "ninjs"})
-    assert r.status_code == 201, r.text
-    first_secret = secret_of(r.text)
+    first_secret = shown_once(admin, r)
     (endpoint,) = services.webhooks.list_endpoints(company_id)
 
     page = f"/admin/webhooks/{endpoint.id}"
@@ -265,8 +272,7 @@ def test_webhook_endpoint_test_event_rotation_and_log(admin: TestClient, service
     assert attempts[0].webhook_id in admin.get(page).text
 
     r = post(admin, f"{page}/rotate", page=page)
-    assert r.status_code == 200
-    assert secret_of(r.text) != first_secret
+    assert shown_once(admin, r) != first_secret
     assert "previous secret still signs" in admin.get(page).text
 
     r = post(admin, f"{page}/replay", page=page)
@@ -329,3 +335,46 @@ def test_subscription_requests_are_listed(admin: TestClient, services: Services)
     r = admin.get("/admin/requests")
     assert r.status_code == 200
     assert "Gazette" in r.text and "ann@gazette.example" in r.text
+
+
+def test_the_public_rule_page_sets_the_urgency_clause_and_says_why_each_story_is_public(
+        admin: TestClient, services: Services) -> None:
+    desk = services.newsroom
+    flash = desk.publish(desk.create(Story(headline="Dam breach", urgency=1, categories=["World"])).guid)
+    flagged = desk.publish(desk.create(Story(headline="Festival opens", public=True, categories=["Culture"])).guid)
+    page = admin.get("/admin/public").text
+    assert "NEWSFLOW_PUBLIC_URGENCY=0" in page and "Festival opens" in page and "Dam breach" not in page
+    assert "an editor marked it public" in page
+    r = post(admin, "/admin/public", {"urgency_max": "12"}, page="/admin/public")
+    assert r.status_code == 422 and 'id="e-urgency_max"' in r.text
+    assert services.public.urgency_setting().updated is None  # nothing was written
+    r = post(admin, "/admin/public", {"urgency_max": "2"}, page="/admin/public")
+    assert r.status_code == 303
+    page = admin.get(r.headers["location"]).text
+    assert "Public rule saved" in page and "Dam breach" in page and "its urgency" in page
+    assert "Set by admin@" in page
+    assert flash.guid in admin.get("/").text and flagged.guid in admin.get("/").text  # the public site follows
+
+
+def test_a_webhook_endpoint_is_changed_narrowed_deactivated_and_deleted_through_its_form(
+        admin: TestClient, services: Services, receiver: tuple[str, list[bytes]]) -> None:
+    url, _ = receiver
+    world = _new_product(admin, "World desk", "World")
+    sport = _new_product(admin, "Sport desk", "Sport")
+    company_id = _new_company(admin, "Hooked", [world, sport])
+    ep_id = services.webhooks.create_endpoint(company_id, url).endpoint.id
+    page = f"/admin/webhooks/{ep_id}"
+    r = post(admin, page, {"url": "ftp://nope", "format": "nitf", "active": "on"}, page=page)
+    assert r.status_code == 422 and 'id="e-url"' in r.text
+    assert services.webhooks.get_endpoint(ep_id).format == "ninjs"  # a refused form writes nothing
+    r = post(admin, page, {"url": url + "/v2", "format": "nitf", "product_ids": [str(world)]}, page=page)
+    assert r.status_code == 303 and "Endpoint saved" in admin.get(r.headers["location"]).text
+    ep = services.webhooks.get_endpoint(ep_id)
+    assert (ep.url, ep.format, ep.product_ids, ep.active) == (url + "/v2", "nitf", (world,), False)
+    r = post(admin, page, {"url": url, "format": "ninjs", "active": "on"}, page=page)
+    ep = services.webhooks.get_endpoint(ep_id)
+    assert ep.product_ids is None and ep.active  # nothing ticked: every product again
+    r = post(admin, f"{page}/delete", page=page)
+    assert r.status_code == 303 and r.headers["location"].startswith(f"/admin/companies/{company_id}")
+    assert services.webhooks.list_endpoints(company_id) == []
+    assert admin.get(page).status_code == 404

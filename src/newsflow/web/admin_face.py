@@ -5,7 +5,8 @@ Every rule lives in the services (wire.subscribers, the store's users with auth.
 wire.webhooks, wire.usage); this module turns forms into calls to them and their errors into messages
 next to the fields. A form is checked whole before anything is written, so a refused form leaves
 nothing behind. Secrets (API keys, webhook signing secrets, generated passwords) are shown once, on
-the page that answers the POST which made them, and never again.
+the page the POST that made them redirects to (they ride there in the session, which drops them as
+they are shown), and never again; reloading that page makes nothing twice.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -49,14 +51,17 @@ CHANNEL_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c56
 # The values are i18n keys: the message is shown in the reader's UI language.
 NOTICES = {"company": "admin_notice_company", "product": "admin_notice_product", "revoked": "admin_notice_revoked",
            "deactivated": "admin_notice_deactivated", "activated": "admin_notice_activated",
-           "replayed": "admin_notice_replayed", "webhook": "admin_notice_webhook"}
+           "replayed": "admin_notice_replayed", "webhook": "admin_notice_webhook",
+           "webhook_saved": "admin_notice_webhook_saved", "webhook_deleted": "admin_notice_webhook_deleted",
+           "public": "admin_notice_public"}
 Translate = Callable[..., str]  # i18n.translator's `t`
+SHOWN = "admin_shown"  # the session key a secret travels under from a POST to the page after it
 
 
 def _page(request: Request, template: str, *, status: int = 200, **values: Any) -> Response:
     done = NOTICES.get(request.query_params.get("done", ""))
     values.setdefault("notice", i18n.request_translator(request)(done) if done else None)
-    values.setdefault("shown", None)
+    values.setdefault("shown", sessions.session(request).take(SHOWN))
     return page(request, template, status=status, cache=NO_STORE, noindex=True,
                 user=request.scope.get("nf.user"), csrf=sessions.csrf_token(request), **values)
 
@@ -76,6 +81,15 @@ def _commas(value: str) -> list[str]:
 
 def _see_other(url: str) -> Response:
     return RedirectResponse(url, 303)
+
+
+def _show_once(request: Request, url: str, shown: dict[str, str]) -> Response:
+    """Post/redirect/get for a secret: it rides in the session to the next page, which shows it and
+    drops it, so reloading that page neither repeats the POST (a second key) nor shows it again."""
+    sessions.session(request)[SHOWN] = shown
+    response = _see_other(url)
+    sessions.save(request, response)
+    return response
 
 
 # ---- home ------------------------------------------------------------------------------------------------
@@ -129,7 +143,6 @@ def _company_page(request: Request, svc: Services, company_id: str, *, status: i
     values.setdefault("errors", {})
     for name in ("key_v", "key_errors", "hook_v", "hook_errors"):
         values.setdefault(name, {})
-    values.setdefault("shown", None)
     return _page(request, "admin/company.html", status=status, section="companies", company=company,
                  products=svc.subscribers.list_products(), users=svc.store.list_users(company_id),
                  keys=svc.subscribers.list_api_keys(company_id), endpoints=svc.webhooks.list_endpoints(company_id),
@@ -200,7 +213,6 @@ def _users_page(request: Request, svc: Services, company: str = "", *, status: i
     companies = {c.id: c for c in svc.subscribers.list_companies()}
     values.setdefault("v", {"company_id": company, "role": "subscriber" if company else ""})
     values.setdefault("errors", {})
-    values.setdefault("shown", None)
     return _page(request, "admin/users.html", status=status, section="users",
                  users=svc.store.list_users(company or None), companies=companies, company=company,
                  roles=ROLES, **values)
@@ -246,7 +258,7 @@ async def create_user(request: Request, svc: Services = Depends(services)) -> Re
         return _users_page(request, svc, values["company_id"], v=values, errors={"email": str(exc)}, status=409)
     shown = {"what": t("admin_password_for", email=user.email), "secret": password,
              "hint": t("admin_hint_password_once")}
-    return _users_page(request, svc, values["company_id"], shown=shown, status=201)
+    return _show_once(request, "/admin/users" + (f"?company={quote(company_id)}" if company_id else ""), shown)
 
 
 async def _set_active(request: Request, svc: Services, user_id: str, active: bool) -> Response:
@@ -300,7 +312,7 @@ async def create_key(company_id: str, request: Request, svc: Services = Depends(
                              status=422)
     shown = {"what": t("admin_key_shown", prefix=new.key.prefix, scopes=", ".join(new.key.scopes)),
              "secret": new.secret, "hint": t("admin_hint_key_once")}
-    return _company_page(request, svc, company_id, shown=shown, status=201)
+    return _show_once(request, f"/admin/companies/{company_id}", shown)
 
 
 @router.post("/keys/{key_id}/revoke", dependencies=posting)
@@ -449,6 +461,39 @@ async def update_product(product_id: int, request: Request, svc: Services = Depe
     return await _save_product(request, svc, product_id)
 
 
+# ---- the public website's rule ----------------------------------------------------------------------------
+
+
+def _public_page(request: Request, svc: Services, *, status: int = 200, **values: Any) -> Response:
+    site = svc.public
+    rule = site.rule()
+    shown = site.stories(limit=20)
+    values.setdefault("errors", {})
+    return _page(request, "admin/public.html", status=status, section="public", setting=site.urgency_setting(),
+                 default_urgency=site.urgency_max, products=svc.subscribers.list_products(),
+                 stories=[(v, rule.why(v)) for v in shown], **values)
+
+
+@router.get("/public")
+def public_rule(request: Request, svc: Services = Depends(services)) -> Response:
+    return _public_page(request, svc)
+
+
+@router.post("/public", dependencies=posting)
+async def set_public_rule(request: Request, svc: Services = Depends(services)) -> Response:
+    """The urgency clause of the public rule (products are marked public on their own page)."""
+    form = await request.form()
+    raw = _text(form, "urgency_max", 5)
+    user = request.scope.get("nf.user")
+    try:
+        if not raw.isdigit():
+            raise FieldError("urgency_max", i18n.request_translator(request)("admin_err_urgency"))
+        await run_in_threadpool(lambda: svc.public.set_urgency(int(raw), by=user.email if user else "admin"))
+    except FieldError as exc:
+        return _public_page(request, svc, errors={exc.field: exc.message}, status=422)
+    return _see_other("/admin/public?done=public")
+
+
 # ---- webhooks --------------------------------------------------------------------------------------------
 
 
@@ -467,7 +512,7 @@ async def create_webhook(company_id: str, request: Request, svc: Services = Depe
     t = i18n.request_translator(request)
     shown = {"what": t("admin_webhook_secret", url=new.endpoint.url), "secret": new.secret,
              "hint": t("admin_hint_webhook_secret")}
-    return _company_page(request, svc, company_id, shown=shown, status=201)
+    return _show_once(request, f"/admin/webhooks/{new.endpoint.id}", shown)
 
 
 def _endpoint_or_404(svc: Services, endpoint_id: str) -> Any:
@@ -480,10 +525,14 @@ def _endpoint_or_404(svc: Services, endpoint_id: str) -> Any:
 def _webhook_page(request: Request, svc: Services, endpoint_id: str, *, status: int = 200,
                   **values: Any) -> Response:
     ep = _endpoint_or_404(svc, endpoint_id)
-    values.setdefault("shown", None)
+    company = svc.subscribers.get_company(ep.company_id)
+    values.setdefault("v", {"url": ep.url, "format": ep.format, "active": ep.active,
+                            "product_ids": set(ep.product_ids or ())})
+    values.setdefault("errors", {})
     values.setdefault("test", None)
-    return _page(request, "admin/webhook.html", status=status, section="companies", ep=ep,
-                 company=svc.subscribers.get_company(ep.company_id),
+    products = [p for p in svc.subscribers.list_products() if p.id in company.product_ids]
+    return _page(request, "admin/webhook.html", status=status, section="companies", ep=ep, company=company,
+                 products=products, formats=list(OUTPUTS),
                  deliveries=svc.webhooks.deliveries(endpoint_id, limit=50),
                  attempts=svc.webhooks.attempts(endpoint_id, limit=50),
                  dead=svc.webhooks.dead_letters(endpoint_id, limit=100), **values)
@@ -494,13 +543,39 @@ def webhook(endpoint_id: str, request: Request, svc: Services = Depends(services
     return _webhook_page(request, svc, endpoint_id)
 
 
+@router.post("/webhooks/{endpoint_id}", dependencies=posting)
+async def update_webhook(endpoint_id: str, request: Request, svc: Services = Depends(services)) -> Response:
+    """Change the URL, format, narrowing (no product ticked: all the company's products) or whether
+    the endpoint is active; a new URL or a re-activation closes its circuit."""
+    _endpoint_or_404(svc, endpoint_id)
+    form = await request.form()
+    picked = [int(p) for p in form.getlist("product_ids") if isinstance(p, str) and p.isdigit()]
+    values = {"url": _text(form, "url", 3000), "format": _text(form, "format", 50),
+              "active": _checked(form, "active"), "product_ids": set(picked)}
+    try:
+        await run_in_threadpool(lambda: svc.webhooks.update_endpoint(
+            endpoint_id, url=values["url"], format=values["format"], product_ids=picked or None,
+            active=values["active"]))
+    except FieldError as exc:
+        return _webhook_page(request, svc, endpoint_id, v=values, errors={exc.field: exc.message}, status=422)
+    svc.dispatcher.wake()  # a re-activated endpoint's waiting deliveries go now
+    return _see_other(f"/admin/webhooks/{endpoint_id}?done=webhook_saved")
+
+
+@router.post("/webhooks/{endpoint_id}/delete", dependencies=posting)
+async def delete_webhook(endpoint_id: str, svc: Services = Depends(services)) -> Response:
+    ep = _endpoint_or_404(svc, endpoint_id)
+    await run_in_threadpool(svc.webhooks.delete_endpoint, endpoint_id)
+    return _see_other(f"/admin/companies/{ep.company_id}?done=webhook_deleted")
+
+
 @router.post("/webhooks/{endpoint_id}/rotate", dependencies=posting)
 async def rotate(endpoint_id: str, request: Request, svc: Services = Depends(services)) -> Response:
     _endpoint_or_404(svc, endpoint_id)
     secret = await run_in_threadpool(svc.webhooks.rotate_secret, endpoint_id, timedelta(hours=24))
     t = i18n.request_translator(request)
     shown = {"what": t("admin_new_secret"), "secret": secret, "hint": t("admin_hint_rotated")}
-    return _webhook_page(request, svc, endpoint_id, shown=shown)
+    return _show_once(request, f"/admin/webhooks/{endpoint_id}", shown)
 
 
 @router.post("/webhooks/{endpoint_id}/test", dependencies=posting)

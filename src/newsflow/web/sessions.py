@@ -65,6 +65,22 @@ class Session(dict[str, Any]):
         self.modified = True
         super().__setitem__(key, value)
 
+    def __delitem__(self, key: str) -> None:
+        self.modified = True
+        super().__delitem__(key)
+
+    def take(self, key: str) -> Any:
+        """The value once: it leaves the session (and the cookie) as it is read."""
+        if key not in self:
+            return None
+        value = self[key]
+        del self[key]
+        return value
+
+    def clear(self) -> None:
+        self.modified = True
+        super().clear()
+
 
 def _sign(key: bytes, payload: bytes) -> str:
     return base64.urlsafe_b64encode(hmac.new(key, payload, hashlib.sha256).digest()).decode().rstrip("=")

@@ -1,3 +1,13 @@
+// Admin pages: a form marked data-confirm asks first (deleting an endpoint cannot be undone).
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+    });
+  });
+})();
+
 // The product form's live preview: on every change, post the filter fields (with the form's CSRF
 // token) to /admin/products/preview and show the HTML fragment it answers. No library.
 (function () {
