@@ -126,6 +126,8 @@ def subscription(browser: Browser, site: Site) -> Iterator[Subscription]:
         page.get_by_role("button", name="Create key").click()
         page.locator("#secret").wait_for()
         api_key = _secret(page)
+        page.reload()  # the secret came after a redirect: a reload neither repeats the POST nor shows it
+        assert page.locator("#secret").count() == 0 and api_key not in page.content()
         page.goto(f"/admin/companies/{company_id}")  # shown once: the page on its own never shows it again
         assert api_key not in page.content(), "the API key's secret is shown again"
 
@@ -175,6 +177,19 @@ def test_admin_sets_up_a_subscriber_whose_key_reads_world_copy_only(
     legend = page.locator("ul.legend").text_content() or ""
     assert "feed" in legend, f"the feed read is not in the usage report: {legend!r}"
     shot(page, "admin-usage")
+
+    # The public rule: flashes and bulletins public for a moment (then back, for the other tests).
+    page.goto("/admin/public")
+    before = page.locator("#f-urgency_max").input_value()
+    page.locator("#f-urgency_max").select_option("2")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_url("**/admin/public?done=public")
+    assert page.locator("#f-urgency_max").input_value() == "2"
+    assert page.get_by_text(f"Set by {site.admin_email}").is_visible()
+    shot(page, "admin-public")
+    page.locator("#f-urgency_max").select_option(before)
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_url("**/admin/public?done=public")
 
 
 def test_subscriber_sees_a_world_story_arrive_live(browser: Browser, site: Site,
@@ -236,5 +251,44 @@ def test_subscriber_never_sees_a_story_outside_its_products(browser: Browser, si
         portal.goto(f"/portal/search?q={word}")
         assert portal.locator("ol.hits li").count() == 1
         assert portal.locator("ol.hits li").first.get_attribute("data-guid") == seen
+    finally:
+        ctx.close()
+
+
+def test_a_saved_search_alert_lights_the_badge_live_and_the_portal_reads_arabic(
+        browser: Browser, site: Site, subscription: Subscription) -> None:
+    from playwright.sync_api import expect  # here: without playwright the fixtures skip (or fail in CI)
+
+    ctx = _context(browser, site)
+    try:
+        portal = ctx.new_page()
+        _open_portal(portal, subscription)
+        word = f"glacier{int(time.time() * 1000) % 10**8}"
+        portal.goto(f"/portal/search?q={word}")
+        portal.get_by_label("Save this search as").fill(f"Glaciers {word}")
+        portal.get_by_role("button", name="Save and alert me").click()
+        portal.wait_for_url("**/portal/alerts")
+        assert portal.get_by_role("link", name=f"Glaciers {word}").is_visible()
+
+        portal.goto("/portal")
+        badge = portal.locator("#alert-count")
+        expect(badge).to_be_hidden()
+        headline = f"The {word} retreats faster than measured"
+        publish_story(site, _story(headline, "World"))
+        # raised on the server as the story goes out; the wire page asks for the count as it arrives
+        expect(badge).to_have_text(re.compile(r"^\s*1"), timeout=8_000)
+        expect(badge).to_be_visible()
+
+        portal.get_by_role("link", name=re.compile("^Alerts")).click()
+        portal.wait_for_url("**/portal/alerts")
+        assert portal.locator("ol.alerts li.new").filter(has_text=headline).is_visible()
+        shot(portal, "portal-alerts")
+
+        portal.goto("/portal?lang=ar")
+        assert portal.locator("html").get_attribute("dir") == "rtl"
+        assert portal.locator("html").get_attribute("lang") == "ar"
+        assert portal.get_by_role("heading", level=1).text_content() == "الخدمة الإخبارية"
+        shot(portal, "portal-arabic")
+        portal.goto("/portal?lang=en")  # the choice is remembered in a cookie: leave English behind
     finally:
         ctx.close()
