@@ -31,18 +31,17 @@ from newsflow.formats.registry import OUTPUTS
 from newsflow.model import utcnow
 from newsflow.services import Services
 from newsflow.store import User
-from newsflow.web import i18n, sessions
+from newsflow.web import forms, i18n, sessions
 from newsflow.web.api import admin as admin_api
 from newsflow.web.deps import services
-from newsflow.web.login import require_admin
-from newsflow.web.templating import env, page
+from newsflow.web.login import require_admin, safe_next
+from newsflow.web.templating import PRIVATE, env, private_page
 from newsflow.wire.products import ProductFilter, matches
 from newsflow.wire.subscribers import SCOPES
 
 router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(require_admin)])
 posting = [Depends(sessions.require_csrf)]
 
-NO_STORE = "private, no-store"
 PREVIEW_SIZE = 50  # the product preview tests a filter against this many recent published stories
 LIST_FIELDS = ("categories", "dossiers", "languages", "subjects", "places")
 MEDIA_TYPES = ("text", "picture")
@@ -62,21 +61,7 @@ def _page(request: Request, template: str, *, status: int = 200, **values: Any) 
     done = NOTICES.get(request.query_params.get("done", ""))
     values.setdefault("notice", i18n.request_translator(request)(done) if done else None)
     values.setdefault("shown", sessions.session(request).take(SHOWN))
-    return page(request, template, status=status, cache=NO_STORE, noindex=True,
-                user=request.scope.get("nf.user"), csrf=sessions.csrf_token(request), **values)
-
-
-def _text(form: FormData, name: str, limit: int = 2000) -> str:
-    value = form.get(name)
-    return value.strip()[:limit] if isinstance(value, str) else ""
-
-
-def _checked(form: FormData, name: str) -> bool:
-    return form.get(name) in ("on", "true", "1", "yes")
-
-
-def _commas(value: str) -> list[str]:
-    return [part.strip() for part in value.split(",") if part.strip()]
+    return private_page(request, template, status=status, user=request.scope.get("nf.user"), **values)
 
 
 def _see_other(url: str) -> Response:
@@ -118,8 +103,8 @@ def _companies_page(request: Request, svc: Services, *, values: dict[str, Any] |
 @router.post("/companies", dependencies=posting)
 async def create_company(request: Request, svc: Services = Depends(services)) -> Response:
     form = await request.form()
-    values = {"name": _text(form, "name", 300), "active": _checked(form, "active"),
-              "may_receive_embargoed": _checked(form, "may_receive_embargoed")}
+    values = {"name": forms.text(form, "name", 300), "active": forms.checked(form, "active"),
+              "may_receive_embargoed": forms.checked(form, "may_receive_embargoed")}
     try:
         company = await run_in_threadpool(svc.subscribers.create_company, values["name"],
                                           may_receive_embargoed=values["may_receive_embargoed"],
@@ -177,8 +162,8 @@ async def update_company(company_id: str, request: Request, svc: Services = Depe
             errors["product_ids"] = t("admin_err_not_product", value=repr(raw))
     if wanted - known:
         errors["product_ids"] = t("admin_err_unknown_products", ids=sorted(wanted - known))
-    values = {"name": _text(form, "name", 300), "active": _checked(form, "active"),
-              "may_receive_embargoed": _checked(form, "may_receive_embargoed"), "product_ids": wanted}
+    values = {"name": forms.text(form, "name", 300), "active": forms.checked(form, "active"),
+              "may_receive_embargoed": forms.checked(form, "may_receive_embargoed"), "product_ids": wanted}
     if not values["name"]:
         errors["name"] = t("admin_err_name_length")
     if errors:
@@ -228,8 +213,8 @@ async def create_user(request: Request, svc: Services = Depends(services)) -> Re
     """An account with a role and (for a company's people) a company; the rules are auth.check_account's.
     The password is generated and shown once."""
     form = await request.form()
-    values = {"email": _text(form, "email", 320).lower(), "name": _text(form, "name", 300),
-              "role": _text(form, "role", 50), "company_id": _text(form, "company_id", 100)}
+    values = {"email": forms.text(form, "email", 320).lower(), "name": forms.text(form, "name", 300),
+              "role": forms.text(form, "role", 50), "company_id": forms.text(form, "company_id", 100)}
     company_id = values["company_id"] or None
     t = i18n.request_translator(request)
     errors: dict[str, str] = {}
@@ -270,8 +255,8 @@ async def _set_active(request: Request, svc: Services, user_id: str, active: boo
     if not active and user.id == getattr(request.scope.get("nf.user"), "id", None):
         raise HTTPException(409, "you cannot deactivate your own account")
     await run_in_threadpool(svc.store.update_user, user_id, active=active)
-    back = _text(form, "back", 300)
-    target = back if back.startswith("/admin/") and not back.startswith("//") else "/admin/users"
+    back = safe_next(forms.text(form, "back", 300), "/admin/users")
+    target = back if back.startswith("/admin/") else "/admin/users"
     sep = "&" if "?" in target else "?"
     return _see_other(f"{target}{sep}done={'activated' if active else 'deactivated'}")
 
@@ -295,7 +280,7 @@ async def create_key(company_id: str, request: Request, svc: Services = Depends(
         raise HTTPException(404, "no such company")
     form = await request.form()
     scopes = [s for s in form.getlist("scopes") if isinstance(s, str)]
-    values = {"label": _text(form, "label", 200), "scopes": set(scopes)}
+    values = {"label": forms.text(form, "label", 200), "scopes": set(scopes)}
     t = i18n.request_translator(request)
     errors: dict[str, str] = {}
     if not scopes:
@@ -328,15 +313,15 @@ async def revoke_key(key_id: str, svc: Services = Depends(services)) -> Response
 
 
 def _filter_values(form: FormData) -> dict[str, Any]:
-    values: dict[str, Any] = {name: _text(form, name, 5000) for name in LIST_FIELDS}
+    values: dict[str, Any] = {name: forms.text(form, name, 5000) for name in LIST_FIELDS}
     values["media_types"] = [m for m in form.getlist("media_types") if m in MEDIA_TYPES]
-    values["urgency_max"] = _text(form, "urgency_max", 5)
-    values["public_only"] = _checked(form, "public_only")
+    values["urgency_max"] = forms.text(form, "urgency_max", 5)
+    values["public_only"] = forms.checked(form, "public_only")
     return values
 
 
 def _parse_filter(values: dict[str, Any], t: Translate) -> tuple[ProductFilter | None, dict[str, str]]:
-    raw: dict[str, Any] = {name: _commas(values[name]) for name in LIST_FIELDS}
+    raw: dict[str, Any] = {name: forms.commas(values[name]) for name in LIST_FIELDS}
     raw["media_types"] = values["media_types"]
     raw["public_only"] = values["public_only"]
     errors: dict[str, str] = {}
@@ -359,8 +344,8 @@ def _parse_filter(values: dict[str, Any], t: Translate) -> tuple[ProductFilter |
 
 
 def _product_values(form: FormData) -> dict[str, Any]:
-    return {"name": _text(form, "name", 300), "description": _text(form, "description", 2000),
-            "active": _checked(form, "active"), "public": _checked(form, "public"), **_filter_values(form)}
+    return {"name": forms.text(form, "name", 300), "description": forms.text(form, "description", 2000),
+            "active": forms.checked(form, "active"), "public": forms.checked(form, "public"), **_filter_values(form)}
 
 
 def _values_of(product: Any) -> dict[str, Any]:
@@ -417,7 +402,7 @@ async def preview(request: Request, svc: Services = Depends(services)) -> Respon
     found, errors = _parse_filter(_filter_values(form), t)
     result = await run_in_threadpool(_preview, svc, found) if found is not None else None
     body = env.get_template("admin/_preview.html").render(preview=result, errors=errors, t=t)
-    return Response(body, 200 if found is not None else 422, {"Cache-Control": NO_STORE},
+    return Response(body, 200 if found is not None else 422, {"Cache-Control": PRIVATE},
                     "text/html; charset=utf-8")
 
 
@@ -483,7 +468,7 @@ def public_rule(request: Request, svc: Services = Depends(services)) -> Response
 async def set_public_rule(request: Request, svc: Services = Depends(services)) -> Response:
     """The urgency clause of the public rule (products are marked public on their own page)."""
     form = await request.form()
-    raw = _text(form, "urgency_max", 5)
+    raw = forms.text(form, "urgency_max", 5)
     user = request.scope.get("nf.user")
     try:
         if not raw.isdigit():
@@ -502,7 +487,7 @@ async def create_webhook(company_id: str, request: Request, svc: Services = Depe
     if not _exists(svc, company_id):
         raise HTTPException(404, "no such company")
     form = await request.form()
-    values = {"url": _text(form, "url", 3000), "format": _text(form, "format", 50) or "ninjs"}
+    values = {"url": forms.text(form, "url", 3000), "format": forms.text(form, "format", 50) or "ninjs"}
     try:
         new = await run_in_threadpool(lambda: svc.webhooks.create_endpoint(company_id, values["url"],
                                                                            format=values["format"]))
@@ -550,8 +535,8 @@ async def update_webhook(endpoint_id: str, request: Request, svc: Services = Dep
     _endpoint_or_404(svc, endpoint_id)
     form = await request.form()
     picked = [int(p) for p in form.getlist("product_ids") if isinstance(p, str) and p.isdigit()]
-    values = {"url": _text(form, "url", 3000), "format": _text(form, "format", 50),
-              "active": _checked(form, "active"), "product_ids": set(picked)}
+    values = {"url": forms.text(form, "url", 3000), "format": forms.text(form, "format", 50),
+              "active": forms.checked(form, "active"), "product_ids": set(picked)}
     try:
         await run_in_threadpool(lambda: svc.webhooks.update_endpoint(
             endpoint_id, url=values["url"], format=values["format"], product_ids=picked or None,
@@ -589,14 +574,14 @@ async def test_event(endpoint_id: str, request: Request, svc: Services = Depends
 async def replay(endpoint_id: str, request: Request, svc: Services = Depends(services)) -> Response:
     _endpoint_or_404(svc, endpoint_id)
     form = await request.form()
-    raw = _text(form, "delivery_id", 30)
+    raw = forms.text(form, "delivery_id", 30)
     delivery_id = int(raw) if raw.isdigit() else None
     try:
         await run_in_threadpool(svc.webhooks.replay, endpoint_id, delivery_id)
     except NotFound:
         raise HTTPException(404, "no such delivery") from None
     svc.dispatcher.wake()
-    back = "/admin/dead-letters" if _text(form, "back", 50) == "dead-letters" else f"/admin/webhooks/{endpoint_id}"
+    back = "/admin/dead-letters" if forms.text(form, "back", 50) == "dead-letters" else f"/admin/webhooks/{endpoint_id}"
     return _see_other(f"{back}?done=replayed")
 
 

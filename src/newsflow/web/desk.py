@@ -28,14 +28,13 @@ from newsflow.model import URGENCY_LABELS, Photo, PubStatus, Role, Story, StoryV
 from newsflow.newsroom.media import MediaError
 from newsflow.services import Services
 from newsflow.store import StoryRecord, User
-from newsflow.web import i18n, sessions
+from newsflow.web import forms, i18n, sessions
 from newsflow.web.deps import services
 from newsflow.web.login import current_user, require_publisher, require_staff
-from newsflow.web.templating import page
+from newsflow.web.templating import private_page
 
 router = APIRouter(include_in_schema=False)
 
-NO_STORE = "private, no-store"
 HEARTBEAT = 15.0  # seconds between SSE comments, so proxies keep an idle connection open
 LIST_SIZE = 500  # the desk lists the most recently changed stories; filters apply within them
 LIVE_SIZE = 50
@@ -58,14 +57,6 @@ def status_of(record: StoryRecord) -> str:
 
 
 # ---- between the model and the form ----------------------------------------------------------------------
-
-
-def _lines(value: str) -> list[str]:
-    return [line.strip() for line in value.splitlines() if line.strip()]
-
-
-def _commas(value: str) -> list[str]:
-    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 def values_of(story: Story) -> dict[str, Any]:
@@ -128,9 +119,9 @@ def story_fields(values: dict[str, Any], t: Translate) -> tuple[dict[str, Any], 
     fields: dict[str, Any] = {
         "headline": values["headline"].strip(), "spot": values["spot"].strip(), "summary": optional("summary"),
         "body_html": values["body_html"], "dateline": optional("dateline"), "slugline": optional("slugline"),
-        "dossier": optional("dossier"), "categories": _commas(values["categories"]),
-        "keywords": _commas(values["keywords"]), "related": _lines(values["related"]),
-        **{name: [_concept(line) for line in _lines(values[name])] for name in CONCEPTS},
+        "dossier": optional("dossier"), "categories": forms.commas(values["categories"]),
+        "keywords": forms.commas(values["keywords"]), "related": forms.lines(values["related"]),
+        **{name: [_concept(line) for line in forms.lines(values[name])] for name in CONCEPTS},
         "language": values["language"].strip() or "en", "translation_group": optional("translation_group"),
         "public": bool(values["public"]),
         "contributors": [{"name": c["name"].strip(), "role": c["role"] or "reporter",
@@ -186,8 +177,7 @@ def field_error(exc: FieldError, t: Translate) -> dict[str, str]:
 
 
 def _desk_page(request: Request, template: str, user: User, *, status: int = 200, **values: Any) -> Response:
-    return page(request, template, status=status, user=user, csrf=sessions.csrf_token(request), cache=NO_STORE,
-                noindex=True, **values)
+    return private_page(request, template, status=status, user=user, **values)
 
 
 @router.get("/desk")
@@ -268,27 +258,20 @@ async def _read_upload(form: FormData, svc: Services) -> tuple[bytes, str] | Non
     return (data, upload.filename) if data else None
 
 
-@router.post("/desk/stories/new")
+@router.post("/desk/stories/new", dependencies=[Depends(sessions.require_csrf)])
 async def create_story(request: Request, user: User = Depends(require_staff),
                        svc: Services = Depends(services)) -> Response:
     form = await request.form()
-    _check(request, form)
     upload = await _read_upload(form, svc)
     return await run_in_threadpool(_submit, request, svc, user, None, form, upload)
 
 
-@router.post("/desk/stories/{guid}")
+@router.post("/desk/stories/{guid}", dependencies=[Depends(sessions.require_csrf)])
 async def save_story(guid: str, request: Request, user: User = Depends(require_staff),
                      svc: Services = Depends(services)) -> Response:
     form = await request.form()
-    _check(request, form)
     upload = await _read_upload(form, svc)
     return await run_in_threadpool(_submit, request, svc, user, guid, form, upload)
-
-
-def _check(request: Request, form: FormData) -> None:
-    sent = form.get(sessions.CSRF_FIELD)
-    sessions.check_csrf(request, sent if isinstance(sent, str) else None)
 
 
 def _submit(request: Request, svc: Services, user: User, guid: str | None, form: FormData,
@@ -352,11 +335,10 @@ def _submit(request: Request, svc: Services, user: User, guid: str | None, form:
     return RedirectResponse(f"/desk/stories/{record.guid}?done={done}", 303)
 
 
-@router.post("/desk/stories/{guid}/kill")
+@router.post("/desk/stories/{guid}/kill", dependencies=[Depends(sessions.require_csrf)])
 async def kill_story(guid: str, request: Request, user: User = Depends(require_publisher),
                      svc: Services = Depends(services)) -> Response:
     form = await request.form()
-    _check(request, form)
     reason = str(form.get("reason") or "")
 
     def kill() -> Response:

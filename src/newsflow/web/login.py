@@ -20,7 +20,7 @@ from newsflow.store import User
 from newsflow.web import i18n, sessions
 from newsflow.web.deps import services
 from newsflow.web.ratelimit import RateLimiter
-from newsflow.web.templating import page
+from newsflow.web.templating import private_page
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,7 +29,6 @@ WRONG = "login_wrong"  # i18n key: one message for every failure, in the reader'
 # Attempts per (address, e-mail): enough for typos, far too few to guess a password.
 LOGIN_PER_MINUTE = 10
 LOGIN_BURST = 5
-_NO_STORE = "private, no-store"
 _dummy_hash: str | None = None
 
 
@@ -126,8 +125,7 @@ def _home(user: User) -> str:
 
 def _form(request: Request, *, email: str = "", next_path: str = "", error: str | None = None,
           status: int = 200) -> Response:
-    return page(request, "login.html", status=status, email=email, next_path=next_path, error=error,
-                csrf=sessions.csrf_token(request), cache=_NO_STORE, noindex=True)
+    return private_page(request, "login.html", status=status, email=email, next_path=next_path, error=error)
 
 
 @router.get("/login")
@@ -138,11 +136,9 @@ def login_form(request: Request, next: str = "") -> Response:
     return _form(request, next_path=safe_next(next, ""))
 
 
-@router.post("/login")
+@router.post("/login", dependencies=[Depends(sessions.require_csrf)])
 async def login(request: Request, svc: Services = Depends(services)) -> Response:
     form = await request.form()
-    sent = form.get(sessions.CSRF_FIELD)
-    sessions.check_csrf(request, sent if isinstance(sent, str) else None)
     email = str(form.get("email") or "").strip().lower()[:320]
     password = str(form.get("password") or "")
     next_path = safe_next(str(form.get("next") or ""), "")
@@ -173,14 +169,10 @@ async def login(request: Request, svc: Services = Depends(services)) -> Response
     return response
 
 
-@router.post("/logout")
+@router.post("/logout", dependencies=[Depends(sessions.require_csrf)])
 async def logout(request: Request) -> Response:
-    form = await request.form()
-    sent = form.get(sessions.CSRF_FIELD)
-    sessions.check_csrf(request, sent if isinstance(sent, str) else None)
     data = sessions.session(request)
-    data.clear()
-    data.modified = True  # clear() alone does not mark it; the cookie must be rewritten empty
+    data.clear()  # marks the session changed: the cookie is rewritten empty
     request.scope["nf.user"] = None
     response = RedirectResponse("/login", 303)
     sessions.save(request, response)

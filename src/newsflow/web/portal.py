@@ -33,7 +33,7 @@ from newsflow.web import sessions
 from newsflow.web.api.subscriber import event_stream
 from newsflow.web.deps import services
 from newsflow.web.login import current_user, require_portal
-from newsflow.web.templating import page
+from newsflow.web.templating import PRIVATE, private_page
 from newsflow.wire.entitlement import CompanyAccess, may_see
 from newsflow.wire.feed import version_products, versions_products
 from newsflow.wire.usage import Use
@@ -43,7 +43,6 @@ router = APIRouter(prefix="/portal", include_in_schema=False)
 PAGE_SIZE = 20
 DOWNLOAD_FORMATS = ("ninjs", "ninjs3", "newsmlg2", "nitf", "text", "html")
 FILTERS = ("q", "category", "dossier", "language", "urgency", "from", "to")
-_NO_STORE = "private, no-store"
 
 
 def portal_of(request: Request) -> Portal:
@@ -68,8 +67,7 @@ def _params(request: Request) -> dict[str, str]:
 
 def _render(request: Request, template: str, user: User, svc: Services, **values: Any) -> Response:
     """A portal page, with the count of the user's unseen alerts in its navigation."""
-    return page(request, template, cache=_NO_STORE, noindex=True, user=user,
-                alert_count=svc.alerts.unseen(user.id), csrf=sessions.csrf_token(request), **values)
+    return private_page(request, template, user=user, alert_count=svc.alerts.unseen(user.id), **values)
 
 
 def _bad_query(exc: QueryError) -> HTTPException:
@@ -216,7 +214,7 @@ def download(request: Request, guid: str, format: str = Query("ninjs"), user: Us
     portal_of(request).note(user.id, guid, version.version, "download", format)
     filename = f"{guid}-v{version.version}.{output.extension}"
     return Response(body, media_type=output.media_type, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": _NO_STORE})
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": PRIVATE})
 
 
 # ---- bookmarks and history ----------------------------------------------------------------------------
@@ -289,7 +287,7 @@ def delete_search(search_id: int, user: User = Depends(require_portal), svc: Ser
 @router.get("/alerts/count")
 def alert_count(user: User = Depends(require_portal), svc: Services = Depends(services)) -> Response:
     """The badge's number, for the live wire page to refresh as stories arrive."""
-    return JSONResponse({"unseen": svc.alerts.unseen(user.id)}, headers={"Cache-Control": _NO_STORE})
+    return JSONResponse({"unseen": svc.alerts.unseen(user.id)}, headers={"Cache-Control": PRIVATE})
 
 
 @router.get("/alerts")

@@ -24,7 +24,7 @@ from newsflow.public_requests import INTERESTS, validate
 from newsflow.services import Services
 from newsflow.web import i18n, public_feeds, sessions
 from newsflow.web.deps import services
-from newsflow.web.templating import cached, page
+from newsflow.web.templating import cached, page, private_page
 
 router = APIRouter(include_in_schema=False)
 FEED_SIZE = 50
@@ -196,8 +196,8 @@ def story(guid: str, slug: str, request: Request, svc: Services = Depends(servic
 
 
 def _form(request: Request, values: dict[str, Any], errors: dict[str, str], status: int = 200) -> Response:
-    return page(request, "subscribe.html", status=status, values=values, errors=errors, interests=INTERESTS,
-                csrf=sessions.csrf_token(request), cache="private, no-store", noindex=True)
+    return private_page(request, "subscribe.html", status=status, values=values, errors=errors,
+                        interests=INTERESTS)
 
 
 @router.get("/subscribe")
@@ -205,7 +205,7 @@ def subscribe_form(request: Request) -> Response:
     return _form(request, {}, {})
 
 
-@router.post("/subscribe")
+@router.post("/subscribe", dependencies=[Depends(sessions.require_csrf)])
 async def subscribe(request: Request, svc: Services = Depends(services)) -> Response:
     address = request.client.host if request.client else "unknown"
     wait = svc.subscribe_limiter.take(address)
@@ -217,8 +217,6 @@ async def subscribe(request: Request, svc: Services = Depends(services)) -> Resp
         response.headers["Retry-After"] = str(int(wait) + 1)
         return response
     form = await request.form()
-    sent_token = form.get(sessions.CSRF_FIELD)
-    sessions.check_csrf(request, sent_token if isinstance(sent_token, str) else None)
     if str(form.get("website") or "").strip():
         # a bot filled the hidden field: answer as if it worked, so it learns nothing; store nothing
         return RedirectResponse("/subscribe/thanks", 303)

@@ -52,10 +52,20 @@ def context(request: Request, **values: Any) -> dict[str, Any]:
             "noindex": False, **values}
 
 
+PRIVATE = "private, no-store"  # a page for one session: its CSRF token or its reader's own data
+
+
+def private_page(request: Request, template: str, *, status: int = 200, **values: Any) -> Response:
+    """A page that holds a form or one person's data: never stored by a browser or proxy, never
+    indexed, with the session's CSRF token as `csrf`."""
+    return page(request, template, status=status, cache=PRIVATE, noindex=True, csrf=sessions.csrf_token(request),
+                **values)
+
+
 def page(request: Request, template: str, *, status: int = 200, cache: str = "public, max-age=60",
          **values: Any) -> Response:
-    """A rendered page with an ETag; a matching If-None-Match gets 304. Pages that hold a form pass
-    cache="private, no-store" (their CSRF token belongs to one session)."""
+    """A rendered page with an ETag; a matching If-None-Match gets 304. Pages that hold a form or one
+    person's data are `private_page`s."""
     ctx = context(request, **values)
     body = env.get_template(template).render(ctx).encode()
     headers = {"Cache-Control": cache, "Content-Language": ctx["lang"], "Vary": "Cookie, Accept-Language"}
