@@ -18,6 +18,7 @@ from newsflow.services import Services
 from newsflow.web import admin_face, errors, public_site
 from newsflow.web.api import admin, ingest, items, newsroom, queue, search, subscriber, users, webhooks
 from newsflow.web.desk import router as desk_router
+from newsflow.web.desk_live import LiveView
 from newsflow.web.fastfeed import FastFeed
 from newsflow.web.login import router as login_router
 from newsflow.web.portal import router as portal_router
@@ -59,6 +60,8 @@ def create_app(svc: Services | None = None) -> FastAPI:
         services: Services = app.state.services
         await services.bus.start()
         await services.follower.start()
+        live = app.state.desk_live = LiveView(services.store)
+        services.follower.handlers.append(live.on_events)
         services.alerts.done_seq = services.follower.last_seq  # alerts start where the follower does
         await services.dispatcher.start()
         tasks = [asyncio.create_task(_lift_embargoes(services)), asyncio.create_task(services.follower.run()),
@@ -72,6 +75,7 @@ def create_app(svc: Services | None = None) -> FastAPI:
         try:
             yield
         finally:
+            services.follower.handlers.remove(live.on_events)
             for task in tasks:
                 task.cancel()
             for task in tasks:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
-import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,12 +29,12 @@ from newsflow.services import Services
 from newsflow.store import StoryRecord, User
 from newsflow.web import forms, i18n, sessions
 from newsflow.web.deps import services
+from newsflow.web.desk_live import LiveView, event_rows
 from newsflow.web.login import current_user, require_publisher, require_staff
 from newsflow.web.templating import private_page
 
 router = APIRouter(include_in_schema=False)
 
-HEARTBEAT = 15.0  # seconds between SSE comments, so proxies keep an idle connection open
 LIST_SIZE = 500  # the desk lists the most recently changed stories; filters apply within them
 LIVE_SIZE = 50
 STATUSES = ("draft", "published", "withheld", "killed")
@@ -424,21 +423,15 @@ def diff(guid: str, request: Request, a: int = 1, b: int = 2, user: User = Depen
 # ---- live view ---------------------------------------------------------------------------------------------
 
 
-def _event_rows(svc: Services, after: int, limit: int) -> list[dict[str, Any]]:
-    events = svc.store.events_after(after, limit)
-    found = svc.store.get_versions([(e.guid, e.version) for e in events])
-    rows = []
-    for e in events:
-        v = found.get((e.guid, e.version))
-        rows.append({"seq": e.seq, "kind": e.kind.value, "guid": e.guid, "version": e.version,
-                     "created": e.created, "headline": v.headline if v else e.guid})
-    return rows
+def live_view(request: Request) -> LiveView:
+    """The app's one LiveView; the app's lifespan makes it a follower handler."""
+    return request.app.state.desk_live
 
 
 @router.get("/desk/live")
 def live(request: Request, user: User = Depends(require_staff), svc: Services = Depends(services)) -> Response:
     last = svc.store.last_seq()
-    rows = list(reversed(_event_rows(svc, max(0, last - LIVE_SIZE), LIVE_SIZE)))
+    rows = list(reversed(event_rows(svc.store, svc.store.events_after(max(0, last - LIVE_SIZE), LIVE_SIZE))))
     return _desk_page(request, "desk/live.html", user, section="live", rows=rows, last_seq=last)
 
 
@@ -454,20 +447,5 @@ async def live_events(request: Request, svc: Services = Depends(services)) -> Re
     start = request.headers.get("last-event-id") or request.query_params.get("after") or ""
     after = int(start) if start.isdigit() else await asyncio.to_thread(svc.store.last_seq)
 
-    async def stream() -> AsyncIterator[str]:
-        cursor = after
-        yield "retry: 3000\n\n"
-        while True:
-            rows = await asyncio.to_thread(_event_rows, svc, cursor, 100)
-            for row in rows:
-                data = {**row, "created": row["created"].strftime("%d.%m.%Y %H:%M")}
-                yield f"id: {row['seq']}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
-                cursor = row["seq"]
-            if rows:
-                continue
-            # the node's log follower wakes us on the next event; otherwise a heartbeat
-            if not await svc.follower.wait_beyond(cursor, HEARTBEAT):
-                yield ": heartbeat\n\n"
-
-    return StreamingResponse(stream(), media_type="text/event-stream",
+    return StreamingResponse(live_view(request).stream(after), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
