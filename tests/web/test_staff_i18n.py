@@ -178,3 +178,8 @@ def test_every_facet_has_a_portal_heading() -> None:
     from newsflow.store.search import FACETS
 
     assert {f"portal_facet_{name}" for name in FACETS} - i18n.STRINGS.keys() == set()
+
+
+def test_the_language_switch_keeps_the_page_s_other_parameters(client: TestClient) -> None:
+    page = client.get("/search", params={"q": "harbour & port"}).text
+    assert 'href="?q=harbour+%26+port&amp;lang=tr"' in page
