@@ -201,6 +201,14 @@ def test_deleting_a_search_takes_its_alerts_and_only_the_owner_may(world: World)
     assert world.alert_rows() == [] and alerts.saved_searches(world.reader) == []
 
 
+def _one_alert_queued_and_a_mailer_whose_server_is_away(world: World) -> AlertMailer:
+    world.svc.alerts.save_search(world.reader, "All", {}, email=True)
+    world.publish("A story")
+    world.raise_new()
+    return AlertMailer(world.svc.alerts, SmtpServer.from_url(f"smtp://127.0.0.1:{_free_port()}"),
+                       sender="a@wire.example", agency="Wire", base_url=BASE)
+
+
 # ---- e-mail -------------------------------------------------------------------------------------------
 
 
@@ -243,11 +251,7 @@ def test_mail_waits_and_retries_while_the_server_is_away(mailing: tuple[World, I
     world, inbox = mailing
     live = world.svc.mailer
     assert live is not None
-    away = AlertMailer(world.svc.alerts, SmtpServer.from_url(f"smtp://127.0.0.1:{_free_port()}"),
-                       sender="a@wire.example", agency="Wire", base_url=BASE)
-    world.svc.alerts.save_search(world.reader, "All", {}, email=True)
-    world.publish("A story")
-    world.raise_new()
+    away = _one_alert_queued_and_a_mailer_whose_server_is_away(world)
     now = utcnow()
     assert away.send_due(now) == 1
     [row] = world.alert_rows()
@@ -260,11 +264,7 @@ def test_mail_waits_and_retries_while_the_server_is_away(mailing: tuple[World, I
 
 def test_mail_is_given_up_after_the_last_attempt(mailing: tuple[World, Inbox]) -> None:
     world, _ = mailing
-    away = AlertMailer(world.svc.alerts, SmtpServer.from_url(f"smtp://127.0.0.1:{_free_port()}"),
-                       sender="a@wire.example", agency="Wire", base_url=BASE)
-    world.svc.alerts.save_search(world.reader, "All", {}, email=True)
-    world.publish("A story")
-    world.raise_new()
+    away = _one_alert_queued_and_a_mailer_whose_server_is_away(world)
     when = utcnow()
     for _ in range(MAIL_ATTEMPTS):
         assert away.send_due(when) == 1
