@@ -235,6 +235,12 @@ class PublicSite:
             conn.execute(t.delete().where(t.c.id == 1))
             conn.execute(t.insert().values(id=1, urgency_max=urgency_max, updated=utcnow(), updated_by=by[:200]))
 
+    def snapshot(self, now: datetime | None = None) -> object:
+        """What the site shows now, as a token: the same object for as long as nothing the site shows
+        has changed (no new event, the same rule, no embargo ended), a new one after. Pages rendered
+        under one token can be served again while it is current."""
+        return self._recent(now or utcnow())
+
     def _recent(self, now: datetime) -> _Window:
         # the seq is read before the window: a version written in between is then in a window marked
         # with an older seq, which the next request reads again, never the other way round

@@ -269,6 +269,7 @@ def test_sitemap_lists_every_public_story_and_splits_past_the_limit(
     whole = locs(client.get("/sitemap.xml").content)
     assert story_urls <= set(whole) and not any(hidden.guid in u for u in whole)
     monkeypatch.setattr(public_feeds, "SITEMAP_URLS", 3)
+    client.app.state.public_pages = None  # type: ignore[attr-defined]  # kept answers predate the new limit
     index = etree.fromstring(client.get("/sitemap.xml").content)
     assert etree.QName(index).localname == "sitemapindex"
     parts = index.xpath("//s:loc/text()", namespaces=SITEMAP)
@@ -458,3 +459,32 @@ def test_an_admin_set_urgency_clause_replaces_the_default_on_the_next_request(
     for bad in (-1, 10):
         with pytest.raises(FieldError, match="urgency_max"):
             site.set_urgency(bad, by="x")
+
+
+def test_a_public_page_is_rendered_once_per_change_not_once_per_reader(
+        client: TestClient, services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsflow.web import public_site
+
+    publish(services, headline="Harbour reopens after storm", public=True)
+    renders: list[str] = []
+    real = public_site._home
+
+    def counted(request: Any, svc: Services) -> Any:
+        renders.append(request.url.path)
+        return real(request, svc)
+
+    monkeypatch.setattr(public_site, "_home", counted)
+    first = client.get("/")
+    second = client.get("/")
+    assert renders == ["/"] and first.content == second.content
+    assert first.headers["etag"] == second.headers["etag"] and second.headers["content-language"] == "en"
+    assert client.get("/", headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+    assert renders == ["/"]
+    publish(services, headline="Ferries sail again", public=True)  # the site changed: rendered again
+    third = client.get("/")
+    assert "Ferries sail again" in third.text and len(renders) == 2
+    turkish = client.get("/", headers={"Accept-Language": "tr"})
+    assert turkish.headers["content-language"] == "tr" and len(renders) == 3  # one key per language
+    services.public.set_urgency(3, by="admin")  # a rule change is a change too
+    client.get("/")
+    assert len(renders) == 4

@@ -6,7 +6,9 @@ body of a story never reaches a public page, feed or sitemap.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import chain, islice
@@ -17,6 +19,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from newsflow.errors import NotFound
+from newsflow.etags import matches
 from newsflow.model import StoryVersion, utcnow
 from newsflow.public import WINDOW, summarize
 from newsflow.public import slug as make_slug
@@ -28,6 +31,54 @@ from newsflow.web.templating import cached, page, private_page
 
 router = APIRouter(include_in_schema=False)
 FEED_SIZE = 50
+RENDERED_PAGES = 512  # public answers kept in memory, the least recently asked for dropped first
+
+
+class RenderedPages:
+    """Public answers kept as bytes while what the site shows is unchanged (`PublicSite.snapshot`):
+    a page is rendered once per publish, update, kill or rule change, not once per reader. The key
+    is the address with its query and the reader's language, the only inputs a public page has."""
+
+    def __init__(self, size: int = RENDERED_PAGES) -> None:
+        self.size = size
+        self._held: OrderedDict[tuple[str, str, str], tuple[object, bytes, int, list[tuple[bytes, bytes]]]] = (
+            OrderedDict())
+        self._lock = threading.Lock()
+
+    def answer(self, request: Request, svc: Services, build: Callable[[], Response]) -> Response:
+        snapshot = svc.public.snapshot()
+        key = (request.url.path, request.url.query, i18n.negotiate(request))
+        with self._lock:
+            held = self._held.get(key)
+            if held is not None and held[0] is snapshot:
+                self._held.move_to_end(key)
+        if held is not None and held[0] is snapshot:
+            _, body, status, headers = held
+            etag = next((v.decode() for k, v in headers if k == b"etag"), "")
+            if etag and matches(request.headers.get("if-none-match"), etag):
+                kept = [(k, v) for k, v in headers if k != b"content-length"]
+                response = Response(status_code=304)
+                response.raw_headers = kept
+                return response
+            response = Response(body, status)
+            response.raw_headers = headers
+            return response
+        response = build()
+        # only a whole answer that sets nothing for this reader (a language switch sets a cookie)
+        if response.status_code == 200 and b"set-cookie" not in dict(response.raw_headers) and response.body:
+            with self._lock:
+                self._held[key] = (snapshot, bytes(response.body), response.status_code, list(response.raw_headers))
+                self._held.move_to_end(key)
+                while len(self._held) > self.size:
+                    self._held.popitem(last=False)
+        return response
+
+
+def rendered(request: Request, svc: Services, build: Callable[[], Response]) -> Response:
+    pages = getattr(request.app.state, "public_pages", None)
+    if pages is None:
+        pages = request.app.state.public_pages = RenderedPages()
+    return pages.answer(request, svc, build)
 
 
 @dataclass(frozen=True)
@@ -86,6 +137,10 @@ def _summary(svc: Services, v: StoryVersion) -> str:
 
 @router.get("/")
 def home(request: Request, svc: Services = Depends(services)) -> Response:
+    return rendered(request, svc, lambda: _home(request, svc))
+
+
+def _home(request: Request, svc: Services) -> Response:
     stories = svc.public.stories(limit=60)
     sections: dict[str, dict[str, Any]] = {}
     for v in stories:  # each story once, under its first category, so the page is not a list of repeats
@@ -107,6 +162,10 @@ def home(request: Request, svc: Services = Depends(services)) -> Response:
 
 @router.get("/category/{name}")
 def category(name: str, request: Request, svc: Services = Depends(services)) -> Response:
+    return rendered(request, svc, lambda: _category(name, request, svc))
+
+
+def _category(name: str, request: Request, svc: Services) -> Response:
     stories = svc.public.stories(category=name)
     if not stories:
         raise NotFound("no such section")
@@ -117,6 +176,10 @@ def category(name: str, request: Request, svc: Services = Depends(services)) -> 
 
 @router.get("/dossier/{name}")
 def dossier(name: str, request: Request, svc: Services = Depends(services)) -> Response:
+    return rendered(request, svc, lambda: _dossier(name, request, svc))
+
+
+def _dossier(name: str, request: Request, svc: Services) -> Response:
     stories = svc.public.stories(dossier=name)
     if not stories:
         raise NotFound("no such dossier")
@@ -127,6 +190,10 @@ def dossier(name: str, request: Request, svc: Services = Depends(services)) -> R
 
 @router.get("/search")
 def search(request: Request, q: str = "", svc: Services = Depends(services)) -> Response:
+    return rendered(request, svc, lambda: _search(request, q, svc))
+
+
+def _search(request: Request, q: str, svc: Services) -> Response:
     q = q.strip()[:200]
     try:
         stories = svc.public.search(q) if q else []
@@ -162,6 +229,10 @@ def story_photo(guid: str, svc: Services = Depends(services)) -> Response:
 
 @router.get("/news/{guid}/{slug}")
 def story(guid: str, slug: str, request: Request, svc: Services = Depends(services)) -> Response:
+    return rendered(request, svc, lambda: _story(guid, slug, request, svc))
+
+
+def _story(guid: str, slug: str, request: Request, svc: Services) -> Response:
     v = svc.public.story(guid)
     path = story_path(v)
     if quote(slug) != path.rsplit("/", 1)[1]:  # a changed headline keeps old links working
@@ -248,6 +319,10 @@ def _abs(svc: Services) -> public_feeds.Url:
 
 @router.get("/feed.{kind}")
 def feed(kind: str, request: Request, svc: Services = Depends(services)) -> Response:
+    return rendered(request, svc, lambda: _feed(kind, request, svc))
+
+
+def _feed(kind: str, request: Request, svc: Services) -> Response:
     """/feed.atom, /feed.rss and /feed.json: the latest public stories, summarized."""
     if kind not in public_feeds.FEEDS:
         raise NotFound("no such feed")
@@ -275,6 +350,10 @@ def _sitemap_pages(svc: Services) -> Iterator[public_feeds.Page]:
 
 @router.get("/sitemap.xml")
 def sitemap(request: Request, svc: Services = Depends(services)) -> Response:
+    return rendered(request, svc, lambda: _sitemap(request, svc))
+
+
+def _sitemap(request: Request, svc: Services) -> Response:
     """The sitemap; past the protocol's limit of URLs, the index of numbered sitemaps instead."""
     limit = public_feeds.SITEMAP_URLS
     pages = _sitemap_pages(svc)
@@ -293,6 +372,10 @@ def sitemap(request: Request, svc: Services = Depends(services)) -> Response:
 
 @router.get("/sitemap-{number}.xml")
 def sitemap_part(number: str, request: Request, svc: Services = Depends(services)) -> Response:
+    return rendered(request, svc, lambda: _sitemap_part(number, request, svc))
+
+
+def _sitemap_part(number: str, request: Request, svc: Services) -> Response:
     """The numbered sitemaps the index names: the same addresses, `SITEMAP_URLS` at a time."""
     if not number.isdigit() or int(number) < 1:
         raise NotFound("no such sitemap")
@@ -305,7 +388,8 @@ def sitemap_part(number: str, request: Request, svc: Services = Depends(services
 
 @router.get("/news-sitemap.xml")
 def news_sitemap(request: Request, svc: Services = Depends(services)) -> Response:
-    """Google News: stories first published in the last two days, the newest 1,000 at most."""
+    """Google News: stories first published in the last two days, the newest 1,000 at most (not kept
+    among the rendered pages: it changes with the clock too)."""
     since = utcnow() - timedelta(days=public_feeds.NEWS_SITEMAP_DAYS)
     recent = sorted(svc.public.archive(since=since), key=lambda v: v.first_published, reverse=True)
     body = public_feeds.news_sitemap(recent[:public_feeds.NEWS_SITEMAP_URLS], publication=svc.settings.agency_name,

@@ -1,0 +1,101 @@
+"""Public website throughput: the home page, a story page and the Atom feed of the public portion,
+measured with wrk on 127.0.0.1 against nginx serving the same bytes as static files.
+
+Set-up: `newsflow serve` (one worker, SQLite, the demo content) in a temporary data dir. Each page is
+fetched once from Newsflow and written to nginx's root, so both servers answer with the same bytes;
+the same wrk settings drive both, rounds alternating which goes first (wrk helpers from bench/feed.py).
+
+    .venv/bin/python bench/public.py [--rounds 3] [--duration 8] [--threads 2] [--connections 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.feed import WRK_LUA, WrkResult, newsflow_argv, nginx_conf, process, run_wrk
+from bench.procs import free_port, wait_http
+from bench.report import write_section
+
+SECTION = "Public website throughput"
+
+
+def story_path(base: str) -> str:
+    """The first story the home page links to (its canonical /news/{guid}/{slug} address)."""
+    html = httpx.get(base + "/").text
+    start = html.index('href="/news/') + len('href="')
+    return html[start:html.index('"', start)]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--duration", type=int, default=8)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--connections", type=int, default=32)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as raw:
+        tmp = Path(raw)
+        (tmp / "keys.txt").write_text("none\n")  # the shared wrk script sends a key; public pages ignore it
+        env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")}
+        env |= {"NEWSFLOW_DATA_DIR": str(tmp), "NEWSFLOW_DEMO": "1"}
+        ours_port, nginx_port = free_port(), free_port()
+        ours, theirs = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{nginx_port}"
+        argv = [a for a in newsflow_argv(ours_port, 1) if a != "--no-demo"]
+        rows = []
+        with process(argv, env, tmp / "newsflow.log"):
+            wait_http(ours + "/", timeout=120)
+            pages = {"home": "/", "story": story_path(ours), "Atom feed": "/feed.atom"}
+            (tmp / "www").mkdir(exist_ok=True)
+            for name, path in pages.items():
+                body = httpx.get(ours + path).content
+                (tmp / "www" / f"{name.replace(' ', '-')}.html").write_bytes(body)
+            conf = nginx_conf(tmp, nginx_port, 1)
+            with process(["nginx", "-p", str(tmp), "-e", str(tmp / "nginx-error.log"), "-c", str(conf)],
+                         log=tmp / "nginx.log"):
+                wait_http(theirs + "/home.html")
+                wrk = {"threads": args.threads, "connections": args.connections}
+                for name, path in pages.items():
+                    targets = {"ours": path, "nginx": f"/{name.replace(' ', '-')}.html"}
+                    if httpx.get(theirs + targets["nginx"]).content != httpx.get(ours + path).content:
+                        raise RuntimeError(f"nginx does not serve the bytes of {path}")
+                    scripts = {}
+                    for who, target in targets.items():
+                        scripts[who] = tmp / f"{who}.lua"
+                        scripts[who].write_text(WRK_LUA % {"keys": tmp / "keys.txt", "path": target})
+                    bases = {"ours": ours, "nginx": theirs}
+                    for who in ("ours", "nginx"):
+                        run_wrk(bases[who], scripts[who], seconds=2, **wrk)  # warm-up
+                    results: dict[str, list[WrkResult]] = {"ours": [], "nginx": []}
+                    for n in range(args.rounds):
+                        for who in (("ours", "nginx") if n % 2 == 0 else ("nginx", "ours")):
+                            results[who].append(run_wrk(bases[who], scripts[who], seconds=args.duration, **wrk))
+                    o = statistics.median(r.rps for r in results["ours"])
+                    t = statistics.median(r.rps for r in results["nginx"])
+                    p99 = statistics.median(r.p99_ms for r in results["ours"])
+                    size = (tmp / "www" / targets["nginx"].lstrip("/")).stat().st_size
+                    rows.append(f"| {name} (`{path if len(path) < 40 else path[:37] + '…'}`, {size / 1024:.1f} KB) "
+                                f"| **{o:,.0f}** | {t:,.0f} | {o / t:.2f} | {p99:.1f} ms |")
+                    print(rows[-1], flush=True)
+    write_section(SECTION, f"""
+One `newsflow serve` process (SQLite, demo content) against nginx (one worker) serving the same
+bytes; wrk with {args.threads} threads and {args.connections} connections, {args.rounds} rounds of
+{args.duration} s each, median. Pages are rendered from the public window kept in memory (read again
+only when the log moves) and answered with an ETag; a browser or proxy revalidating gets 304.
+
+| page | Newsflow req/s | nginx req/s | ratio | Newsflow p99 |
+|---|---|---|---|---|
+{chr(10).join(rows)}
+""")
+
+
+if __name__ == "__main__":
+    main()
