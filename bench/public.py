@@ -88,8 +88,10 @@ def main() -> None:
     write_section(SECTION, f"""
 One `newsflow serve` process (SQLite, demo content) against nginx (one worker) serving the same
 bytes; wrk with {args.threads} threads and {args.connections} connections, {args.rounds} rounds of
-{args.duration} s each, median. Pages are rendered from the public window kept in memory (read again
-only when the log moves) and answered with an ETag; a browser or proxy revalidating gets 304.
+{args.duration} s each, median. A page is rendered once per change of what the site shows and
+language, and then answered from memory by the outermost ASGI layer (`ServeRendered`); what remains
+per request is one small read that tells the log has not moved (so a publish shows on the very next
+request, on any node) — the gap to nginx. A browser or proxy revalidating its copy gets 304.
 
 | page | Newsflow req/s | nginx req/s | ratio | Newsflow p99 |
 |---|---|---|---|---|

@@ -22,6 +22,7 @@ from newsflow.web.desk_live import LiveView
 from newsflow.web.fastfeed import FastFeed
 from newsflow.web.login import router as login_router
 from newsflow.web.portal import router as portal_router
+from newsflow.web.public_site import RenderedPages, ServeRendered
 from newsflow.web.templating import STATIC
 
 log = logging.getLogger("newsflow")
@@ -96,7 +97,9 @@ def create_app(svc: Services | None = None) -> FastAPI:
         app.state.services = svc
     errors.install(app)
     app.add_middleware(RawSend)
-    app.add_middleware(FastFeed)  # outermost: a plain feed page never enters the framework
+    app.add_middleware(FastFeed)  # a plain feed page never enters the framework
+    app.state.public_pages = RenderedPages()
+    app.add_middleware(ServeRendered, pages=app.state.public_pages)  # outermost: nor does a rendered public page
     app.include_router(newsroom.router)
     app.include_router(items.router)
     app.include_router(ingest.router)
