@@ -346,7 +346,9 @@ def test_publish_to_inbox_through_the_running_app(mailing: tuple[World, Inbox]) 
             assert time.monotonic() < deadline, "the alert was never marked e-mailed"
             time.sleep(0.05)
         # Turning e-mail off for the search: the next match stays in the portal.
-        search_id = world.svc.alerts.saved_searches(world.reader)[0].id
+        [saved] = world.svc.alerts.saved_searches(world.reader)
+        assert saved.language == "en" and saved.email  # the portal's language when it was saved
+        search_id = saved.id
         token = csrf_of(client.get("/portal/alerts").text)
         client.post(f"/portal/searches/{search_id}/email", data={"csrf_token": token})
         world.publish("Eclipse seen from the coast")
@@ -377,3 +379,16 @@ def test_smtp_urls(url: str, expected: SmtpServer) -> None:
 def test_bad_smtp_urls_name_the_problem(url: str, names: str) -> None:
     with pytest.raises(MailConfigError, match=names):
         SmtpServer.from_url(url)
+
+
+def test_the_mail_speaks_the_language_the_search_was_saved_in(mailing: tuple[World, Inbox]) -> None:
+    world, inbox = mailing
+    world.svc.alerts.save_search(world.reader, "Deprem", {"q": "quake"}, email=True, language="tr")
+    world.publish("Quake shakes the coast")
+    world.publish("Quake aftershocks continue")
+    world.raise_new()
+    assert world.svc.mailer is not None and world.svc.mailer.send_due() == 2
+    msg = inbox.messages[0]
+    assert msg["Subject"] == "Newsflow Agency: Kayıtlı aramalarınıza uyan 2 yeni haber"  # noqa: RUF001
+    text = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Newsflow Agency haber akışındaki yeni haberler" in text and "Deprem:" in text  # noqa: RUF001

@@ -57,6 +57,7 @@ class SavedSearch:
     name: str
     query: dict[str, str]
     email: bool
+    language: str
     created: datetime
 
 
@@ -84,12 +85,15 @@ class Alerts:
 
     # ---- saved searches ---------------------------------------------------------------------------
 
-    def save_search(self, user_id: str, name: str, params: dict[str, str], *, email: bool = False) -> int:
+    def save_search(self, user_id: str, name: str, params: dict[str, str], *, email: bool = False,
+                    language: str = "en") -> int:
+        """A saved search; `language` is the portal's when it was saved, and its e-mails speak it."""
         query = {k: params[k] for k in QUERY_KEYS if params.get(k)}
         search_query(query)  # refuse one that cannot run now rather than at every event
         with self.store.write() as conn:
             result = conn.execute(portal_saved_searches.insert().values(
-                user_id=user_id, name=name[:200] or "search", query=query, email=email, created=utcnow()))
+                user_id=user_id, name=name[:200] or "search", query=query, email=email, language=language[:8],
+                created=utcnow()))
             return int(result.inserted_primary_key[0])
 
     def set_email(self, user_id: str, search_id: int, email: bool) -> None:
@@ -108,7 +112,7 @@ class Alerts:
         t = portal_saved_searches
         with self.store.read() as conn:
             rows = conn.execute(t.select().where(t.c.user_id == user_id).order_by(t.c.created, t.c.id)).all()
-        return [SavedSearch(r.id, r.name, dict(r.query), bool(r.email), r.created) for r in rows]
+        return [SavedSearch(r.id, r.name, dict(r.query), bool(r.email), r.language, r.created) for r in rows]
 
     # ---- the user's alerts ------------------------------------------------------------------------
 
@@ -285,7 +289,7 @@ class AlertMailer:
         with self.store.read() as conn:
             return conn.execute(
                 sa.select(a.c.id, a.c.user_id, a.c.search_id, a.c.guid, a.c.headline, a.c.mail_attempts,
-                          portal_saved_searches.c.name)
+                          portal_saved_searches.c.name, portal_saved_searches.c.language)
                 .join(portal_saved_searches, portal_saved_searches.c.id == a.c.search_id, isouter=True)
                 .where(a.c.mail_token == token, a.c.mail_state == "sending").order_by(a.c.id)).all()
 
@@ -326,14 +330,19 @@ class AlertMailer:
                     mail_attempts=a.c.mail_attempts + 1))
 
     def _message(self, to: str, rows: list[Any]) -> Any:
+        from newsflow.web.i18n import translator  # the UI's strings: one home for every language
+
+        # in the language of the user's latest saved search among them (the UI they last used)
+        t = translator(max(rows, key=lambda r: r.search_id).language or "en", agency=self.agency)
         by_search: dict[str, list[Any]] = defaultdict(list)
         for row in rows:
-            by_search[row.name or "saved search"].append(row)
+            by_search[row.name or "search"].append(row)
         subject = (f"{self.agency}: {' '.join(rows[0].headline.split())}" if len(rows) == 1
-                   else f"{self.agency}: {len(rows)} new stories match your saved searches")
+                   else f"{self.agency}: {t('portal_mail_subject', n=str(len(rows)))}")
         manage = f"{self.base_url}/portal/alerts"
-        text = [f"New stories on the {self.agency} wire match your saved searches.", ""]
-        parts = [f"<p>New stories on the {html.escape(self.agency)} wire match your saved searches.</p>"]
+        intro = t("portal_mail_intro")
+        text = [intro, ""]
+        parts = [f"<p>{html.escape(intro)}</p>"]
         for name, found in by_search.items():
             text.append(f"{name}:")
             parts.append(f"<h2>{html.escape(name)}</h2><ul>")
@@ -343,7 +352,7 @@ class AlertMailer:
                 parts.append(f'<li><a href="{html.escape(link)}">{html.escape(row.headline)}</a></li>')
             text.append("")
             parts.append("</ul>")
-        note = "You get this e-mail because you asked for e-mail alerts on these searches. Change that at"
+        note = t("portal_mail_why")
         text.append(f"{note} {manage}")
         parts.append(f'<p>{note} <a href="{html.escape(manage)}">{html.escape(manage)}</a>.</p>')
         return message(sender=self.sender, to=to, subject=subject, text="\n".join(text), html="\n".join(parts))

@@ -1,6 +1,6 @@
 """The subscriber portal's own tables: bookmarks, history, saved searches and their alerts.
 
-Defined on the store's one `metadata`; migrations 0009 and 0010 mirror them.
+Defined on the store's one `metadata`; migrations 0009, 0010 and 0012 mirror them.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ portal_saved_searches = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("query", Json, nullable=False),  # {"q", "category", "dossier", "language", "urgency"}
     sa.Column("email", sa.Boolean, nullable=False, server_default=sa.false()),  # also e-mail each alert
+    sa.Column("language", sa.String(8), nullable=False, server_default="en"),  # of the UI it was saved in
     sa.Column("created", UTCDateTime, nullable=False),
 )
 sa.Index("ix_portal_saved_searches_user", portal_saved_searches.c.user_id)

@@ -76,5 +76,16 @@ PORTAL_STRINGS: dict[str, dict[str, str]] = {
     "portal_email_too": {"en": "by e-mail too", "tr": "e-postayla da", "ar": "بالبريد أيضاً"},
     "portal_no_searches": {"en": "None yet: run a search and save it.", "tr": "Henüz yok: bir arama yapıp kaydedin.",
                            "ar": "لا يوجد بعد: ابحث ثم احفظ البحث."},
+    "portal_mail_subject": {"en": "{n} new stories match your saved searches",
+                            "tr": "Kayıtlı aramalarınıza uyan {n} yeni haber",
+                            "ar": "{n} أخبار جديدة تطابق عمليات البحث المحفوظة لديك"},
+    "portal_mail_intro": {"en": "New stories on the {agency} wire match your saved searches.",
+                          "tr": "{agency} haber akışındaki yeni haberler kayıtlı aramalarınıza uyuyor.",
+                          "ar": "أخبار جديدة في خدمة {agency} تطابق عمليات البحث المحفوظة لديك."},
+    "portal_mail_why": {"en": "You get this e-mail because you asked for e-mail alerts on these searches. "
+                              "Change that at",
+                        "tr": "Bu e-postayı, bu aramalar için e-posta uyarısı istediğiniz için alıyorsunuz. "
+                              "Değiştirmek için:",
+                        "ar": "تصلك هذه الرسالة لأنك طلبت تنبيهات بالبريد لعمليات البحث هذه. لتغيير ذلك:"},
     "portal_live_new": {"en": "{n} new: reload", "tr": "{n} yeni: yenile", "ar": "{n} جديد: أعد التحميل"},
 }

@@ -29,7 +29,7 @@ from newsflow.sanitize import clean_html
 from newsflow.services import Services
 from newsflow.store import User
 from newsflow.store.search import FACETS, QueryError
-from newsflow.web import sessions
+from newsflow.web import i18n, sessions
 from newsflow.web.api.subscriber import event_stream
 from newsflow.web.deps import services
 from newsflow.web.login import current_user, require_portal
@@ -264,7 +264,8 @@ async def save_search(request: Request, user: User = Depends(require_portal),
     params = {k: str(form.get(k) or "").strip()[:200] for k in FILTERS}
     name = str(form.get("name") or "").strip() or params.get("q") or "search"
     try:
-        await asyncio.to_thread(svc.alerts.save_search, user.id, name, params, email=form.get("email") == "on")
+        await asyncio.to_thread(lambda: svc.alerts.save_search(user.id, name, params, email=form.get("email") == "on",
+                                                               language=i18n.negotiate(request)))
     except QueryError as exc:
         raise _bad_query(exc) from None
     return RedirectResponse("/portal/alerts", 303)
