@@ -87,6 +87,8 @@ _LAST_SEQ = sa.select(sa.func.coalesce(sa.func.max(events.c.seq), 0))
 
 
 _STORED_URGENCY = sa.select(public_rule_settings.c.urgency_max).where(public_rule_settings.c.id == 1)
+# Both in one statement: what every public request asks first.
+_SEQ_AND_URGENCY = sa.select(_LAST_SEQ.scalar_subquery(), _STORED_URGENCY.scalar_subquery())
 
 
 @dataclass(frozen=True)
@@ -203,11 +205,11 @@ class PublicSite:
     def rule(self) -> PublicRule:
         """The rule as configured now: the urgency setting and every active product marked public."""
         with self.store.read() as conn:
-            return self._read_rule(conn)
+            return self._read_rule(conn, conn.execute(_STORED_URGENCY).scalar())
 
-    def _read_rule(self, conn: sa.Connection) -> PublicRule:
+    def _read_rule(self, conn: sa.Connection, stored: int | None) -> PublicRule:
+        """The rule from the public products' filters (read here) and the stored urgency (None: unset)."""
         raw = list(conn.execute(_PUBLIC_FILTERS).scalars())
-        stored = conn.execute(_STORED_URGENCY).scalar()
         key = (raw, self.urgency_max if stored is None else int(stored))
         held = self._rule
         if held is not None and held[0] == key:
@@ -245,8 +247,8 @@ class PublicSite:
         # the seq is read before the window: a version written in between is then in a window marked
         # with an older seq, which the next request reads again, never the other way round
         with self.store.read() as conn:
-            seq = conn.execute(_LAST_SEQ).scalar_one()
-            rule = self._read_rule(conn)
+            seq, stored = conn.execute(_SEQ_AND_URGENCY).one()
+            rule = self._read_rule(conn, stored)
         held = self._window
         if held is not None and held.holds(seq, rule, now):
             return held

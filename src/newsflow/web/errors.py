@@ -30,7 +30,7 @@ def error_page(request: Request, status: int) -> Response:
     """A page that says what happened in the reader's language and nothing more (no ids, no reasons
     that would tell a stranger whether an unpublished story exists)."""
     heading, text = _PAGES.get(status, ("error", "not_found_text"))
-    t = i18n.translator(i18n.negotiate(request))
+    t = i18n.request_translator(request)
     return page(request, "message.html", status=status, heading=t(heading), text=t(text), cache="no-store",
                 noindex=True)
 

@@ -24,7 +24,7 @@ from newsflow.errors import NotFound
 from newsflow.formats.registry import OUTPUTS, render
 from newsflow.model import PubStatus, StoryVersion, utcnow
 from newsflow.newsroom.media import MediaError
-from newsflow.portal import Portal, search_query
+from newsflow.portal import search_query
 from newsflow.sanitize import clean_html
 from newsflow.services import Services
 from newsflow.store import User
@@ -43,10 +43,6 @@ router = APIRouter(prefix="/portal", include_in_schema=False)
 PAGE_SIZE = 20
 DOWNLOAD_FORMATS = ("ninjs", "ninjs3", "newsmlg2", "nitf", "text", "html")
 FILTERS = ("q", "category", "dossier", "language", "urgency", "from", "to")
-
-
-def portal_of(request: Request) -> Portal:
-    return request.app.state.services.portal
 
 
 def _access(svc: Services, user: User) -> CompanyAccess:
@@ -178,7 +174,7 @@ def _gallery(svc: Services, story: StoryVersion) -> list[dict[str, Any]]:
 def story(request: Request, guid: str, user: User = Depends(require_portal),
           svc: Services = Depends(services)) -> Response:
     access, version = _visible(svc, user, guid)
-    portal = portal_of(request)
+    portal = svc.portal
     svc.usage.record([Use(access.id, _actor(user), guid, version.version, "portal", "html")])
     portal.note(user.id, guid, version.version, "open")
     return _render(request, "portal/story.html", user, svc, s=version, body=Markup(clean_html(version.body_html)),
@@ -211,7 +207,7 @@ def download(request: Request, guid: str, format: str = Query("ninjs"), user: Us
     output = OUTPUTS[format]
     body = render(version, format, svc.render_context)
     svc.usage.record([Use(access.id, _actor(user), guid, version.version, "portal", format)])
-    portal_of(request).note(user.id, guid, version.version, "download", format)
+    svc.portal.note(user.id, guid, version.version, "download", format)
     filename = f"{guid}-v{version.version}.{output.extension}"
     return Response(body, media_type=output.media_type, headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": PRIVATE})
@@ -225,7 +221,7 @@ async def bookmark(request: Request, guid: str, user: User = Depends(require_por
                    svc: Services = Depends(services)) -> Response:
     form = await request.form()
     await asyncio.to_thread(_visible, svc, user, guid)
-    portal_of(request).bookmark(user.id, guid, on=form.get("action") != "remove")
+    svc.portal.bookmark(user.id, guid, on=form.get("action") != "remove")
     return RedirectResponse(f"/portal/stories/{guid}", 303)
 
 
@@ -240,7 +236,7 @@ def _entitled_versions(svc: Services, user: User, guids: list[str]) -> dict[str,
 
 @router.get("/bookmarks")
 def bookmarks(request: Request, user: User = Depends(require_portal), svc: Services = Depends(services)) -> Response:
-    kept = portal_of(request).bookmarks(user.id)
+    kept = svc.portal.bookmarks(user.id)
     versions = _entitled_versions(svc, user, [guid for guid, _ in kept])
     rows = [(versions[guid], at) for guid, at in kept if guid in versions]
     return _render(request, "portal/bookmarks.html", user, svc, rows=rows)
@@ -248,7 +244,7 @@ def bookmarks(request: Request, user: User = Depends(require_portal), svc: Servi
 
 @router.get("/history")
 def history(request: Request, user: User = Depends(require_portal), svc: Services = Depends(services)) -> Response:
-    entries = portal_of(request).history(user.id)
+    entries = svc.portal.history(user.id)
     versions = _entitled_versions(svc, user, [e["guid"] for e in entries])
     rows = [{**e, "story": versions[e["guid"]]} for e in entries if e["guid"] in versions]
     return _render(request, "portal/history.html", user, svc, rows=rows)

@@ -200,30 +200,26 @@ def _home(request: Request, svc: Services) -> Response:
 
 @router.get("/category/{name}")
 def category(name: str, request: Request, svc: Services = Depends(services)) -> Response:
-    return rendered(request, svc, lambda: _category(name, request, svc))
-
-
-def _category(name: str, request: Request, svc: Services) -> Response:
-    stories = svc.public.stories(category=name)
-    if not stories:
-        raise NotFound("no such section")
-    label = next(c for c in stories[0].categories if c.casefold() == name.casefold())
-    return page(request, "list.html", heading=label, stories=[_view(v) for v in stories],
-                canonical=f"{svc.settings.base_url}/category/{quote(label)}", searching=False, q="")
+    return rendered(request, svc, lambda: _listing(request, svc, category=name))
 
 
 @router.get("/dossier/{name}")
 def dossier(name: str, request: Request, svc: Services = Depends(services)) -> Response:
-    return rendered(request, svc, lambda: _dossier(name, request, svc))
+    return rendered(request, svc, lambda: _listing(request, svc, dossier=name))
 
 
-def _dossier(name: str, request: Request, svc: Services) -> Response:
-    stories = svc.public.stories(dossier=name)
+def _listing(request: Request, svc: Services, *, category: str | None = None, dossier: str | None = None
+             ) -> Response:
+    """A section's or a dossier's page: its public stories, under the name as the stories spell it."""
+    stories = svc.public.stories(category=category, dossier=dossier)
     if not stories:
-        raise NotFound("no such dossier")
-    label = stories[0].dossier or name
+        raise NotFound("no such section" if category else "no such dossier")
+    if category:
+        label, kind = next(c for c in stories[0].categories if c.casefold() == category.casefold()), "category"
+    else:
+        label, kind = stories[0].dossier or dossier or "", "dossier"
     return page(request, "list.html", heading=label, stories=[_view(v) for v in stories],
-                canonical=f"{svc.settings.base_url}/dossier/{quote(label)}", searching=False, q="")
+                canonical=f"{svc.settings.base_url}/{kind}/{quote(label)}", searching=False, q="")
 
 
 @router.get("/search")
@@ -237,7 +233,7 @@ def _search(request: Request, q: str, svc: Services) -> Response:
         stories = svc.public.search(q) if q else []
     except ValueError:  # a query the engine cannot read: shown as no results, never as an error page
         stories = []
-    t = i18n.translator(i18n.negotiate(request))
+    t = i18n.request_translator(request)
     heading = f"{t('results_for')} “{q}”" if q else t("search")
     return page(request, "list.html", heading=heading, stories=[_view(v) for v in stories], searching=True,
                 q=q, noindex=True, cache="public, max-age=30")
@@ -319,7 +315,7 @@ async def subscribe(request: Request, svc: Services = Depends(services)) -> Resp
     address = request.client.host if request.client else "unknown"
     wait = svc.subscribe_limiter.take(address)
     lang = i18n.negotiate(request)
-    t = i18n.translator(lang)
+    t = i18n.translator(lang)  # the language is stored with the request too
     if wait:
         response = page(request, "message.html", status=429, heading=t("forbidden"), text=t("too_many"),
                         cache="no-store", noindex=True)
@@ -340,7 +336,7 @@ async def subscribe(request: Request, svc: Services = Depends(services)) -> Resp
 
 @router.get("/subscribe/thanks")
 def thanks(request: Request) -> Response:
-    t = i18n.translator(i18n.negotiate(request))
+    t = i18n.request_translator(request)
     return page(request, "message.html", heading=t("thanks_title"), text=t("thanks_text"), noindex=True)
 
 
