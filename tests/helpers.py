@@ -11,8 +11,17 @@ from contextlib import contextmanager
 import uvicorn
 from PIL import Image
 
+from newsflow.model import Story
 from newsflow.services import Services
 from newsflow.web.app import create_app
+
+
+def publish_story(svc: Services, headline: str, category: str, **fields: object) -> str:
+    """Write and publish a story through the newsroom; returns its guid."""
+    desk = svc.newsroom
+    guid = desk.create(Story.model_validate({"headline": headline, "categories": [category], **fields})).guid
+    desk.publish(guid)
+    return guid
 
 
 def jpeg(width: int = 800, height: int = 533, colour: tuple[int, int, int] = (30, 90, 160)) -> bytes:

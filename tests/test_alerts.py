@@ -26,10 +26,11 @@ from newsflow.alerts import MAIL_ATTEMPTS, MAIL_RETRY, AlertMailer
 from newsflow.auth import hash_password
 from newsflow.config import Settings
 from newsflow.mail import MailConfigError, SmtpServer
-from newsflow.model import Story, utcnow
+from newsflow.model import utcnow
 from newsflow.portal_tables import portal_alerts
 from newsflow.services import Services
 from newsflow.web.app import create_app
+from tests.helpers import publish_story
 from tests.web.test_portal import PASSWORD, csrf_of, sign_in
 
 BASE = "https://wire.example"
@@ -89,10 +90,7 @@ class World:
     company_id: str
 
     def publish(self, headline: str, category: str = "World", **fields: Any) -> str:
-        desk = self.svc.newsroom
-        guid = desk.create(Story.model_validate({"headline": headline, "categories": [category], **fields})).guid
-        desk.publish(guid)
-        return guid
+        return publish_story(self.svc, headline, category, **fields)
 
     def raise_new(self, after: int = 0, **kw: Any) -> int:
         return self.svc.alerts.raise_for(self.svc.store.events_after(after, 1000), **kw)

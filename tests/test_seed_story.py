@@ -54,15 +54,50 @@ def read_seed() -> Seed:
                 disclaimer=blocks[credit_at + 1])
 
 
+def seed_place(seed: Seed) -> tuple[str, str]:
+    """("Baku", "Azerbaijan") from the dateline "BAKU, Azerbaijan"."""
+    city, country = (part.strip().title() for part in seed.dateline.split(","))
+    return city, country
+
+
+def seed_body(seed: Seed) -> str:
+    """The body: its paragraphs, with the sub-heading before "Relations…"."""
+    sub_at = seed.paragraphs.index(next(p for p in seed.paragraphs if p.startswith("Relations")))
+    body = "".join(f"<p>{p}</p>" for p in seed.paragraphs[:sub_at])
+    return body + f"<h2>{seed.subheading}</h2>" + "".join(f"<p>{p}</p>" for p in seed.paragraphs[sub_at:])
+
+
+def seed_fields(seed: Seed, media_ids: list[str]) -> dict[str, object]:
+    """The seed article as a story's fields beyond its headline (the two photos uploaded already:
+    one under the byline captioned with the headline, one in the body with the spot)."""
+    city, country = seed_place(seed)
+    return {
+        "categories": seed.categories,
+        "dossier": seed.dossier,
+        "spot": seed.spot,
+        "contributors": [{"name": seed.reporter, "role": "reporter", "place": city},
+                         {"name": seed.writer, "role": "writer", "place": seed.writer_place}],
+        "dateline": seed.dateline,
+        "photos": [{"media_id": media_ids[0], "title": seed.headline, "caption": seed.headline,
+                    "credit": "Anadolu Agency"},
+                   {"media_id": media_ids[1], "title": seed.headline, "caption": seed.spot,
+                    "credit": "Anadolu Agency", "alt": seed.spot}],
+        "body_html": seed_body(seed),
+        "language": "en",
+        "urgency": 4,
+        "places": [{"name": city}, {"name": country, "code": "iso3166-1a2:AZ"}],
+        "subjects": [{"name": "unrest, conflicts and war", "code": "subj:16000000"}],
+        "keywords": ["Azerbaijan", "Armenia", "Upper Karabakh"],
+        "public": True,
+    }
+
+
 def test_seed_story_round_trips_through_the_newsroom_api(client: TestClient,
                                                         staff_headers: dict[str, str]) -> None:
     seed = read_seed()
     h = staff_headers
     assert seed.dateline == "BAKU, Azerbaijan" and seed.paragraphs[0].startswith("The Azerbaijani")
-    city, country = (part.strip().title() for part in seed.dateline.split(","))
-    sub_at = seed.paragraphs.index(next(p for p in seed.paragraphs if p.startswith("Relations")))
-    body_html = "".join(f"<p>{p}</p>" for p in seed.paragraphs[:sub_at])
-    body_html += f"<h2>{seed.subheading}</h2>" + "".join(f"<p>{p}</p>" for p in seed.paragraphs[sub_at:])
+    city, country = seed_place(seed)
 
     # the gallery: one photo under the byline (captioned with the headline), one in the body
     # (headline and spot); each upload keeps its caption and credit
@@ -78,25 +113,7 @@ def test_seed_story_round_trips_through_the_newsroom_api(client: TestClient,
     created = client.post("/v1/newsroom/stories", headers=h, json={"headline": seed.headline})
     assert created.status_code == 201, created.text
     guid = created.json()["guid"]
-    parts = {
-        "categories": seed.categories,
-        "dossier": seed.dossier,
-        "spot": seed.spot,
-        "contributors": [{"name": seed.reporter, "role": "reporter", "place": city},
-                         {"name": seed.writer, "role": "writer", "place": seed.writer_place}],
-        "dateline": seed.dateline,
-        "photos": [{"media_id": media_ids[0], "title": seed.headline, "caption": seed.headline,
-                    "credit": "Anadolu Agency"},
-                   {"media_id": media_ids[1], "title": seed.headline, "caption": seed.spot,
-                    "credit": "Anadolu Agency", "alt": seed.spot}],
-        "body_html": body_html,
-        "language": "en",
-        "urgency": 4,
-        "places": [{"name": city}, {"name": country, "code": "iso3166-1a2:AZ"}],
-        "subjects": [{"name": "unrest, conflicts and war", "code": "subj:16000000"}],
-        "keywords": ["Azerbaijan", "Armenia", "Upper Karabakh"],
-        "public": True,
-    }
+    parts = seed_fields(seed, media_ids)
     for field, value in parts.items():
         r = client.patch(f"/v1/newsroom/stories/{guid}", headers=h, json={field: value})
         assert r.status_code == 200, (field, r.text)

@@ -22,7 +22,7 @@ import httpx
 from newsflow.demo import STORIES
 from tests.browser.conftest import NEWSFLOW, VIEWPORT, Site
 from tests.helpers import jpeg
-from tests.test_seed_story import Seed, read_seed
+from tests.test_seed_story import Seed, read_seed, seed_body, seed_fields
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -84,41 +84,19 @@ class SeedStory:
     body_html: str
 
 
-def seed_body(seed: Seed) -> str:
-    """The body as the seed test builds it: paragraphs, with the sub-heading before "Relations…"."""
-    sub_at = seed.paragraphs.index(next(p for p in seed.paragraphs if p.startswith("Relations")))
-    body = "".join(f"<p>{p}</p>" for p in seed.paragraphs[:sub_at])
-    return body + f"<h2>{seed.subheading}</h2>" + "".join(f"<p>{p}</p>" for p in seed.paragraphs[sub_at:])
-
-
 @functools.cache
 def seed_story(site: Site) -> SeedStory:
     """The seed article on the wire, public, built as tests/test_seed_story.py builds it (once per session)."""
     seed = read_seed()
-    city, country = (part.strip().title() for part in seed.dateline.split(","))
     with api(site) as client:
         media_ids = []
         for name, caption in (("trucks.jpg", seed.headline), ("border.jpg", seed.spot)):
             media = client.post("/media", files={"file": (name, jpeg(), "image/jpeg")},
                                 data={"caption": caption, "credit": "Anadolu Agency"})
             media_ids.append(_ok(media, 201)["id"])
-    body_html = seed_body(seed)
-    guid = publish_story(site, {
-        "headline": seed.headline, "categories": seed.categories, "dossier": seed.dossier, "spot": seed.spot,
-        "contributors": [{"name": seed.reporter, "role": "reporter", "place": city},
-                         {"name": seed.writer, "role": "writer", "place": seed.writer_place}],
-        "dateline": seed.dateline,
-        "photos": [{"media_id": media_ids[0], "title": seed.headline, "caption": seed.headline,
-                    "credit": "Anadolu Agency"},
-                   {"media_id": media_ids[1], "title": seed.headline, "caption": seed.spot,
-                    "credit": "Anadolu Agency", "alt": seed.spot}],
-        "body_html": body_html, "language": "en", "urgency": 4,
-        "places": [{"name": city}, {"name": country, "code": "iso3166-1a2:AZ"}],
-        "subjects": [{"name": "unrest, conflicts and war", "code": "subj:16000000"}],
-        "keywords": ["Azerbaijan", "Armenia", "Upper Karabakh"],
-        "public": True,
-    }, update=True)  # "Update : …": the seed was updated after it was first published
-    return SeedStory(guid=guid, seed=seed, body_html=body_html)
+    # update=True: "Update : …", the seed was updated after it was first published
+    guid = publish_story(site, {"headline": seed.headline, **seed_fields(seed, media_ids)}, update=True)
+    return SeedStory(guid=guid, seed=seed, body_html=seed_body(seed))
 
 
 # ---- demo content ------------------------------------------------------------------------------------------

@@ -15,9 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from newsflow.auth import hash_password
-from newsflow.model import Story
 from newsflow.services import Services
-from tests.helpers import jpeg, live_server, wait_followed
+from tests.helpers import jpeg, live_server, publish_story, wait_followed
 
 PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -33,10 +32,7 @@ class Portal:
     other_email: str  # a subscriber of company B (the Sports product)
 
     def publish(self, headline: str, category: str, **fields: object) -> str:
-        desk = self.svc.newsroom
-        guid = desk.create(Story.model_validate({"headline": headline, "categories": [category], **fields})).guid
-        desk.publish(guid)
-        return guid
+        return publish_story(self.svc, headline, category, **fields)
 
 
 @pytest.fixture

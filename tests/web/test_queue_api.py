@@ -18,9 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsflow.errors import Conflict
-from newsflow.model import Story, utcnow
+from newsflow.model import utcnow
 from newsflow.services import Services
 from newsflow.wire.queue import Queues
+from tests.helpers import publish_story
 
 _names = itertools.count(1)
 
@@ -35,10 +36,7 @@ class World:
     ids: dict[str, str] = field(default_factory=dict)  # key -> company id
 
     def publish(self, headline: str, category: str, **fields: object) -> str:
-        desk = self.svc.newsroom
-        guid = desk.create(Story.model_validate({"headline": headline, "categories": [category], **fields})).guid
-        desk.publish(guid)
-        return guid
+        return publish_story(self.svc, headline, category, **fields)
 
 
 @pytest.fixture
