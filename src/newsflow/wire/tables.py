@@ -67,6 +67,9 @@ event_products = sa.Table(
     "event_products", metadata,
     sa.Column("seq", BigId, sa.ForeignKey("events.seq"), primary_key=True),
     sa.Column("product_id", sa.Integer, sa.ForeignKey("products.id"), primary_key=True),
+    # True: the product held an earlier version of the story that this event's version no longer
+    # matches, so its companies get a withdrawal notice, never the copy (migration 0013).
+    sa.Column("notice", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 # (product_id, seq) rather than product_id alone: "events after cursor N in products P" is a range scan.
 sa.Index("ix_event_products_product", event_products.c.product_id, event_products.c.seq)
