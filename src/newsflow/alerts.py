@@ -31,14 +31,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from newsflow.mail import SmtpServer, message
-from newsflow.model import Event, EventKind, utcnow
+from newsflow.model import Event, EventKind, PubStatus, utcnow
 from newsflow.portal import search_query
 from newsflow.portal_tables import portal_alerts, portal_saved_searches
 from newsflow.store import Store
 from newsflow.store.search import QueryError, SearchIndex
-from newsflow.store.tables import users
+from newsflow.store.tables import stories, users
 from newsflow.wire.entitlement import may_see
-from newsflow.wire.feed import versions_products
+from newsflow.wire.feed import versions_reach
 from newsflow.wire.subscribers import Subscribers
 
 log = logging.getLogger("newsflow.alerts")
@@ -179,7 +179,7 @@ class Alerts:
         accesses = self.subscribers.accesses(r.company_id for r in searches)
         keys = [(e.guid, e.version) for e in fresh.values()]
         versions = self.store.get_versions(keys)
-        stamped = versions_products(self.store, keys)
+        reached = versions_reach(self.store, keys)
         verdicts: dict[tuple[str, str], bool] = {}
 
         def may(company_id: str, guid: str) -> bool:
@@ -187,7 +187,7 @@ class Alerts:
             if (company_id, guid) not in verdicts:
                 access, key = accesses.get(company_id), (guid, fresh[guid].version)
                 verdicts[company_id, guid] = (access is not None and key in versions
-                                              and bool(may_see(access, stamped[key], versions[key], now)))
+                                              and bool(may_see(access, reached[key].copy, versions[key], now)))
             return verdicts[company_id, guid]
 
         # Each distinct query runs once, as the agency sees the batch; who may see each hit is then
@@ -255,14 +255,17 @@ class AlertMailer:
         claimed = self._claim(now)
         if not claimed:
             return 0
+        # a story killed since its alert was raised is never mailed: kill means kill in the outbox too
+        killed = self._killed({row.guid for row in claimed})
+        outcomes: dict[int, str | None] = {row.id: "the story was killed" for row in claimed if row.guid in killed}
         by_user: dict[str, list[Any]] = defaultdict(list)
         for row in claimed:
-            by_user[row.user_id].append(row)
+            if row.guid not in killed:
+                by_user[row.user_id].append(row)
         recipients = self._recipients(list(by_user))
         sendable = [(uid, rows) for uid, rows in by_user.items() if uid in recipients]
-        outcomes: dict[int, str | None] = {row.id: "the user is gone or inactive"
-                                           for uid, rows in by_user.items() if uid not in recipients
-                                           for row in rows}
+        outcomes.update({row.id: "the user is gone or inactive"
+                         for uid, rows in by_user.items() if uid not in recipients for row in rows})
         try:
             results = self.server.send([self._message(recipients[uid], rows) for uid, rows in sendable])
         except (smtplib.SMTPException, OSError) as exc:
@@ -292,6 +295,11 @@ class AlertMailer:
                           portal_saved_searches.c.name, portal_saved_searches.c.language)
                 .join(portal_saved_searches, portal_saved_searches.c.id == a.c.search_id, isouter=True)
                 .where(a.c.mail_token == token, a.c.mail_state == "sending").order_by(a.c.id)).all()
+
+    def _killed(self, guids: set[str]) -> set[str]:
+        with self.store.read() as conn:
+            return set(conn.execute(sa.select(stories.c.guid).where(
+                stories.c.guid.in_(sorted(guids)), stories.c.pubstatus == PubStatus.canceled.value)).scalars())
 
     def _recipients(self, user_ids: list[str]) -> dict[str, str]:
         with self.store.read() as conn:

@@ -18,7 +18,7 @@ from newsflow.services import Services
 from newsflow.store import Store
 from newsflow.store.engine import MIGRATIONS
 from newsflow.store.store import hash_token
-from newsflow.wire.entitlement import may_see
+from newsflow.wire.entitlement import Reach, may_see
 from newsflow.wire.products import ProductFilter
 from newsflow.wire.subscribers import KEY_PREFIX, ApiKey, Subscribers
 from newsflow.wire.tables import api_keys, event_products
@@ -237,12 +237,14 @@ def test_a_kill_reaches_every_product_the_story_reached(store: Store, subs: Subs
             for event in (publish, update, kill):
                 subs.entitle(conn, [event])  # versions read on the connection
     stamped = subs.event_products([publish.seq, update.seq, kill.seq])
-    assert stamped[publish.seq] == {pictures.id, world.id}
-    assert stamped[update.seq] == {pictures.id}
     assert stamped[kill.seq] == {pictures.id, world.id}
+    # and the earlier events reach no one any more: no replay hands out the withdrawn text
+    assert stamped[publish.seq] == stamped[update.seq] == frozenset()
 
 
-def test_a_correction_reaches_those_who_had_the_error(store: Store, subs: Subscribers) -> None:
+def test_a_correction_withdraws_the_story_from_those_it_no_longer_covers(store: Store, subs: Subscribers) -> None:
+    """Entitlement is per version: the Sport company had the error and is not entitled to the
+    corrected (World) version, so it gets a withdrawal notice, never the World copy."""
     sport = subs.create_product("Sport", {"categories": ["Sport"]})
     world = subs.create_product("World", {"categories": ["World"]})
     desk = Newsroom(store)
@@ -255,7 +257,7 @@ def test_a_correction_reaches_those_who_had_the_error(store: Store, subs: Subscr
         if getattr(store, "entitlement", None) is None:
             subs.entitle(conn, [publish])
             subs.entitle(conn, [correct])
-    assert subs.event_products([correct.seq])[correct.seq] == {sport.id, world.id}
+    assert subs.event_reach([correct.seq])[correct.seq] == Reach(frozenset({world.id}), frozenset({sport.id}))
 
 
 def test_a_batch_kill_inherits_from_its_own_batch(store: Store, subs: Subscribers) -> None:
@@ -268,7 +270,7 @@ def test_a_batch_kill_inherits_from_its_own_batch(store: Store, subs: Subscriber
     events = [event for _, event in written if not isinstance(event, str)]
     assert [e.kind for e in events] == [EventKind.publish, EventKind.kill]
     _stamp(store, subs, events, {(v.guid, v.version): v for v in (v1, v2)})
-    assert subs.event_products([e.seq for e in events]) == {events[0].seq: {pictures.id},
+    assert subs.event_products([e.seq for e in events]) == {events[0].seq: frozenset(),
                                                              events[1].seq: {pictures.id}}
 
 
@@ -356,4 +358,5 @@ def test_services_write_every_event_with_its_products(services: Services) -> Non
     services.newsroom.publish(guid)
     services.newsroom.kill(guid, "Legal advice")
     publish, kill = services.store.events_after(0)
-    assert subs.event_products([publish.seq, kill.seq]) == {publish.seq: {world.id}, kill.seq: {world.id}}
+    # the kill took the publish off every product, in the same transaction
+    assert subs.event_products([publish.seq, kill.seq]) == {publish.seq: frozenset(), kill.seq: {world.id}}

@@ -557,20 +557,26 @@ def test_versions_of_a_story_arrive_in_order_while_the_endpoint_struggles(world:
         async with dispatching(w.service) as dispatcher:
             guid = w.publish("Quake strikes")
             await plan_new(w, dispatcher)
+            await eventually(lambda: len(states(w, endpoint.id)) == 1)  # planned before the next version
             w.update(guid, headline="Quake strikes, dozens hurt")
             await plan_new(w, dispatcher)
+            await eventually(lambda: len(states(w, endpoint.id)) == 2)
             w.update(guid, headline="Quake strikes, hundreds hurt")
             w.newsroom.kill(guid, "Legal advice")
             await plan_new(w, dispatcher)
-            await eventually(lambda: states(w, endpoint.id) == [DELIVERED] * 4)
+            await eventually(lambda: len(s := states(w, endpoint.id)) == 3 and set(s) <= {DELIVERED, SKIPPED}
+                             and s[-1] == DELIVERED)
 
     run(scenario())
-    assert [r.version for r in box.accepted] == [1, 2, 3, 4]
+    accepted = [r.version for r in box.accepted]
     seen = [r.version for r in box.requests]
     assert seen == sorted(seen)  # never an older version after a newer one, retries included
+    # v3 was written just before the kill, so it was never planned: once the story is killed its
+    # text is never sent (and v1/v2 only if they got through before the kill; if not, skipped)
+    assert 3 not in seen and accepted[-1] == 4 and accepted == sorted(set(accepted))
+    assert [d.version for d in w.deliveries(endpoint.id)] == [1, 2, 4]
     kill = box.accepted[-1]
     assert kill.headers["newsflow-event"] == "kill" and json.loads(kill.body)["pubstatus"] == "canceled"
-    assert states(w, endpoint.id) == [DELIVERED] * 4
 
 
 def test_rotation_signs_with_both_secrets_during_the_overlap(world: World, receivers: Any) -> None:
@@ -643,8 +649,11 @@ def test_only_entitled_endpoints_receive_and_embargoed_copy_only_where_allowed(w
             assert lift.kind == EventKind.embargo_lift
             await asyncio.to_thread(w.service.plan, list(w.events), now=embargo + timedelta(seconds=1))
             w.events.clear()
-            await eventually(lambda: len(guids("world")) == 2 and len(guids("embargo_ok")) == 3)
+            await eventually(lambda: len(guids("world")) == 2)
             assert guids("world") == [news, held]
+            # the partner had the embargoed copy at publish: the lift does not send it again
+            await asyncio.sleep(0.5)
+            assert guids("embargo_ok") == [news, held]
             assert boxes["world"].accepted[1].headers["newsflow-event"] == "embargo_lift"
 
     run(scenario())

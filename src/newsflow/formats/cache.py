@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-Key = tuple[str, int, str]
+Key = tuple[str, int, str, str]  # guid, version, format, pubstatus
 
 
 class RenderCache:

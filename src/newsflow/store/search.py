@@ -7,9 +7,10 @@ written before migration 0004).
 
 Reading: `SearchIndex.search` runs one query for the page of hits and one for the total and the
 facet counts. Both apply the same conditions — the words, the filters and, for a subscriber, the
-entitlement rule of `newsflow.wire.entitlement.may_see` in SQL: the doc's announcing event matched
-one of the company's products (`event_products`), the company is active, and embargoed copy only
-for companies allowed it. So a facet count can never reveal a story its hits would not show.
+entitlement rule of `newsflow.wire.entitlement.may_see` in SQL: the doc's announcing event carried
+its copy to one of the company's products (`event_products`, not a withdrawal notice), the
+company is active, and embargoed copy only for companies allowed it. So a facet count can never
+reveal a story its hits would not show.
 
 The query language is the same on both backends and is never handed to the database's own parser:
 words (all must match), "quoted phrases", `-word` / `-"phrase"` to exclude, `OR` (upper case)
@@ -480,7 +481,7 @@ def _entitled(company: CompanyAccess | None, now: datetime) -> list[sa.ColumnEle
         return []
     d = search_docs
     out: list[sa.ColumnElement[bool]] = [
-        sa.exists().where(event_products.c.seq == d.c.seq,
+        sa.exists().where(event_products.c.seq == d.c.seq, event_products.c.notice.is_(False),
                           event_products.c.product_id.in_(sorted(company.product_ids)))]
     if not company.may_receive_embargoed:
         out.append(sa.or_(d.c.embargo.is_(None), d.c.embargo <= now))

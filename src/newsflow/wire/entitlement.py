@@ -1,8 +1,15 @@
 """Entitlement: the one question every channel asks before a subscriber gets a version.
 
-Which products an event matches is decided once, when the event is written (`products_for`); from
-then on the pull feed, search, downloads, the stream, webhooks and feeds all ask `may_see`, which
-only intersects two small sets and checks the embargo. No channel re-evaluates product filters.
+Which products an event reaches is decided once, when the event is written (`products_for`, then
+`Subscribers.plan`); from then on the pull feed, search, downloads, the stream, webhooks and feeds
+all ask `may_see`, which only intersects small sets and checks the embargo. No channel re-evaluates
+product filters.
+
+The rule is per version (docs/security.md): a company gets a version's copy only if one of its
+products matches that version. A company that held an earlier version and is not entitled to the
+new one is in the event's `notice` products: it gets a withdrawal notice (`withdrawal_notice`),
+never the copy. Each version reaches a reader once: embargoed copy travels with its publishing
+event to companies that may hold it and with the `embargo_lift` event to everyone else.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from newsflow.model import Story, StoryVersion
+from newsflow.model import EventKind, PubStatus, Story, StoryVersion
 from newsflow.wire.products import Product, StoryFacts
 
 
@@ -36,6 +43,7 @@ class Verdict:
 
     allowed: bool
     reason: str
+    withdrawal: bool = False  # allowed a withdrawal notice only, never the version's copy
 
     def __bool__(self) -> bool:
         # A plain tuple would always be truthy; `if may_see(...)` must mean what it says.
@@ -45,23 +53,71 @@ class Verdict:
 ALLOWED = Verdict(True, "allowed")
 INACTIVE = Verdict(False, "company inactive")
 NO_PRODUCT = Verdict(False, "no matching product")
+WITHDRAWAL = Verdict(True, "withdrawal notice: held an earlier version this one is not covered for", True)
+HAD_IT = Verdict(False, "received the embargoed copy when it was published")
+# Events that carry a version's copy when it is first written (a lift carries it again, later).
+_CARRIES_COPY = frozenset({EventKind.publish, EventKind.update, EventKind.correct})
 
 
 def may_see(company: CompanyAccess, event_products: frozenset[int], version: StoryVersion,
-            now: datetime) -> Verdict:
-    """Whether `company` may receive `version`, announced by an event that matched `event_products`.
+            now: datetime, *, kind: EventKind | None = None, notice: frozenset[int] = frozenset()) -> Verdict:
+    """Whether `company` may receive `version`, announced by an event of `kind` that reached
+    `event_products` with the copy and `notice` with a withdrawal notice only.
 
-    A kill's event products include those of the version it withdraws, so a company entitled to the
-    story is entitled to its kill. Embargoed copy goes only to companies allowed to hold it.
+    A kill's event products include every product the story reached before, so whoever held any
+    version hears of the kill. Embargoed copy goes to companies allowed to hold it with the event
+    that wrote it, and to everyone else with the `embargo_lift` event — never both, so a reader who
+    replays the log after the lift still gets each version once. `kind` is None when no event is in
+    hand (an item fetched by id, search): then only the embargo time decides.
     """
     if not company.active:
         return INACTIVE
     if company.product_ids.isdisjoint(event_products):
-        return NO_PRODUCT
+        return NO_PRODUCT if company.product_ids.isdisjoint(notice) else WITHDRAWAL
     embargo = version.embargo
-    if embargo is not None and embargo > now and not company.may_receive_embargoed:
-        return Verdict(False, f"embargoed until {embargo.isoformat()}")
+    if kind == EventKind.embargo_lift:
+        return HAD_IT if company.may_receive_embargoed else ALLOWED
+    if embargo is not None and not company.may_receive_embargoed and (
+            embargo > now or kind in _CARRIES_COPY):
+        return Verdict(False, f"embargoed until {embargo.isoformat()}"
+                       + ("; delivered with the lift" if kind in _CARRIES_COPY else ""))
     return ALLOWED
+
+
+WITHDRAWN_HEADLINE = "Withdrawn from your subscription"
+
+
+def withdrawal_notice(version: StoryVersion) -> StoryVersion:
+    """What a company gets instead of `version` when it held an earlier version of the story and is
+    not entitled to this one: the same guid and version number, canceled for it, no copy."""
+    text = "This story is no longer part of your subscription. Do not use earlier versions of it."
+    return StoryVersion.model_construct(**{
+        **dict(version), "headline": WITHDRAWN_HEADLINE, "spot": text, "summary": None,
+        "body_html": f"<p>{text}</p>", "photos": [], "categories": [], "dossier": None, "subjects": [],
+        "places": [], "people": [], "organisations": [], "keywords": [], "related": [], "public": False,
+        "slugline": None, "contributors": [], "dateline": None, "embargo": None, "translation_group": None,
+        "pubstatus": PubStatus.canceled, "is_correction": False, "editor_note": text})
+
+
+def deliverable(verdict: Verdict, version: StoryVersion) -> StoryVersion:
+    """The version a channel renders for an allowed verdict: the copy, or the withdrawal notice."""
+    return withdrawal_notice(version) if verdict.withdrawal else version
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """What an event reached when it was written: `copy` products get the version, `notice`
+    products a withdrawal notice (see `may_see`)."""
+
+    copy: frozenset[int] = frozenset()
+    notice: frozenset[int] = frozenset()
+
+    def within(self, products: frozenset[int] | None) -> Reach:
+        """Only the part a narrowed connection or endpoint listens to (None: all of it)."""
+        return self if products is None else Reach(self.copy & products, self.notice & products)
+
+
+NOWHERE = Reach()
 
 
 def products_for(version: Story, products: Iterable[Product], *,

@@ -21,10 +21,10 @@ import sqlalchemy as sa
 from newsflow.etags import etag_of
 from newsflow.formats.base import RenderContext
 from newsflow.formats.registry import render
-from newsflow.model import Event, EventKind, StoryVersion, utcnow
+from newsflow.model import Event, EventKind, PubStatus, StoryVersion, utcnow
 from newsflow.store import Store
 from newsflow.store.tables import events
-from newsflow.wire.entitlement import CompanyAccess, may_see
+from newsflow.wire.entitlement import NOWHERE, CompanyAccess, Reach, deliverable, may_see
 from newsflow.wire.tables import event_products
 
 MAX_PAGE = 100
@@ -60,6 +60,7 @@ def read_page(store: Store, company: CompanyAccess, after: int, limit: int, *,
     kept = pages.get(key, now)
     if kept is not None:
         return Page(list(kept.entries), kept.cursor)
+    generation = pages.generation  # a kill while this page is read must not leave it kept
     opened: datetime | None = None  # the page holds while now >= this: a passed embargo it let through
     closes: datetime | None = None  # … and while now < this: an embargo that held an event back
     while len(entries) < limit:
@@ -68,10 +69,11 @@ def read_page(store: Store, company: CompanyAccess, after: int, limit: int, *,
         if not found:
             break
         versions = store.get_versions([(e.guid, e.version) for e in found])
-        for event, ids in found.items():
+        for event, reach in found.items():
             version = versions[(event.guid, event.version)]
-            if may_see(company, ids, version, now):
-                entries.append(Entry(event, version))
+            verdict = may_see(company, reach.copy, version, now, kind=event.kind, notice=reach.notice)
+            if verdict:
+                entries.append(Entry(event, deliverable(verdict, version)))
             cursor = event.seq
             embargo = version.embargo
             if embargo is not None and not company.may_receive_embargoed:  # a verdict that depends on now
@@ -82,7 +84,7 @@ def read_page(store: Store, company: CompanyAccess, after: int, limit: int, *,
         if len(found) < scan:
             break
     if len(entries) == limit:
-        pages.put(key, _Kept(tuple(entries), cursor, opened, closes))
+        pages.put(key, _Kept(tuple(entries), cursor, opened, closes), generation)
     return Page(entries, cursor)
 
 
@@ -115,14 +117,22 @@ class _FullPages:
     written: events become visible in seq order, so no event can still appear in that range; each
     event's products are stamped in the transaction that writes it; versions are immutable; and the
     key holds everything `may_see` asks of the company. Only time can change a verdict, through an
-    embargo, so a kept page says for which `now` it holds. A page that is not full reaches the end
-    of the log, which grows: it is always read afresh.
+    embargo, so a kept page says for which `now` it holds — and a kill, which takes its story's
+    earlier events off every product: `forget` drops the pages that hold the story. A page that is
+    not full reaches the end of the log, which grows: it is always read afresh.
     """
 
     def __init__(self, size: int = PAGES_KEPT) -> None:
         self.size = size
+        self.generation = 0  # moves on every `forget`, so a page read across one is not kept
         self._pages: OrderedDict[tuple[CompanyAccess, frozenset[int], int, int], _Kept] = OrderedDict()
         self._lock = threading.Lock()
+
+    def forget(self, guids: Collection[str]) -> None:
+        with self._lock:
+            self.generation += 1
+            for key in [k for k, kept in self._pages.items() if any(e.event.guid in guids for e in kept.entries)]:
+                del self._pages[key]
 
     def get(self, key: tuple[CompanyAccess, frozenset[int], int, int], now: datetime) -> _Kept | None:
         with self._lock:
@@ -134,8 +144,10 @@ class _FullPages:
             self._pages.move_to_end(key)
             return kept
 
-    def put(self, key: tuple[CompanyAccess, frozenset[int], int, int], kept: _Kept) -> None:
+    def put(self, key: tuple[CompanyAccess, frozenset[int], int, int], kept: _Kept, generation: int) -> None:
         with self._lock:
+            if generation != self.generation:
+                return
             self._pages[key] = kept
             self._pages.move_to_end(key)
             while len(self._pages) > self.size:
@@ -153,6 +165,13 @@ def _full_pages(store: Store) -> _FullPages:
         with _pages_lock:
             pages = _pages_by_store.setdefault(store, _FullPages())
     return pages
+
+
+def forget_killed(store: Store, events: Iterable[Event]) -> None:
+    """Drop kept pages that hold a story just killed (the node's follower and its newsroom call this)."""
+    killed = {e.guid for e in events if e.kind == EventKind.kill}
+    if killed:
+        _full_pages(store).forget(killed)
 
 
 def render_items(entries: Sequence[Entry], fmt: str, ctx: RenderContext) -> bytes:
@@ -184,45 +203,76 @@ _HITS = (sa.select(events.c.seq).where(events.c.seq > sa.bindparam("after"))
          .where(sa.exists().where(event_products.c.seq == events.c.seq, event_products.c.product_id.in_(_IDS)))
          .order_by(events.c.seq).limit(sa.bindparam("limit")).subquery())
 _ENTITLED = (sa.select(events.c.seq, events.c.kind, events.c.guid, events.c.version, events.c.created,
-                       event_products.c.product_id)
+                       event_products.c.product_id, event_products.c.notice)
              .join(_HITS, _HITS.c.seq == events.c.seq)
              .join(event_products, event_products.c.seq == events.c.seq)
              .where(event_products.c.product_id.in_(_IDS))
              .order_by(events.c.seq))
 
 
-def _entitled_events(store: Store, wanted: frozenset[int], after: int, limit: int) -> dict[Event, frozenset[int]]:
-    """Events after `after` that matched one of `wanted`, each with those of `wanted` it matched.
+def _entitled_events(store: Store, wanted: frozenset[int], after: int, limit: int) -> dict[Event, Reach]:
+    """Events after `after` that reached one of `wanted`, each with the part of `wanted` it reached.
 
     `wanted` is part of the company's products, so these decide `may_see` as all of the event's
     products would; reading only them keeps the rows to about one per event (a story may match
     dozens of products)."""
-    rows: dict[int, tuple[sa.Row[Any], set[int]]] = {}
+    rows: dict[int, tuple[sa.Row[Any], set[int], set[int]]] = {}
     with store.read() as conn:
         for row in conn.execute(_ENTITLED, {"ids": sorted(wanted), "after": after, "limit": limit}):
-            held = rows.get(row.seq)
-            if held is None:
-                rows[row.seq] = (row, {row.product_id})
-            else:
-                held[1].add(row.product_id)
+            held = rows.setdefault(row.seq, (row, set(), set()))
+            held[2 if row.notice else 1].add(row.product_id)
     return {Event(seq=row.seq, kind=EventKind(row.kind), guid=row.guid, version=row.version, created=row.created):
-            frozenset(matched) for row, matched in rows.values()}
+            Reach(frozenset(copy), frozenset(notice)) for row, copy, notice in rows.values()}
 
 
-def version_products(store: Store, guid: str, version: int) -> frozenset[int]:
-    """Every product any event announcing this version matched (publish, lift, kill…)."""
-    return versions_products(store, [(guid, version)]).get((guid, version), frozenset())
+def item_for(store: Store, company: CompanyAccess, guid: str, version: int | None = None, *,
+             now: datetime | None = None) -> StoryVersion | None:
+    """What a company gets when it asks for one story (at `version`, or the latest): that version;
+    the kill, whichever version it asks for, once the story is killed; the withdrawal notice when it
+    held an earlier version and the latest is not covered for it; None when it is not the company's
+    (the caller answers that as it answers "no such story", so nothing leaks). Raises NotFound."""
+    now = now or utcnow()
+    latest = store.get_version(guid)
+    reach = version_reach(store, guid, latest.version)
+    verdict = may_see(company, reach.copy, latest, now, notice=reach.notice)
+    if latest.pubstatus == PubStatus.canceled or verdict.withdrawal:
+        return deliverable(verdict, latest) if verdict else None
+    if version is None or version == latest.version:
+        return latest if verdict else None
+    asked = store.get_version(guid, version)
+    return asked if may_see(company, version_reach(store, guid, version).copy, asked, now) else None
 
 
-def versions_products(store: Store, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], frozenset[int]]:
-    """`version_products` for many versions in one query per 500 (a portal list, not one per row)."""
-    wanted = sorted(set(keys))
-    found: dict[tuple[str, int], set[int]] = {}
+def reach_of(store: Store, seqs: Iterable[int]) -> dict[int, Reach]:
+    """What each event reached; an event that reached nothing (or a killed story's earlier event)
+    maps to NOWHERE."""
+    wanted = sorted(set(seqs))
+    found: dict[int, tuple[set[int], set[int]]] = {}
     with store.read() as conn:
         for start in range(0, len(wanted), 500):
-            query = (sa.select(events.c.guid, events.c.version, event_products.c.product_id).distinct()
+            query = sa.select(event_products).where(event_products.c.seq.in_(wanted[start:start + 500]))
+            for seq, product_id, notice in conn.execute(query):
+                found.setdefault(seq, (set(), set()))[1 if notice else 0].add(product_id)
+    return {seq: Reach(frozenset(found[seq][0]), frozenset(found[seq][1])) if seq in found else NOWHERE
+            for seq in wanted}
+
+
+def version_reach(store: Store, guid: str, version: int) -> Reach:
+    """What every event announcing this version reached (publish, lift, kill…)."""
+    return versions_reach(store, [(guid, version)]).get((guid, version), NOWHERE)
+
+
+def versions_reach(store: Store, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Reach]:
+    """`version_reach` for many versions in one query per 500 (a portal list, not one per row)."""
+    wanted = sorted(set(keys))
+    found: dict[tuple[str, int], tuple[set[int], set[int]]] = {}
+    with store.read() as conn:
+        for start in range(0, len(wanted), 500):
+            query = (sa.select(events.c.guid, events.c.version, event_products.c.product_id,
+                               event_products.c.notice).distinct()
                      .join(events, events.c.seq == event_products.c.seq)
                      .where(sa.tuple_(events.c.guid, events.c.version).in_(wanted[start:start + 500])))
-            for guid, version, product_id in conn.execute(query):
-                found.setdefault((guid, version), set()).add(product_id)
-    return {key: frozenset(found.get(key, ())) for key in wanted}
+            for guid, version, product_id, notice in conn.execute(query):
+                found.setdefault((guid, version), (set(), set()))[1 if notice else 0].add(product_id)
+    return {key: Reach(frozenset(found[key][0]), frozenset(found[key][1])) if key in found else NOWHERE
+            for key in wanted}

@@ -25,11 +25,11 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from newsflow.errors import Conflict, NotFound
-from newsflow.model import utcnow
+from newsflow.model import EventKind, utcnow
 from newsflow.store import Store
 from newsflow.store.tables import BigId, Json, UTCDateTime, events, metadata, versions
 from newsflow.wire.entitlement import CompanyAccess, may_see
-from newsflow.wire.feed import Page, read_page
+from newsflow.wire.feed import Page, reach_of, read_page
 from newsflow.wire.tables import event_products
 
 CONSUMER_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -170,20 +170,18 @@ class Queues:
         matched = sa.exists().where(event_products.c.seq == events.c.seq,
                                     event_products.c.product_id.in_(sorted(wanted)))
         waiting = sa.select(sa.func.count()).select_from(events).where(events.c.seq > position.acked, matched)
-        held = (sa.select(events.c.seq, events.c.guid, events.c.version)
+        # Events whose verdict may turn on the embargo: their version has one (lifts included).
+        held = (sa.select(events.c.seq, events.c.kind, events.c.guid, events.c.version)
                 .join(versions, sa.and_(versions.c.guid == events.c.guid, versions.c.version == events.c.version))
-                .where(events.c.seq > position.acked, matched, versions.c.embargo > now))
+                .where(events.c.seq > position.acked, matched, versions.c.embargo.is_not(None)))
         with self.store.read() as conn:
             count = conn.execute(waiting).scalar_one()
             embargoed = conn.execute(held).all()
-            ids: dict[int, set[int]] = {}
-            if embargoed:
-                for seq, product in conn.execute(sa.select(event_products.c.seq, event_products.c.product_id)
-                                                 .where(event_products.c.seq.in_([e.seq for e in embargoed]))):
-                    ids.setdefault(seq, set()).add(product)
+        reached = reach_of(self.store, (e.seq for e in embargoed)) if embargoed else {}
         found = self.store.get_versions([(e.guid, e.version) for e in embargoed])
         hidden = sum(1 for e in embargoed
-                     if not may_see(company, frozenset(ids.get(e.seq, ())), found[(e.guid, e.version)], now))
+                     if not may_see(company, reached[e.seq].copy, found[(e.guid, e.version)], now,
+                                    kind=EventKind(e.kind), notice=reached[e.seq].notice))
         return count - hidden
 
 

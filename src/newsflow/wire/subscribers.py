@@ -22,7 +22,8 @@ from newsflow.errors import Conflict, FieldError, NotFound
 from newsflow.model import Event, EventKind, Story, utcnow
 from newsflow.store.store import Store, hash_token
 from newsflow.store.tables import events, versions
-from newsflow.wire.entitlement import CompanyAccess, products_for
+from newsflow.wire.entitlement import NOWHERE, CompanyAccess, Reach, products_for
+from newsflow.wire.feed import reach_of
 from newsflow.wire.products import Product, ProductFilter
 from newsflow.wire.tables import api_keys, companies, company_products, event_products, products
 
@@ -42,8 +43,6 @@ DEFAULT_SCOPES = ("read",)
 LAST_USED_EVERY = timedelta(seconds=60)
 KEY_TTL = 2.0  # seconds a key lookup is remembered (a revocation on another node waits at most this)
 KEYS_KEPT = 100_000
-# Events whose notice goes to everyone entitled to what came before (see `entitle`).
-_INHERITS_STORY = (EventKind.kill, EventKind.correct)
 _IN_CHUNK = 500  # bound on an IN (...) list, well under SQLite's bound-variable limit
 Entry = tuple[EventKind, str, int]  # an event before it has a seq: (kind, guid, version)
 
@@ -341,46 +340,53 @@ class Subscribers:
     # ---- each event's products ----------------------------------------------------------------
 
     def plan(self, conn: sa.Connection, entries: Sequence[Entry],
-             known: Mapping[tuple[str, int], Story] | None = None) -> list[frozenset[int]]:
-        """The product ids of each event about to be appended on `conn`, in the order given.
+             known: Mapping[tuple[str, int], Story] | None = None) -> list[Reach]:
+        """What each event about to be appended on `conn` reaches, in the order given.
 
         Needs no seq, so the Store can run it before it takes the log lock and keep that lock's hold
         short; `record` then stores the result once the seqs exist. `known` holds the versions the
         caller has in hand; others are read on `conn`.
 
-        A publish or update matches on its own content. A kill or correction also goes to every
-        product an earlier event of the story reached, and to those the replaced version matches
-        now: whoever got the story must get its withdrawal or its correction. An embargo lift goes
-        where its version's announcement went, so the companies held back get the lift.
+        Entitlement is per version (docs/security.md). A publish, update or correction carries its
+        copy to the products its own content matches, and a withdrawal notice to the products that
+        had the story's previous copy and do not match this one. A kill goes to every product the
+        story ever reached (and to those the replaced version matches now): whoever held any version
+        must hear of it. An embargo lift goes where its version's copy went.
         """
         if not entries:
             return []
         catalogue = self._all_products(conn)
         if not catalogue:
-            return [frozenset()] * len(entries)
+            return [NOWHERE] * len(entries)
         stories = dict(known or {})
         stories.update(self._load_versions(conn, [(g, v) for _, g, v in entries if (g, v) not in stories]))
-        by_story, by_version = self._recorded_for(
-            conn, {guid for kind, guid, _ in entries if kind in (*_INHERITS_STORY, EventKind.embargo_lift)})
-        planned: list[frozenset[int]] = []
+        history = self._history(conn, {guid for kind, guid, _ in entries if kind != EventKind.publish})
+        planned: list[Reach] = []
         for kind, guid, number in entries:
-            previous = self._previous(conn, guid, number) if kind in _INHERITS_STORY else None
-            matched = set(products_for(stories[(guid, number)], catalogue, previous=previous))
-            if kind in _INHERITS_STORY:
-                matched |= by_story.get(guid, set())
-            elif kind == EventKind.embargo_lift:
-                matched |= by_version.get((guid, number), set())
-            # Later events of the same batch inherit from this one as if it were already recorded.
-            by_story.setdefault(guid, set()).update(matched)
-            by_version.setdefault((guid, number), set()).update(matched)
-            planned.append(frozenset(matched))
+            past = history.setdefault(guid, _History())
+            if kind == EventKind.embargo_lift:
+                # also to a product made since that matches: its companies never had the copy
+                reach = Reach(products_for(stories[(guid, number)], catalogue) | past.copies.get(number, set()))
+            elif kind == EventKind.kill:
+                previous = self._previous(conn, guid, number)
+                reach = Reach(products_for(stories[(guid, number)], catalogue, previous=previous) | past.reached)
+            else:
+                copy = products_for(stories[(guid, number)], catalogue)
+                reach = Reach(copy, frozenset(past.last_copy - copy))
+            # Later events of the same batch see this one as if it were already recorded.
+            past.add(kind, number, reach)
+            planned.append(reach)
         return planned
 
-    def record(self, conn: sa.Connection, written: Sequence[Event],
-               planned: Sequence[frozenset[int]]) -> None:
-        """Store what `plan` decided for the events now written."""
-        _insert_pairs(conn, [(event.seq, pid) for event, ids in zip(written, planned, strict=True)
-                             for pid in sorted(ids)])
+    def record(self, conn: sa.Connection, written: Sequence[Event], planned: Sequence[Reach]) -> None:
+        """Store what `plan` decided for the events now written. A kill also takes every earlier
+        event of its story off every product: no replay of the log, from any seq, hands out the
+        withdrawn text again (the kill itself stays where the story went)."""
+        _insert_reach(conn, list(zip((e.seq for e in written), planned, strict=True)))
+        for event in written:
+            if event.kind == EventKind.kill:
+                conn.execute(event_products.delete().where(event_products.c.seq.in_(
+                    sa.select(events.c.seq).where(events.c.guid == event.guid, events.c.seq < event.seq))))
 
     def entitle(self, conn: sa.Connection, written: Sequence[Event],
                 known: Mapping[tuple[str, int], Story] | None = None) -> None:
@@ -389,20 +395,16 @@ class Subscribers:
         self.record(conn, written, self.plan(conn, entries, known))
 
     def record_event_products(self, conn: sa.Connection, seq: int, product_ids: Iterable[int]) -> None:
-        """Store an event's product ids; call it on the connection that wrote the event."""
-        _insert_pairs(conn, [(seq, pid) for pid in sorted(set(product_ids))])
+        """Store an event's copy products; call it on the connection that wrote the event."""
+        _insert_reach(conn, [(seq, Reach(frozenset(product_ids)))])
+
+    def event_reach(self, seqs: Iterable[int]) -> dict[int, Reach]:
+        """What each event reached; an event that reached nothing maps to NOWHERE."""
+        return reach_of(self.store, seqs)
 
     def event_products(self, seqs: Iterable[int]) -> dict[int, frozenset[int]]:
-        """Product ids per event; an event that matched nothing maps to an empty set."""
-        wanted = sorted(set(seqs))
-        found: dict[int, set[int]] = {seq: set() for seq in wanted}
-        with self.store.read() as conn:
-            for start in range(0, len(wanted), _IN_CHUNK):
-                chunk = wanted[start:start + _IN_CHUNK]
-                query = sa.select(event_products).where(event_products.c.seq.in_(chunk))
-                for seq, product_id in conn.execute(query):
-                    found[seq].add(product_id)
-        return {seq: frozenset(ids) for seq, ids in found.items()}
+        """The products each event carried its copy to (`event_reach` without the notices)."""
+        return {seq: reach.copy for seq, reach in self.event_reach(seqs).items()}
 
     def _all_products(self, conn: sa.Connection) -> list[Product]:
         # Every product, active or not: access is gated by a company's active products, so a product
@@ -428,20 +430,22 @@ class Subscribers:
         content = conn.execute(query).scalar()
         return Story.model_validate(content) if content is not None else None
 
-    def _recorded_for(self, conn: sa.Connection, guids: set[str]) -> tuple[dict[str, set[int]],
-                                                                           dict[tuple[str, int], set[int]]]:
-        """Products already recorded for the given stories' events, by story and by version."""
-        by_story: dict[str, set[int]] = {}
-        by_version: dict[tuple[str, int], set[int]] = {}
+    def _history(self, conn: sa.Connection, guids: set[str]) -> dict[str, _History]:
+        """What the given stories' events reached so far, replayed in log order."""
+        found: dict[str, _History] = {}
         ordered = sorted(guids)
         for start in range(0, len(ordered), _IN_CHUNK):
-            query = (sa.select(events.c.guid, events.c.version, event_products.c.product_id)
+            query = (sa.select(events.c.seq, events.c.kind, events.c.guid, events.c.version,
+                               event_products.c.product_id, event_products.c.notice)
                      .join(event_products, event_products.c.seq == events.c.seq)
-                     .where(events.c.guid.in_(ordered[start:start + _IN_CHUNK])))
-            for guid, number, product_id in conn.execute(query):
-                by_story.setdefault(guid, set()).add(product_id)
-                by_version.setdefault((guid, number), set()).add(product_id)
-        return by_story, by_version
+                     .where(events.c.guid.in_(ordered[start:start + _IN_CHUNK])).order_by(events.c.seq))
+            reached: dict[int, tuple[EventKind, str, int, set[int], set[int]]] = {}
+            for seq, kind, guid, number, product_id, notice in conn.execute(query):
+                row = reached.setdefault(seq, (EventKind(kind), guid, number, set(), set()))
+                row[4 if notice else 3].add(product_id)
+            for kind, guid, number, copy, notice in reached.values():
+                found.setdefault(guid, _History()).add(kind, number, Reach(frozenset(copy), frozenset(notice)))
+        return found
 
     # ---- helpers ------------------------------------------------------------------------------
 
@@ -460,11 +464,28 @@ class Subscribers:
             raise Conflict(f"a {what} named {name!r} exists already")
 
 
-def _insert_pairs(conn: sa.Connection, pairs: list[tuple[int, int]]) -> None:
+@dataclass
+class _History:
+    """One story's reach so far: every product it reached, the last copy's, each version's copy."""
+
+    reached: set[int] = dataclasses.field(default_factory=set)
+    last_copy: set[int] = dataclasses.field(default_factory=set)
+    copies: dict[int, set[int]] = dataclasses.field(default_factory=dict)
+
+    def add(self, kind: EventKind, number: int, reach: Reach) -> None:
+        self.reached |= reach.copy | reach.notice
+        if kind in (EventKind.publish, EventKind.update, EventKind.correct):
+            self.last_copy = set(reach.copy)
+            self.copies[number] = set(reach.copy)
+
+
+def _insert_reach(conn: sa.Connection, reached: list[tuple[int, Reach]]) -> None:
     # An executemany: measured faster here than one INSERT … VALUES (…), (…), whose compile cost
     # grows with the row count.
-    if pairs:
-        conn.execute(event_products.insert(), [{"seq": seq, "product_id": pid} for seq, pid in pairs])
+    rows = [{"seq": seq, "product_id": pid, "notice": notice} for seq, reach in reached
+            for notice, ids in ((False, reach.copy), (True, reach.notice)) for pid in sorted(ids)]
+    if rows:
+        conn.execute(event_products.insert(), rows)
 
 
 def _name(name: str) -> str:

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from newsflow.model import StoryVersion, utcnow
+from newsflow.model import EventKind, StoryVersion, utcnow
 from newsflow.store import Store
 from newsflow.store.tables import UTCDateTime, events, metadata
-from newsflow.wire.entitlement import CompanyAccess, may_see
+from newsflow.wire.entitlement import NOWHERE, CompanyAccess, Reach, may_see
 
 log = logging.getLogger("newsflow.wire")
 
@@ -128,7 +128,7 @@ class UsageLog:
                 "by_channel": dict(sum(per_day.values(), Counter())), "by_format": dict(by_format)}
 
     def explain(self, company: CompanyAccess, versions: list[StoryVersion],
-                event_products: dict[int, frozenset[int]], now: datetime | None = None, *,
+                reached: dict[int, Reach], now: datetime | None = None, *,
                 webhooks: WebhookService | None = None) -> dict[str, Any]:
         """For one story and one company: each announcement, whether the company may have it and why
         not, every recorded delivery of it to that company, and (given the webhook service) where it
@@ -143,10 +143,12 @@ class UsageLog:
                                      .order_by(usage.c.at)).all()
         steps = []
         for event in announced:
-            verdict = may_see(company, event_products.get(event.seq, frozenset()), by_number[event.version], now)
+            reach = reached.get(event.seq, NOWHERE)
+            verdict = may_see(company, reach.copy, by_number[event.version], now, kind=EventKind(event.kind),
+                              notice=reach.notice)
             steps.append({"seq": event.seq, "event": event.kind, "version": event.version,
                           "at": event.created.isoformat(), "allowed": verdict.allowed, "reason": verdict.reason})
-        hooks = (_webhook_paths(webhooks, company, guid, steps, event_products, by_number, now)
+        hooks = (_webhook_paths(webhooks, company, guid, steps, reached, by_number, now)
                  if webhooks is not None else [])
         return {
             "guid": guid, "company": company.id, "announcements": steps,
@@ -175,7 +177,7 @@ def _summary(steps: list[dict[str, Any]], delivered: list[Any], hooks: list[dict
 # ---- webhooks: where the story stands at each of the company's endpoints ----------------------------
 
 def _webhook_paths(webhooks: WebhookService, company: CompanyAccess, guid: str, steps: list[dict[str, Any]],
-                   event_products: dict[int, frozenset[int]], by_number: dict[int, StoryVersion],
+                   reached: dict[int, Reach], by_number: dict[int, StoryVersion],
                    now: datetime) -> list[dict[str, Any]]:
     """Per endpoint: each announcement it could have had (those after its creation) with its delivery,
     or why there is none; the endpoint's status is that of the story's newest such announcement."""
@@ -197,8 +199,9 @@ def _webhook_paths(webhooks: WebhookService, company: CompanyAccess, guid: str, 
                 status, reason = "not entitled", f"not entitled: {step['reason']}"
             elif not ep.active:
                 status, reason = "endpoint inactive", "not sent: the endpoint is inactive"
-            elif not may_see(narrowed_access(company, ep.product_ids), event_products.get(step["seq"], frozenset()),
-                             by_number[step["version"]], now):
+            elif not may_see(narrowed_access(company, ep.product_ids), reached.get(step["seq"], NOWHERE).copy,
+                             by_number[step["version"]], now, kind=EventKind(step["event"]),
+                             notice=reached.get(step["seq"], NOWHERE).notice):
                 status, reason = "narrowed", (f"not sent: the endpoint is narrowed to product(s) "
                                               f"{list(ep.product_ids or ())}, which do not cover this story")
             elif step["seq"] <= planned_up_to():

@@ -46,10 +46,10 @@ from newsflow import __version__
 from newsflow.errors import Conflict, FieldError, NotFound
 from newsflow.formats.base import RenderContext
 from newsflow.formats.registry import OUTPUTS, render
-from newsflow.model import Event, PubStatus, StoryVersion, utcnow
+from newsflow.model import Event, EventKind, PubStatus, StoryVersion, utcnow
 from newsflow.store.store import Store
 from newsflow.store.tables import UTCDateTime, events
-from newsflow.wire.entitlement import CompanyAccess, Verdict, may_see
+from newsflow.wire.entitlement import ALLOWED, CompanyAccess, Verdict, deliverable, may_see
 from newsflow.wire.subscribers import Subscribers
 from newsflow.wire.usage import usage
 from newsflow.wire.webhook_tables import (
@@ -459,7 +459,7 @@ class WebhookService:
         endpoints = self._planning_endpoints(last)
         rows: list[dict[str, Any]] = []
         if endpoints:
-            stamped = self.subscribers.event_products(e.seq for e in batch)
+            reached = self.subscribers.event_reach(e.seq for e in batch)
             versions = self.store.get_versions(sorted({(e.guid, e.version) for e in batch}))
             access = self.subscribers.accesses({ep.company_id for ep in endpoints})
             # each endpoint's view of its company, once per batch rather than once per event
@@ -475,7 +475,8 @@ class WebhookService:
                     view = views.get(ep.id)
                     if event.seq <= ep.start_seq or view is None:
                         continue
-                    if may_see(view, stamped[event.seq], version, now):
+                    reach = reached[event.seq]
+                    if may_see(view, reach.copy, version, now, kind=event.kind, notice=reach.notice):
                         rows.append({"endpoint_id": ep.id, "seq": event.seq, "kind": event.kind.value,
                                      "guid": event.guid, "version": event.version, "state": PENDING,
                                      "attempts": 0, "next_attempt_at": written, "created": written})
@@ -578,12 +579,14 @@ class WebhookService:
         if not claimed:
             return [], []
         versions = self.store.get_versions(sorted({(r.guid, r.version) for r in claimed}))
+        # What each event reaches now: a kill since planning has taken its story's earlier events off
+        # every product, and a withdrawal notice is told from a copy by it.
+        reached = self.subscribers.event_reach(r.seq for r in claimed)
         # Entitlement was checked when planned; one planned a while ago (retries, replays, a backlog)
         # is checked again, so a cancelled subscription or a lost embargo right stops it.
-        stale = [r for r in claimed if (now - r.created).total_seconds() > self.config.recheck_after]
-        stale_ids = {r.id for r in stale}
-        stamped = self.subscribers.event_products(r.seq for r in stale) if stale else {}
-        access = self.subscribers.accesses({r.company_id for r in stale})
+        recheck = {r.id for r in claimed
+                   if (now - r.created).total_seconds() > self.config.recheck_after or reached[r.seq].notice}
+        access = self.subscribers.accesses({r.company_id for r in claimed if r.id in recheck})
         jobs: list[Job] = []
         settled: list[Outcome] = []
         for r in claimed:
@@ -600,15 +603,21 @@ class WebhookService:
             if version is None:
                 settle(DEAD, f"version {r.version} of story {r.guid} does not exist")
                 continue
-            if r.id in stale_ids:
+            reach = reached[r.seq]
+            if not reach.copy and not reach.notice and r.kind != EventKind.kill.value:
+                settle(SKIPPED, "the story was killed: its kill notice goes instead")
+                continue
+            verdict = ALLOWED
+            if r.id in recheck:
                 company = access.get(r.company_id)
-                verdict = (may_see(narrowed_access(company, r.product_ids), stamped[r.seq], version, now)
+                verdict = (may_see(narrowed_access(company, r.product_ids), reach.copy, version, now,
+                                   kind=EventKind(r.kind), notice=reach.notice)
                            if company is not None else Verdict(False, "company deleted"))
                 if not verdict:
                     settle(SKIPPED, f"not entitled when sent: {verdict.reason}")
                     continue
             try:
-                body = render(version, r.format, self.render_context)
+                body = render(deliverable(verdict, version), r.format, self.render_context)
             except Exception as exc:  # a renderer bug must not wedge the endpoint's line
                 log.exception("rendering %s v%s as %s failed", r.guid, r.version, r.format)
                 settle(DEAD, f"could not render {r.format}: {exc}")

@@ -145,5 +145,5 @@ def explain(guid: str, company: str, svc: Services = Depends(services)) -> dict[
                 "webhooks": [], "summary": "never published"}
     access = svc.subscribers.access(company)
     seqs = [e.seq for e in svc.store.events_for(guid)]
-    return svc.usage.explain(access, versions, svc.subscribers.event_products(seqs), webhooks=svc.webhooks)
+    return svc.usage.explain(access, versions, svc.subscribers.event_reach(seqs), webhooks=svc.webhooks)
 

@@ -10,13 +10,13 @@ from starlette.exceptions import HTTPException
 from newsflow.errors import NotFound
 from newsflow.etags import matches
 from newsflow.formats.registry import OUTPUTS, render
-from newsflow.model import PubStatus, utcnow
+from newsflow.model import PubStatus
 from newsflow.services import Services
 from newsflow.store import User
 from newsflow.web.api.subscriber import _bearer, company
 from newsflow.web.deps import services, staff
-from newsflow.wire.entitlement import CompanyAccess, may_see
-from newsflow.wire.feed import version_products
+from newsflow.wire.entitlement import CompanyAccess
+from newsflow.wire.feed import item_for
 from newsflow.wire.subscribers import KEY_PREFIX
 from newsflow.wire.usage import Use
 
@@ -52,24 +52,23 @@ def item(request: Request, guid: str,
          version: int | None = Query(None, ge=1, description="A given version; the latest when omitted."),
          who: User | CompanyAccess = Depends(reader), svc: Services = Depends(services)) -> Response:
     fmt = choose_format(format, request.headers.get("accept"))
+    missing = f"no item {guid!r}" + (f" version {version}" if version else "")
     try:
         story = svc.store.get_version(guid, version)
+        if isinstance(who, CompanyAccess):
+            # the same answer for "does not exist" and "not yours", so nothing leaks; after a kill or
+            # a withdrawal the company gets the notice for every version: none may be used any more
+            found = item_for(svc.store, who, guid, version)
+            if found is None:
+                raise NotFound(missing)
+            story = found
     except NotFound:
-        raise HTTPException(404, f"no item {guid!r}" + (f" version {version}" if version else "")) from None
+        raise HTTPException(404, missing) from None
     if isinstance(who, CompanyAccess):
-        # the same answer for "does not exist" and "not yours", so nothing leaks
-        verdict = may_see(who, version_products(svc.store, guid, story.version), story, utcnow())
-        if not verdict:
-            raise HTTPException(404, f"no item {guid!r}" + (f" version {version}" if version else ""))
         svc.usage.record([Use(who.id, "key:" + request.state.key[:12], guid, story.version, "item", fmt)])
-    # After a kill, subscribers get the kill notice for every version: none may be used any more.
-    withdrawn = story if story.pubstatus == PubStatus.canceled else None
-    if withdrawn is None and isinstance(who, CompanyAccess) and version is not None:
-        latest = svc.store.get_version(guid)
-        withdrawn = latest if latest.pubstatus == PubStatus.canceled else None
-    if withdrawn is not None and (version is None or isinstance(who, CompanyAccess)):
-        return JSONResponse({"error": f"item {guid!r} was withdrawn", "notice": withdrawn.spot,
-                             "version": withdrawn.version, "reason": withdrawn.editor_note}, status_code=410)
+    if story.pubstatus == PubStatus.canceled and (version is None or isinstance(who, CompanyAccess)):
+        return JSONResponse({"error": f"item {guid!r} was withdrawn", "notice": story.spot,
+                             "version": story.version, "reason": story.editor_note}, status_code=410)
     body = render(story, fmt, svc.render_context)
     etag = f'"{story.guid}-{story.version}-{fmt}"'
     headers = {"ETag": etag, "Vary": "Accept",
