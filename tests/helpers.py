@@ -52,7 +52,7 @@ def wait_followed(svc: Services, timeout: float = 10.0) -> None:
     to its channels (stream, webhooks) and raised the saved-search alerts they call for."""
     target = svc.store.last_seq()
     deadline = time.monotonic() + timeout
-    while svc.follower.last_seq < target or svc.alerts.done_seq < target:
+    while svc.follower.handled_seq < target or svc.alerts.done_seq < target:
         if time.monotonic() > deadline:
-            raise AssertionError(f"the follower is at {svc.follower.last_seq}, the log at {target}")
+            raise AssertionError(f"the follower's handlers are at {svc.follower.handled_seq}, the log at {target}")
         time.sleep(0.02)

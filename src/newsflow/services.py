@@ -67,7 +67,7 @@ class Services:
                                 provider_uri=settings.base_url + "/", media=media.lookup)
         follower = LogFollower(store, bus, poll_every=settings.log_poll_every)
         usage = UsageLog(store)
-        hub = StreamHub(store, subscribers.event_products, context, usage.record)
+        hub = StreamHub(store, subscribers.event_reach, context, usage.record, subscribers=subscribers)
         follower.handlers.append(hub.on_events)
         webhooks = WebhookService(store, subscribers, render_context=context)
         dispatcher = WebhookDispatcher(webhooks)

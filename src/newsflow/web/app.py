@@ -66,7 +66,7 @@ def create_app(svc: Services | None = None) -> FastAPI:
         services.alerts.done_seq = services.follower.last_seq  # alerts start where the follower does
         await services.dispatcher.start()
         tasks = [asyncio.create_task(_lift_embargoes(services)), asyncio.create_task(services.follower.run()),
-                 asyncio.create_task(services.hub.heartbeats()),
+                 asyncio.create_task(services.hub.heartbeats()), asyncio.create_task(services.hub.watch_access()),
                  asyncio.create_task(services.usage.flush_every(services.settings.usage_flush_every))]
         tasks.append(asyncio.create_task(services.alerts.run()))
         if services.mailer is not None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from newsflow.model import Event
 from newsflow.store import Store
+from newsflow.wire.stream import sse_message
 
 HEARTBEAT = 15.0  # seconds between comment lines, so proxies keep an idle stream open
 TAB_BUFFER = 1000  # frames a slow tab may fall behind before it is dropped (its browser reconnects)
@@ -34,7 +35,8 @@ def event_rows(store: Store, events: list[Event]) -> list[dict[str, Any]]:
 
 def frame(row: dict[str, Any]) -> str:
     data = {**row, "created": _stamp(row["created"])}
-    return f"id: {row['seq']}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+    # JSON escapes line breaks already; the one framing function keeps it so whatever the data holds
+    return sse_message(json.dumps(data, ensure_ascii=False).encode(), id=row["seq"]).decode()
 
 
 def _stamp(when: datetime) -> str:

@@ -36,6 +36,7 @@ from newsflow.web.login import current_user, require_portal
 from newsflow.web.templating import PRIVATE, private_page
 from newsflow.wire.entitlement import CompanyAccess, may_see
 from newsflow.wire.feed import version_products, versions_products
+from newsflow.wire.stream import Holder
 from newsflow.wire.usage import Use
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
@@ -100,7 +101,8 @@ def wire(request: Request, before: str | None = Query(None, description="Cursor:
 @router.get("/events", responses={200: {"content": {"text/event-stream": {}}}})
 async def events(request: Request, svc: Services = Depends(services)) -> Response:
     """Server-Sent Events (ninjs) of the company's new stories, on the node's stream hub (the hub's
-    connections live on the event loop, so this route is async and reads the database in a thread)."""
+    connections live on the event loop, so this route is async and reads the database in a thread).
+    The hub re-checks the user and the company while the stream is open (see wire.stream)."""
     user = await asyncio.to_thread(current_user, request)
     if user is None:
         raise HTTPException(401, "sign in first")
@@ -112,7 +114,7 @@ async def events(request: Request, svc: Services = Depends(services)) -> Respons
     except ValueError:
         raise HTTPException(400, f"Last-Event-ID must be a seq, got {last_id!r}") from None
     access = await asyncio.to_thread(_access, svc, user)
-    return event_stream(svc, access, "ninjs", resume)
+    return event_stream(svc, access, "ninjs", resume, holder=Holder(user_id=user.id))
 
 
 # ---- search -------------------------------------------------------------------------------------------

@@ -10,34 +10,90 @@ nearly always (what Python 3.12's eager tasks do). So publishing to 10,000 clien
 socket writes, not 10,000 task wake-ups. Only a connection whose socket is full gets a task that
 waits for it to drain; frames meanwhile queue behind it in order, and a client that falls more than
 QUEUE_LIMIT frames behind is dropped (it reconnects with Last-Event-ID and catches up from the log).
+
+Access is re-checked while a connection is open (`check_access`, every ACCESS_CHECK seconds): each
+distinct API key, portal user and company of the node's connections is looked up once per tick, however
+many connections share it. A revoked key, a deactivated company or user ends the connection with a last
+comment saying why (`: closed: API key revoked`); a product taken away narrows the group at once.
+
+A failure is contained where it happens. A database error reading a batch raises to the log follower,
+which hands the batch again later (wire.follower): no event is passed over. A story that cannot be
+rendered in a format is not transient — it would fail on every try and hold the stream behind it for
+ever — so it is logged with its guid and skipped for the groups of that format; every other story,
+format and group is still delivered.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import logging
+import re
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from newsflow.auth import COMPANY_ROLES
+from newsflow.errors import NotFound
 from newsflow.formats.base import RenderContext
 from newsflow.formats.registry import render
 from newsflow.model import Event, StoryVersion, utcnow
-from newsflow.store import Store
-from newsflow.wire.entitlement import CompanyAccess, may_see
+from newsflow.store import Store, User
+from newsflow.wire.entitlement import NOWHERE, CompanyAccess, Reach, deliverable, may_see
+from newsflow.wire.subscribers import Subscribers
 from newsflow.wire.usage import Use
 
+log = logging.getLogger("newsflow.wire")
 QUEUE_LIMIT = 1000
 HEARTBEAT = 15.0
-HEARTBEAT_FRAME = b": heartbeat\n\n"
+ACCESS_CHECK = 1.0  # seconds between re-checks of open connections' access (the key cache keeps 2 s)
 Send = Callable[[dict[str, Any]], Awaitable[None]]
+# What ends a line for an SSE parser (the HTML standard): CRLF, a bare CR, a bare LF.
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+def _lines(value: bytes) -> list[bytes]:
+    return _LINE_END.split(value) if b"\r" in value else value.split(b"\n")
+
+
+def sse_message(data: bytes, *, id: int | None = None, event: str | None = None) -> bytes:
+    """One SSE message, the only place SSE fields are written. Each line of `data` gets its own
+    `data:` field, so no text in a story can end a field early and forge an `id:` or `event:`."""
+    head = b""
+    if id is not None:
+        head += b"id: %d\n" % id
+    if event is not None:
+        name = event.encode()
+        if len(_lines(name)) > 1:
+            raise ValueError(f"an SSE event name cannot hold a line break: {event!r}")
+        head += b"event: " + name + b"\n"
+    return head + b"".join(b"data: " + line + b"\n" for line in _lines(data)) + b"\n"
+
+
+def sse_comment(text: str) -> bytes:
+    """An SSE comment (clients ignore it; proxies see traffic), one `:` line per line of `text`."""
+    return b"".join(b": " + line + b"\n" for line in _lines(text.encode())) + b"\n"
 
 
 def sse_frame(event: Event, payload: bytes) -> bytes:
-    """One SSE message: `id:` is the seq, so a reconnect resumes exactly after it."""
-    data = b"".join(b"data: " + line + b"\n" for line in payload.split(b"\n"))
-    return b"id: %d\nevent: %s\n%s\n" % (event.seq, event.kind.value.encode(), data)
+    """One SSE message for a log event: `id:` is the seq, so a reconnect resumes exactly after it."""
+    return sse_message(payload, id=event.seq, event=event.kind.value)
+
+
+def render_frame(event: Event, version: StoryVersion, fmt: str, ctx: RenderContext) -> bytes | None:
+    """The frame of `version` in `fmt`, or None when it cannot be rendered: logged with the story's guid,
+    and skipped rather than retried, since it fails the same way every time (see the module's doc)."""
+    try:
+        return sse_frame(event, render(version, fmt, ctx))
+    except Exception:
+        log.exception("stream: %s version %s (seq %s) cannot be rendered as %s; skipped", version.guid,
+                      version.version, event.seq, fmt)
+        return None
+
+
+HEARTBEAT_FRAME = sse_comment("heartbeat")
 
 
 def _body(frame: bytes) -> dict[str, Any]:
@@ -61,11 +117,21 @@ async def _finish(coro: Coroutine[Any, Any, None], waiting: Any) -> None:
             return
 
 
+@dataclass(frozen=True)
+class Holder:
+    """Whose access an open connection rides on, re-checked while it is open (`StreamHub.check_access`)."""
+
+    key: str | None = field(default=None, repr=False)  # the API key of a /v1/stream connection (a secret)
+    user_id: str | None = None  # the signed-in portal user of a /portal/events connection
+
+
 @dataclass(eq=False)
 class Connection:
     group: Group
+    holder: Holder = Holder()
     send: Send | None = None  # the server's send, once the catch-up is done and the stream is live
-    skip_through: int = 0  # frames up to this seq were sent by the catch-up
+    skip_through: int = 0  # frames up to this seq were sent (by the catch-up) or taken: each seq once
+    farewell: bytes = b""  # the last bytes before the response ends: why the stream was closed
     held: list[tuple[int, bytes]] = field(default_factory=list)  # frames waiting: catch-up or full socket
     closed: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
     draining: asyncio.Task[None] | None = None
@@ -80,11 +146,26 @@ class Connection:
             self.closed.set_result(None)
         self.held.clear()
 
+    def end(self, reason: str) -> None:
+        """Access ended: close with a last comment telling the client why."""
+        if not self.done:
+            self.farewell = sse_comment("closed: " + reason)
+            self.close()
+
     def offer(self, seq: int, frame: bytes, message: dict[str, Any] | None = None) -> None:
         """Write `frame` now if the connection is live and its socket free, else hold it. `message`
         is the ASGI body message for `frame`, when the caller shares one across connections."""
         if self.closed.done() or seq <= self.skip_through:
-            return  # gone, or already sent by the catch-up (this node's follower may lag behind it)
+            return  # gone, or already sent (by the catch-up, or before a batch was handed over again)
+        self.skip_through = seq
+        self._put(seq, frame, message)
+
+    def comment(self, frame: bytes) -> None:
+        """A comment (a heartbeat) to a live connection; skipped while frames wait, which keep it busy."""
+        if not self.done and self.send is not None and self.draining is None:
+            self._write(_body(frame))
+
+    def _put(self, seq: int, frame: bytes, message: dict[str, Any] | None) -> None:
         if self.send is None or self.draining is not None:
             self.held.append((seq, frame))
             if len(self.held) > QUEUE_LIMIT:
@@ -95,7 +176,7 @@ class Connection:
     def go_live(self, send: Send, sent_through: int) -> None:
         """The catch-up has sent everything up to `sent_through`: write what was held after it, in
         order, and from now on write frames as they come. Synchronous, so no event slips between."""
-        self.skip_through = sent_through
+        self.skip_through = max(self.skip_through, sent_through)
         held, self.held = self.held, []
         self.send = send
         frames = [frame for seq, frame in held if seq > sent_through]
@@ -138,27 +219,69 @@ class Group:
     connections: set[Connection] = field(default_factory=set)
 
 
+@dataclass(frozen=True)
+class Standing:
+    """One tick's look-up of the keys, users and companies open connections ride on."""
+
+    keys: dict[str, CompanyAccess | None]  # None: revoked (or unknown)
+    users: dict[str, User | None]  # None: gone
+    companies: dict[str, CompanyAccess]
+
+    @classmethod
+    def look_up(cls, subscribers: Subscribers, keys: set[str], users: set[str], companies: set[str]) -> Standing:
+        """Once per distinct key, user and company (the companies in one query)."""
+        return cls({key: subscribers.company_for_key(key) for key in keys},
+                   {uid: _user(subscribers.store, uid) for uid in users}, subscribers.accesses(companies))
+
+    def refusal(self, holder: Holder, company_id: str) -> str | None:
+        """Why `holder` may no longer read a stream of `company_id`'s (None: it still may). A holder
+        that connected after this look-up began is not in it: the next tick looks it up."""
+        if holder.key in self.keys:
+            key = self.keys[holder.key]
+            if key is None:
+                return "API key revoked"
+            if not key.may_use("stream"):
+                return "API key no longer has the stream scope"
+        if holder.user_id in self.users:
+            user = self.users[holder.user_id]
+            if user is None or not user.active:
+                return "account deactivated"
+            if user.role not in COMPANY_ROLES or user.company_id != company_id:
+                return "account no longer belongs to this company"
+        return None
+
+
+def _user(store: Store, user_id: str) -> User | None:
+    try:
+        return store.get_user(user_id)
+    except NotFound:
+        return None
+
+
 class StreamHub:
-    def __init__(self, store: Store, event_products: Callable[[list[int]], dict[int, frozenset[int]]],
-                 ctx: RenderContext, record: Callable[[list[Use]], None] | None = None) -> None:
+    def __init__(self, store: Store, event_reach: Callable[[list[int]], dict[int, Reach]],
+                 ctx: RenderContext, record: Callable[[list[Use]], None] | None = None, *,
+                 subscribers: Subscribers | None = None) -> None:
         self.store = store
         self.record = record  # the usage log: one row per (company, event, format), not per connection
-        self.event_products = event_products
+        self.event_reach = event_reach
         self.ctx = ctx
+        self.subscribers = subscribers  # for re-checking open connections' access (None: never)
         self.groups: dict[tuple[str, frozenset[int] | None, str], Group] = {}
 
     @property
     def connections(self) -> int:
         return sum(len(g.connections) for g in self.groups.values())
 
-    def connect(self, company: CompanyAccess, fmt: str, products: frozenset[int] | None = None) -> Connection:
+    def connect(self, company: CompanyAccess, fmt: str, products: frozenset[int] | None = None,
+                holder: Holder = Holder()) -> Connection:
         key = (company.id, products, fmt)
         group = self.groups.get(key)
         if group is None:
             group = self.groups[key] = Group(company, fmt, products)
         else:
             group.company = company  # the newest lookup of the company's subscription wins
-        conn = Connection(group)
+        conn = Connection(group, holder)
         group.connections.add(conn)
         return conn
 
@@ -170,38 +293,58 @@ class StreamHub:
             del self.groups[(group.company.id, group.products, group.fmt)]
 
     async def on_events(self, events: list[Event]) -> None:
-        """LogFollower handler: one read of products and versions for the batch, then fan-out."""
+        """LogFollower handler: one read of reach and versions for the batch, then fan-out. A failed
+        read raises, so the follower hands the batch again (connections take each seq once)."""
         if not self.groups:
             return
-        products = await asyncio.to_thread(self.event_products, [e.seq for e in events])
+        reach = await asyncio.to_thread(self.event_reach, [e.seq for e in events])
         versions = await asyncio.to_thread(self.store.get_versions, [(e.guid, e.version) for e in events])
         now = utcnow()
         uses: set[Use] = set()  # a company with two narrowings in one format is one delivery
         for event in events:
-            self.fan_out(event, versions[(event.guid, event.version)], products.get(event.seq, frozenset()), now,
-                         uses)
+            version = versions.get((event.guid, event.version))
+            if version is None:  # written with its event in one transaction: never expected
+                log.error("stream: %s version %s of seq %s is not in the store; skipped", event.guid,
+                          event.version, event.seq)
+                continue
+            self.fan_out(event, version, reach.get(event.seq, NOWHERE), now, uses)
         if uses and self.record:
             self.record(list(uses))  # noted in memory: the usage log writes in batches
 
-    def fan_out(self, event: Event, version: StoryVersion, matched: frozenset[int], now: datetime,
+    def fan_out(self, event: Event, version: StoryVersion, matched: Reach, now: datetime,
                 uses: set[Use] | None = None) -> int:
-        frames: dict[str, tuple[bytes, dict[str, Any]]] = {}  # per format: the frame, its ASGI message
+        """Offer one event to every group entitled to it; returns how many connections it was offered to.
+        A group that fails is logged and skipped; the other groups still get the event."""
+        # per (format, withdrawal notice or not): the frame and its ASGI message, None if it failed to render
+        frames: dict[tuple[str, bool], tuple[bytes, dict[str, Any]] | None] = {}
         sent = 0
         for group in tuple(self.groups.values()):
-            ids = matched if group.products is None else matched & group.products
-            if not may_see(group.company, ids, version, now):
-                continue
-            framed = frames.get(group.fmt)
-            if framed is None:
-                frame = sse_frame(event, render(version, group.fmt, self.ctx))
-                framed = frames[group.fmt] = (frame, _body(frame))
-            frame, message = framed
-            for conn in tuple(group.connections):
-                conn.offer(event.seq, frame, message)
-            sent += len(group.connections)
-            if uses is not None:
-                uses.add(Use(group.company.id, "stream", version.guid, version.version, "stream", group.fmt))
+            try:
+                sent += self._offer(group, event, version, matched, now, frames, uses)
+            except Exception:
+                log.exception("stream: fan-out of %s version %s (seq %s) to company %s failed; skipped",
+                              version.guid, version.version, event.seq, group.company.id)
         return sent
+
+    def _offer(self, group: Group, event: Event, version: StoryVersion, matched: Reach, now: datetime,
+               frames: dict[tuple[str, bool], tuple[bytes, dict[str, Any]] | None], uses: set[Use] | None) -> int:
+        reach = matched.within(group.products)
+        verdict = may_see(group.company, reach.copy, version, now, kind=event.kind, notice=reach.notice)
+        if not verdict:
+            return 0
+        key = (group.fmt, verdict.withdrawal)
+        if key not in frames:
+            frame = render_frame(event, deliverable(verdict, version), group.fmt, self.ctx)
+            frames[key] = None if frame is None else (frame, _body(frame))
+        framed = frames[key]
+        if framed is None:
+            return 0
+        frame, message = framed
+        for conn in tuple(group.connections):
+            conn.offer(event.seq, frame, message)
+        if uses is not None:
+            uses.add(Use(group.company.id, "stream", version.guid, version.version, "stream", group.fmt))
+        return len(group.connections)
 
     async def heartbeats(self, every: float = HEARTBEAT) -> None:
         """Keep idle streams (and the proxies in between) open: one comment to every live connection."""
@@ -210,4 +353,42 @@ class StreamHub:
             for group in tuple(self.groups.values()):
                 for conn in tuple(group.connections):
                     with contextlib.suppress(Exception):
-                        conn.offer(2**62, HEARTBEAT_FRAME)
+                        conn.comment(HEARTBEAT_FRAME)
+
+    async def watch_access(self, every: float = ACCESS_CHECK) -> None:
+        """Re-check open connections' access every `every` seconds (see `check_access`)."""
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.check_access()
+            except Exception:  # a database error ends nobody's access: the next tick looks again
+                log.warning("stream: re-checking access failed", exc_info=True)
+
+    async def check_access(self) -> None:
+        """Look up every distinct key, user and company of the open connections once; end those whose
+        access ended, with the reason, and give each group its company's current products."""
+        if self.subscribers is None or not self.groups:
+            return
+        groups = tuple(self.groups.values())
+        holders = [conn.holder for group in groups for conn in group.connections]
+        standing = await asyncio.to_thread(
+            Standing.look_up, self.subscribers, {h.key for h in holders if h.key is not None},
+            {h.user_id for h in holders if h.user_id is not None}, {group.company.id for group in groups})
+        for group in groups:
+            ended = self._regrant(group, standing.companies.get(group.company.id))
+            for conn in tuple(group.connections):
+                reason = ended or standing.refusal(conn.holder, group.company.id)
+                if reason is not None:
+                    conn.end(reason)
+
+    @staticmethod
+    def _regrant(group: Group, current: CompanyAccess | None) -> str | None:
+        """Give `group` its company's current access; why the group's stream ends (None: it goes on)."""
+        if current is None or not current.active:
+            return "company deactivated"
+        left = current.product_ids if group.products is None else current.product_ids & group.products
+        if not left:
+            return "no product of this stream is in the subscription any more"
+        # a product taken away applies from the next event on; scopes belong to a key, not the group
+        group.company = dataclasses.replace(current, scopes=group.company.scopes)
+        return None

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 
 from newsflow.etags import matches
 from newsflow.formats import feeds
-from newsflow.formats.registry import OUTPUTS, render
+from newsflow.formats.registry import OUTPUTS
 from newsflow.model import PubStatus, StoryVersion
 from newsflow.services import Services
 from newsflow.store.store import hash_token
@@ -26,7 +26,7 @@ from newsflow.web.conditional import cached
 from newsflow.web.deps import services
 from newsflow.wire.entitlement import CompanyAccess
 from newsflow.wire.feed import MAX_PAGE, build_page, read_page
-from newsflow.wire.stream import Connection, Send, StreamHub, sse_frame
+from newsflow.wire.stream import Connection, Holder, Send, StreamHub, render_frame
 from newsflow.wire.usage import Use
 
 router = APIRouter(prefix="/v1", tags=["subscriber"])
@@ -125,8 +125,11 @@ def quota(request: Request, access: CompanyAccess = Depends(company),
 @router.get("/stream", responses={200: {"content": {"text/event-stream": {}}}})
 async def stream(request: Request, format: str = Query("ninjs", description=f"One of: {', '.join(OUTPUTS)}."),
                  products: str | None = Query(None, description="Narrow to some of your product ids: 1,4"),
-                 access: CompanyAccess = Depends(company), svc: Services = Depends(services)) -> Response:
-    """Server-Sent Events: `id:` is the seq; reconnect with `Last-Event-ID` to resume with nothing missed."""
+                 access: CompanyAccess = Depends(company), creds: HTTPAuthorizationCredentials = Depends(_bearer),
+                 svc: Services = Depends(services)) -> Response:
+    """Server-Sent Events: `id:` is the seq; reconnect with `Last-Event-ID` to resume with nothing missed.
+    A revoked key, a deactivated company or no product left ends the stream within seconds, with a last
+    comment saying why (`: closed: API key revoked`)."""
     if format not in OUTPUTS:
         raise HTTPException(400, f"format {format!r} is not one of {', '.join(OUTPUTS)}")
     narrowed = _products(products, access)
@@ -135,24 +138,28 @@ async def stream(request: Request, format: str = Query("ninjs", description=f"On
         resume = int(last_id) if last_id else None
     except ValueError:
         raise HTTPException(400, f"Last-Event-ID must be a seq (a whole number), got {last_id!r}") from None
-    return event_stream(svc, access, format, resume, narrowed)
+    return event_stream(svc, access, format, resume, narrowed, holder=Holder(key=creds.credentials))
 
 
 def event_stream(svc: Services, access: CompanyAccess, format: str, resume: int | None,
-                 narrowed: frozenset[int] | None = None) -> EventStream:
+                 narrowed: frozenset[int] | None = None, *, holder: Holder) -> EventStream:
     """A live SSE response on this node's hub for `access`, first catching up from `resume` (a seq
-    from Last-Event-ID; None: live only). Shared by /v1/stream and the portal's /portal/events."""
+    from Last-Event-ID; None: live only). Shared by /v1/stream and the portal's /portal/events;
+    `holder` is whose access the hub re-checks while the stream is open."""
     hub = svc.hub
-    conn = hub.connect(access, format, narrowed)  # registered first: nothing published from now is missed
+    # registered first: nothing published from now is missed
+    conn = hub.connect(access, format, narrowed, holder)
 
     async def catch_up(send: Send) -> int:
         """What the client missed since Last-Event-ID, from the log; returns the seq it reached."""
         cursor = resume if resume is not None else 0
-        while resume is not None:
-            page = await asyncio.to_thread(read_page, svc.store, access, cursor, MAX_PAGE, products=narrowed)
-            if page.entries:
-                body = b"".join(sse_frame(e.event, render(e.version, format, svc.render_context))
-                                for e in page.entries)
+        while resume is not None and not conn.done:
+            # the group's access: the hub narrows it when a product is taken away meanwhile
+            page = await asyncio.to_thread(read_page, svc.store, conn.group.company, cursor, MAX_PAGE,
+                                           products=narrowed)
+            body = b"".join(frame for e in page.entries
+                            if (frame := render_frame(e.event, e.version, format, svc.render_context)))
+            if body:
                 await send({"type": "http.response.body", "body": body, "more_body": True})
             if page.cursor == cursor:
                 break
@@ -199,7 +206,8 @@ class EventStream(Response):
                 conn.draining.cancel()
             # a dropped slow client may never read again: do not wait on it for long
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(send({"type": "http.response.body", "body": b"", "more_body": False}), 5)
+                await asyncio.wait_for(send({"type": "http.response.body", "body": conn.farewell,
+                                             "more_body": False}), 5)
         finally:
             watcher.cancel()
             self.hub.disconnect(conn)
