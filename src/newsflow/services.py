@@ -12,6 +12,7 @@ from newsflow.config import Settings
 from newsflow.formats.base import RenderContext
 from newsflow.ingest import Ingestor
 from newsflow.mail import SmtpServer
+from newsflow.model import Event
 from newsflow.newsroom import MediaLibrary, Newsroom
 from newsflow.portal import Portal
 from newsflow.public import PublicSite
@@ -19,7 +20,8 @@ from newsflow.public_requests import SubscriptionRequests
 from newsflow.store import Store
 from newsflow.store.search import SearchIndex
 from newsflow.web.ratelimit import RateLimiter
-from newsflow.wire.follower import LogFollower
+from newsflow.wire.feed import forget_killed
+from newsflow.wire.follower import Handler, LogFollower
 from newsflow.wire.stream import StreamHub
 from newsflow.wire.subscribers import Subscribers
 from newsflow.wire.usage import UsageLog
@@ -62,10 +64,13 @@ class Services:
         subscribers = Subscribers(store)
         store.entitlement = subscribers  # every appended event records the products it matches
         bus = open_bus(settings.bus_url)
-        newsroom = Newsroom(store, [lambda event: bus.notify(event.seq)])
+        # a kill drops the kept feed pages holding its story at once on this node, and through the
+        # follower on every other node
+        newsroom = Newsroom(store, [lambda event: forget_killed(store, [event]), lambda event: bus.notify(event.seq)])
         context = RenderContext(base_url=settings.base_url, provider=settings.agency_name,
                                 provider_uri=settings.base_url + "/", media=media.lookup)
         follower = LogFollower(store, bus, poll_every=settings.log_poll_every)
+        follower.handlers.append(_forgetting_killed(store))
         usage = UsageLog(store)
         hub = StreamHub(store, subscribers.event_reach, context, usage.record, subscribers=subscribers)
         follower.handlers.append(hub.on_events)
@@ -91,6 +96,13 @@ class Services:
     def close(self) -> None:
         self.usage.flush()
         self.store.close()
+
+
+def _forgetting_killed(store: Store) -> Handler:
+    async def forget(events: list[Event]) -> None:
+        forget_killed(store, events)
+
+    return forget
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from newsflow.web.deps import services
 from newsflow.web.login import current_user, require_portal
 from newsflow.web.templating import PRIVATE, private_page
 from newsflow.wire.entitlement import CompanyAccess, may_see
-from newsflow.wire.feed import version_products, versions_products
+from newsflow.wire.feed import item_for, versions_reach
 from newsflow.wire.stream import Holder
 from newsflow.wire.usage import Use
 
@@ -140,10 +140,10 @@ def _visible(svc: Services, user: User, guid: str) -> tuple[CompanyAccess, Story
     """The latest version if the user's company may see it; 404 otherwise (the same for "not yours")."""
     access = _access(svc, user)
     try:
-        story = svc.store.get_version(guid)
+        story = item_for(svc.store, access, guid)
     except NotFound:
-        raise HTTPException(404, f"no story {guid!r}") from None
-    if not may_see(access, version_products(svc.store, guid, story.version), story, utcnow()):
+        story = None
+    if story is None:
         raise HTTPException(404, f"no story {guid!r}")
     if story.pubstatus == PubStatus.canceled:
         raise HTTPException(410, f"story {guid!r} was withdrawn: {story.editor_note or story.spot}")
@@ -232,8 +232,8 @@ def _entitled_versions(svc: Services, user: User, guids: list[str]) -> dict[str,
     access = _access(svc, user)
     now = utcnow()
     latest = svc.store.latest_versions(guids)
-    products = versions_products(svc.store, [(v.guid, v.version) for v in latest.values()])
-    return {guid: v for guid, v in latest.items() if may_see(access, products[(guid, v.version)], v, now)}
+    reached = versions_reach(svc.store, [(v.guid, v.version) for v in latest.values()])
+    return {guid: v for guid, v in latest.items() if may_see(access, reached[(guid, v.version)].copy, v, now)}
 
 
 @router.get("/bookmarks")
