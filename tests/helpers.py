@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import json
+import re
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
+import httpx
 import uvicorn
 from PIL import Image
 
@@ -56,3 +61,32 @@ def wait_followed(svc: Services, timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"the follower's handlers are at {svc.follower.handled_seq}, the log at {target}")
         time.sleep(0.02)
+
+
+def sse_frames(raw: bytes) -> list[dict[str, Any]]:
+    """The JSON `data:` of each SSE message in `raw` (single-line JSON payloads, as ninjs frames are)."""
+    # lines end at CR LF, CR or LF only (the SSE rule); str.splitlines would also split inside the JSON
+    return [json.loads(line[6:]) for line in re.split(r"\r\n|\r|\n", raw.decode()) if line.startswith("data: ")]
+
+
+def sse_replay(http: httpx.Client, path: str, headers: dict[str, str], expected: int,
+               timeout: float = 20.0) -> list[dict[str, Any]]:
+    """What a real SSE connection's catch-up sends (e.g. with `Last-Event-ID`): read until `expected`
+    frames are in, then a little longer so that one frame too many is seen too; then hang up.
+    `http` is closed afterwards (closing it is what ends the open-ended response)."""
+    raw = bytearray()
+
+    def pump() -> None:
+        with contextlib.suppress(Exception), http.stream("GET", path, headers=headers) as r:
+            for chunk in r.iter_raw():
+                raw.extend(chunk)
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+    deadline = time.monotonic() + timeout
+    while (b": connected" not in raw or len(sse_frames(bytes(raw))) < expected) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    http.close()
+    reader.join(5)
+    return sse_frames(bytes(raw))
