@@ -390,3 +390,33 @@ def test_the_mail_speaks_the_language_the_search_was_saved_in(mailing: tuple[Wor
     assert msg["Subject"] == "Newsflow Agency: Kayıtlı aramalarınıza uyan 2 yeni haber"  # noqa: RUF001
     text = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "Newsflow Agency haber akışındaki yeni haberler" in text and "Deprem:" in text  # noqa: RUF001
+
+
+def test_item7_alerts_retry_a_batch_after_a_database_error(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A database error while raising alerts retries the same batch; it never passes over it."""
+    import asyncio
+
+    alerts = world.svc.alerts
+    alerts.save_search(world.reader, "Volcanoes", {"q": "volcano"})
+    world.publish("Volcano erupts near the coast")
+    real, calls = alerts.raise_for, []
+
+    def flaky(events: Any, now: Any = None) -> int:
+        calls.append(len(events))
+        if len(calls) <= 2:
+            raise sa.exc.OperationalError("SELECT …", {}, Exception("server closed the connection"))
+        return real(events, now)
+
+    monkeypatch.setattr(alerts, "raise_for", flaky)
+
+    async def follow() -> None:
+        runner = asyncio.ensure_future(alerts.run())
+        await alerts.on_events(world.svc.store.events_after(0))
+        deadline = time.monotonic() + 10
+        while alerts.done_seq < world.svc.store.last_seq() and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        runner.cancel()
+
+    asyncio.run(follow())
+    assert len(calls) == 3  # failed twice, then raised
+    assert [row.headline for row in world.alert_rows()] == ["Volcano erupts near the coast"]

@@ -147,13 +147,21 @@ class Alerts:
         while True:
             await self._more.wait()
             self._more.clear()
+            pause = 0.1
             while self._pending:
-                events, self._pending = self._pending[:1000], self._pending[1000:]
+                events = self._pending[:1000]
                 try:
                     queued = await asyncio.to_thread(self.raise_for, events)
-                except Exception:  # keep going; these events raise no alert rather than stop all alerts
-                    log.exception("raising alerts for events %s-%s failed", events[0].seq, events[-1].seq)
-                    queued = 0
+                except Exception:
+                    # A database error is passing: the same batch is tried again, never passed over
+                    # (an alert row is unique per search and story, so a retry raises none twice).
+                    log.exception("raising alerts for events %s-%s failed; retrying in %.1f s",
+                                  events[0].seq, events[-1].seq, pause)
+                    await asyncio.sleep(pause)
+                    pause = min(pause * 2, 30.0)
+                    continue
+                pause = 0.1
+                del self._pending[:len(events)]
                 self.done_seq = events[-1].seq
                 if queued:
                     for tell in self.on_queued:
