@@ -21,10 +21,7 @@ appears. The oracle is written from the rules above, not from the code (docs/sec
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
-import json
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -40,7 +37,7 @@ from newsflow.model import Event, EventKind, Story, utcnow
 from newsflow.services import Services
 from newsflow.wire.entitlement import WITHDRAWN_HEADLINE
 from newsflow.wire.stream import StreamHub
-from tests.helpers import live_server
+from tests.helpers import live_server, sse_frames, sse_replay
 
 CATEGORIES = ["World", "Sport", "Economy", "Culture"]
 _examples = itertools.count(1)
@@ -117,34 +114,6 @@ def _token(word: str, j: int, version: int) -> str:
 
 
 # ---- reading the channels ------------------------------------------------------------------------
-
-def _frames(raw: bytes) -> list[dict[str, Any]]:
-    return [json.loads(line[6:]) for line in raw.decode().splitlines() if line.startswith("data: ")]
-
-
-def _stream_replay(base: str, key: str, after: int, expected: int) -> list[dict[str, Any]]:
-    """A real /v1/stream connection resuming from `after`: what its catch-up sends. Read until the
-    `expected` frames are in, then a little longer, so one frame too many is seen too."""
-    raw = bytearray()
-    http = httpx.Client(timeout=30)
-
-    def pump() -> None:
-        with contextlib.suppress(Exception), http.stream(
-                "GET", f"{base}/v1/stream",
-                headers={"Authorization": f"Bearer {key}", "Last-Event-ID": str(after)}) as r:
-            for chunk in r.iter_raw():
-                raw.extend(chunk)
-
-    reader = threading.Thread(target=pump, daemon=True)
-    reader.start()
-    deadline = time.monotonic() + 20
-    while (b": connected" not in raw or len(_frames(bytes(raw))) < expected) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    time.sleep(0.3)
-    http.close()  # ends the stream: the server sees the client go
-    reader.join(5)
-    return _frames(bytes(raw))
-
 
 @pytest.fixture
 def node(services: Services) -> Iterator[tuple[Services, str]]:
@@ -258,7 +227,7 @@ def test_every_channel_gives_each_company_exactly_its_versions_live_and_by_repla
         where = f"company {c}"
 
         # live: every event as it happened; replay: the log read afresh from the first seq
-        assert [_delivery(f) for f in _frames(b"".join(live[c.id]))] == as_live, ("live stream", where)
+        assert [_delivery(f) for f in sse_frames(b"".join(live[c.id]))] == as_live, ("live stream", where)
         feed = http.get("/v1/feed", params={"after": 0, "limit": 100}, headers=auth)
         assert feed.status_code == 200, feed.text
         assert [_delivery(i["item"]) for i in feed.json()["items"]] == replay, ("feed replay", where)
@@ -267,8 +236,9 @@ def test_every_channel_gives_each_company_exactly_its_versions_live_and_by_repla
         got = [_delivery(i["item"]) for i in taken.json()["items"]]
         assert got == replay, ("queue replay from the earliest", where)
         # (a company's products are this example's own, so from seq 0 it sees only this example's events)
-        assert [_delivery(f) for f in _stream_replay(base, c.key, 0, len(replay))] == replay, (
-            "stream replay from 0", where)
+        streamed = sse_replay(httpx.Client(base_url=base, timeout=30), "/v1/stream",
+                              {"Authorization": f"Bearer {c.key}", "Last-Event-ID": "0"}, len(replay))
+        assert [_delivery(f) for f in streamed] == replay, ("stream replay from 0", where)
 
         # by id: the latest copy, the notice (410) or nothing (404)
         for guid, story in stories.items():
