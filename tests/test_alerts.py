@@ -420,3 +420,18 @@ def test_item7_alerts_retry_a_batch_after_a_database_error(world: World, monkeyp
     asyncio.run(follow())
     assert len(calls) == 3  # failed twice, then raised
     assert [row.headline for row in world.alert_rows()] == ["Volcano erupts near the coast"]
+
+
+def test_item2_an_alert_not_yet_mailed_is_dropped_when_its_story_is_killed(mailing: tuple[World, Inbox]) -> None:
+    world, inbox = mailing
+    svc = world.svc
+    svc.alerts.save_search(world.reader, "All", {}, email=True)
+    killed = world.publish("Minister resigns")
+    kept = world.publish("Markets steady")
+    world.raise_new()  # both alerts queued for e-mail …
+    svc.newsroom.kill(killed, "Legal advice")  # … and one story killed before the mail went
+    assert svc.mailer is not None and svc.mailer.send_due() == 2
+    states = {r.guid: (r.mail_state, r.mail_error) for r in world.alert_rows()}
+    assert states[killed] == ("failed", "the story was killed")
+    assert states[kept] == ("sent", "")
+    assert len(inbox.messages) == 1 and "Minister" not in inbox.messages[0].as_string()
