@@ -35,10 +35,9 @@ from pydantic import ValidationError
 
 from newsflow.formats import ninjs
 from newsflow.formats.base import FormatError, clip
-from newsflow.model import Concept, Contributor, Photo, PubStatus, Role, StoryVersion, utcnow
+from newsflow.model import Concept, Contributor, Photo, PubStatus, Role, StoryVersion, is_language_tag, utcnow
 
 _CATEGORY_RELS = {"category", "suppcategory"}
-_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 class _Invalid(Exception):
@@ -191,7 +190,7 @@ def _language(value: Any) -> str:
         return "en"
     primary, _, rest = str(value).strip().replace("_", "-").partition("-")
     tag = primary.lower() + (f"-{rest}" if rest else "")
-    if not _LANGUAGE.match(tag):
+    if not is_language_tag(tag):
         raise _Invalid(f"language {value!r} is not a BCP 47 tag such as en or fr-CA")
     return tag
 

@@ -1,14 +1,18 @@
-"""What every format module shares: the render context and the parse error."""
+"""What every format module shares: the render context, the parse and render errors, and
+`render_each`, which keeps one story that cannot be rendered from costing a list all the others."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from pydantic import ValidationError
 
 from newsflow.model import StoryVersion
+
+log = logging.getLogger("newsflow.formats")
 
 
 class FormatError(ValueError):
@@ -18,6 +22,43 @@ class FormatError(ValueError):
         where = f"{source}:{line}" if line else source
         super().__init__(f"{where}: {message}")
         self.source, self.line, self.message = source, line, message
+
+
+class RenderError(ValueError):
+    """A version a renderer could not write: names the story, so the one that fails is found."""
+
+    def __init__(self, guid: str, version: int, fmt: str) -> None:
+        super().__init__(f"story {guid!r} version {version} could not be rendered as {fmt}")
+        self.guid, self.version, self.fmt = guid, version, fmt
+
+
+class Identified(Protocol):
+    """What names a story in a list: a version, a search hit."""
+
+    @property
+    def guid(self) -> str: ...
+
+    @property
+    def version(self) -> int: ...
+
+
+T = TypeVar("T", bound=Identified)
+R = TypeVar("R")
+
+
+def render_each(items: Iterable[T], render_one: Callable[[T], R], what: str) -> Iterator[tuple[T, R]]:
+    """Each item with what `render_one` made of it, in order. An item whose rendering raises is left out
+    and logged with its guid: a list (feed, sitemap, search page) still carries every other story.
+
+    `render_one` must have no effect on the list being built until it returns (build the entry apart,
+    then the caller appends it), so a failure leaves no half-written entry behind."""
+    for item in items:
+        try:
+            rendered = render_one(item)
+        except Exception:
+            log.exception("%s: story %r version %s could not be rendered; left out", what, item.guid, item.version)
+            continue
+        yield item, rendered
 
 
 def _no_media(_media_id: str) -> dict[str, Any] | None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from newsflow.formats import apmedia, feeds, newsml1, newsmlg2, ninjs, nitf
 from newsflow.formats.base import FormatError
-from newsflow.model import StoryVersion
+from newsflow.model import StoryVersion, unsafe_text_stripped
 
 Parser = Callable[[bytes, str], list[StoryVersion]]
 
@@ -58,5 +58,11 @@ def _item(doc: dict[str, object]) -> dict[str, object]:
 
 
 def parse(data: bytes, source: str = "<input>") -> list[StoryVersion]:
-    """Every story version in a file of any supported format."""
-    return PARSERS[detect(data, source)](data, source)
+    """Every story version in a file of any supported format.
+
+    Characters XML 1.0 cannot carry (a wire's stray control character, a NUL, a lone surrogate from a
+    JSON escape or a decoded character reference) are stripped from every field, in the model, for every
+    parser alike: the story is kept, and no format can fail to carry it later."""
+    fmt = detect(data, source)
+    with unsafe_text_stripped():
+        return PARSERS[fmt](data, source)

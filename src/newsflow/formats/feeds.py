@@ -39,10 +39,10 @@ from typing import Any
 from lxml import etree
 from lxml.builder import ElementMaker
 
-from newsflow.formats.base import FormatError, RenderContext, build_version, clip
+from newsflow.formats.base import FormatError, RenderContext, build_version, clip, render_each
 from newsflow.formats.nitf import parse_norm
 from newsflow.formats.xmlsafe import parse_xml
-from newsflow.model import Contributor, Photo, StoryVersion, html_to_text, utcnow
+from newsflow.model import Contributor, Photo, StoryVersion, html_to_text, is_language_tag, utcnow
 
 ATOM_NS = ("http://www.w3.org/2005/Atom", "http://purl.org/atom/ns#")
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
@@ -50,7 +50,6 @@ DC = "http://purl.org/dc/elements/1.1/"
 MEDIA = "http://search.yahoo.com/mrss/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
-_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
 _IMAGE_EXT = re.compile(r"\.(jpe?g|png|gif|webp|avif)(\?|#|$)", re.I)
 
@@ -341,7 +340,7 @@ def _language(value: str | None) -> str | None:
         return None
     primary, _, rest = lang.partition("-")
     lang = primary.lower() + ("-" + rest if rest else "")
-    return lang if _LANG.match(lang) else None
+    return lang if is_language_tag(lang) else None
 
 
 def _inherited_lang(el: etree._Element) -> str | None:
@@ -420,12 +419,13 @@ def full_body(ctx: RenderContext) -> Presenter:
 def render_atom(versions: list[StoryVersion], *, title: str, feed_id: str, self_href: str,
                 ctx: RenderContext, home: str | None = None, entry: Presenter | None = None) -> bytes:
     """An Atom feed, newest first; `entry` decides what each entry carries (default: `full_body`).
-    `home` adds the feed's alternate link, the site the feed belongs to."""
+    `home` adds the feed's alternate link, the site the feed belongs to. A story whose entry cannot be
+    written is left out (and logged), never the feed."""
     present = entry or full_body(ctx)
     e = ElementMaker(namespace=ATOM, nsmap={None: ATOM})
     updated = max((v.version_created for v in versions), default=utcnow())
-    entries = []
-    for v in versions:
+
+    def entry_of(v: StoryVersion) -> etree._Element:
         shown = present(v)
         parts = [e.id(shown.id), e.title(v.headline), e.updated(v.version_created.isoformat()),
                  e.published(v.first_published.isoformat()),
@@ -436,7 +436,9 @@ def render_atom(versions: list[StoryVersion], *, title: str, feed_id: str, self_
             parts.append(e.summary(shown.summary))
         if shown.content is not None:
             parts.append(e.content(shown.content, type="html"))
-        entries.append(e.entry(*parts, **{XML_LANG: v.language}))
+        return e.entry(*parts, **{XML_LANG: v.language})
+
+    entries = [built for _, built in render_each(versions, entry_of, "Atom feed")]
     links = [e.link(rel="self", href=self_href)] + ([e.link(rel="alternate", href=home)] if home else [])
     feed = e.feed(e.id(feed_id), e.title(title), e.updated(updated.isoformat()), *links,
                   e.author(e.name(ctx.provider)), *entries)
@@ -446,15 +448,16 @@ def render_atom(versions: list[StoryVersion], *, title: str, feed_id: str, self_
 def render_rss(versions: list[StoryVersion], *, title: str, link: str, description: str,
                ctx: RenderContext, entry: Presenter | None = None) -> bytes:
     """An RSS 2.0 channel, newest first; `entry` decides what each item carries (default: `full_body`,
-    the body in content:encoded)."""
+    the body in content:encoded). A story whose item cannot be written is left out (and logged)."""
     present = entry or full_body(ctx)
     rss = etree.Element("rss", version="2.0", nsmap={"content": CONTENT})
     channel = etree.SubElement(rss, "channel")
     for name, text in (("title", title), ("link", link), ("description", description)):
         etree.SubElement(channel, name).text = text
-    for v in versions:
+
+    def item_of(v: StoryVersion) -> etree._Element:
         shown = present(v)
-        item = etree.SubElement(channel, "item")
+        item = etree.Element("item", nsmap={"content": CONTENT})  # joins the channel once it is whole
         etree.SubElement(item, "title").text = v.headline
         etree.SubElement(item, "link").text = shown.link
         etree.SubElement(item, "guid", isPermaLink="true" if shown.guid_is_link else "false").text = shown.guid
@@ -465,4 +468,7 @@ def render_rss(versions: list[StoryVersion], *, title: str, link: str, descripti
             etree.SubElement(item, "category").text = category
         if shown.content is not None:
             etree.SubElement(item, f"{{{CONTENT}}}encoded").text = shown.content
+        return item
+
+    channel.extend(built for _, built in render_each(versions, item_of, "RSS feed"))
     return etree.tostring(rss, xml_declaration=True, encoding="utf-8")

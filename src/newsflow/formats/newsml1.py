@@ -33,9 +33,7 @@ from pydantic import ValidationError
 from newsflow.formats.base import FormatError
 from newsflow.formats.newsmlg2 import element_html, nitf_html, parse_dt, text_html
 from newsflow.formats.xmlsafe import parse_xml
-from newsflow.model import Concept, Contributor, Photo, PubStatus, StoryVersion
-
-_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+from newsflow.model import Concept, Contributor, Photo, PubStatus, StoryVersion, is_language_tag
 
 
 def parse(data: bytes, source: str) -> list[StoryVersion]:
@@ -202,7 +200,7 @@ def _language(tag: str | None) -> str:
     if tag:
         parts = tag.strip().replace("_", "-").split("-")
         tag = "-".join([parts[0].lower(), *parts[1:]])
-        if _LANG.match(tag):
+        if is_language_tag(tag):
             return tag
     return "en"
 

@@ -67,7 +67,7 @@ from pydantic import ValidationError
 
 from newsflow.formats.base import FormatError, RenderContext, clip
 from newsflow.formats.xmlsafe import parse_xml
-from newsflow.model import Concept, Contributor, Photo, PubStatus, Role, StoryVersion, utcnow
+from newsflow.model import Concept, Contributor, Photo, PubStatus, Role, StoryVersion, is_language_tag, utcnow
 
 NAR = "http://iptc.org/std/nar/2006-10-01/"
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -96,7 +96,6 @@ _QCODE = re.compile(r"^[^\s:]+:\S+$")
 _URI = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|urn:|tag:)\S+$")
 _OUR_URN = re.compile(r"^urn:newsml:[^:]+:(\d{8}):(\1-[^:\s]+)$")
 _DATED_GUID = re.compile(r"^(\d{8})-[^:\s]+$")
-_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _HTMLISH = re.compile(r"<\s*(p|br|div|h[1-6])[\s/>]", re.I)
 
 
@@ -579,7 +578,7 @@ def _language(item: etree._Element, content: etree._Element | None) -> str:
         if candidate:
             parts = candidate.strip().replace("_", "-").split("-")
             tag = "-".join([parts[0].lower(), *parts[1:]])
-            if _LANG.match(tag):
+            if is_language_tag(tag):
                 return tag
     return "en"
 

@@ -80,7 +80,17 @@ from urllib.parse import quote, unquote
 from pydantic import ValidationError
 
 from newsflow.formats.base import FormatError, RenderContext, clip
-from newsflow.model import Concept, Contributor, Photo, PubStatus, Role, StoryVersion, html_to_text, utcnow
+from newsflow.model import (
+    Concept,
+    Contributor,
+    Photo,
+    PubStatus,
+    Role,
+    StoryVersion,
+    html_to_text,
+    is_language_tag,
+    utcnow,
+)
 
 SCHEMA_URIS = {"2.2": "http://www.iptc.org/std/ninjs/ninjs-schema_2.2.json",
                "3.1": "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json"}
@@ -852,9 +862,6 @@ def _urgency(value: Any) -> int:
     return int(number)
 
 
-_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-
-
 def _language(value: Any) -> str:
     if value is None or value == "":
         return "en"
@@ -862,7 +869,7 @@ def _language(value: Any) -> str:
         raise _Invalid(f"language must be a BCP 47 tag such as en or fr-CA, not {_kind(value)}")
     primary, _, rest = value.strip().replace("_", "-").partition("-")
     tag = primary.lower() + (f"-{rest}" if rest else "")
-    if not _LANGUAGE.match(tag):
+    if not is_language_tag(tag):
         raise _Invalid(f"language {value!r} is not a BCP 47 tag such as en or fr-CA")
     return tag
 

@@ -66,7 +66,17 @@ from pydantic import ValidationError
 
 from newsflow.formats.base import FormatError, RenderContext, build_version, clip
 from newsflow.formats.xmlsafe import parse_xml
-from newsflow.model import Concept, Contributor, Photo, PubStatus, Role, StoryVersion, html_to_text, utcnow
+from newsflow.model import (
+    Concept,
+    Contributor,
+    Photo,
+    PubStatus,
+    Role,
+    StoryVersion,
+    html_to_text,
+    is_language_tag,
+    utcnow,
+)
 
 NS = "http://iptc.org/std/NITF/2006-10-18/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -76,7 +86,6 @@ _ROOT_ATTRS = {"version": "-//IPTC//DTD NITF 3.6//EN", "change.date": "September
 MEDIA_ID_META = "newsflow-media-id"
 NOT_CARRIED = frozenset({"summary", "related", "public"})
 
-_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _NMTOKEN = re.compile(r"^[\w.:-]+$")
 _ROLE_TITLES = {role: role.value.capitalize() for role in Role}
 # HTML inline tags NITF has no element for: carried as <em class="tag"> so they come back as they were.
@@ -352,7 +361,7 @@ _BLOCK_TAGS = frozenset({"p", "ul", "ol", "blockquote", "pre", "hr", "table", "f
 
 def _lang(h: etree._Element) -> dict[str, str]:
     lang = h.get("lang")
-    return {XML_LANG: lang} if lang and _LANG.match(lang) else {}
+    return {XML_LANG: lang} if lang and is_language_tag(lang) else {}
 
 
 def _trim(el: etree._Element) -> None:
@@ -605,7 +614,7 @@ def _language(root: etree._Element, body: etree._Element | None) -> str | None:
         if lang:
             primary, _, rest = lang.partition("-")
             lang = primary.lower() + ("-" + rest if rest else "")
-            if _LANG.match(lang):
+            if is_language_tag(lang):
                 return lang
     return None
 
@@ -743,7 +752,7 @@ def _html_blocks_as_text(e: etree._Element) -> str:
 
 def _html_lang(e: etree._Element) -> str:
     lang = e.get(XML_LANG)
-    return f' lang="{_esc(lang, True)}"' if lang and _LANG.match(lang) else ""
+    return f' lang="{_esc(lang, True)}"' if lang and is_language_tag(lang) else ""
 
 
 # ------------------------------------------------------------------------------------------- helpers

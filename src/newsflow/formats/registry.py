@@ -1,5 +1,5 @@
 """The download formats: `OUTPUTS` names each; `render` is the one way channels get bytes,
-cached per (guid, version, format)."""
+cached per (guid, version, format, pubstatus)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from newsflow.formats import html, newsmlg2, ninjs, nitf, text
-from newsflow.formats.base import FormatError, RenderContext
+from newsflow.formats.base import FormatError, RenderContext, RenderError
 from newsflow.formats.cache import RenderCache
 from newsflow.model import StoryVersion
 
@@ -37,16 +37,25 @@ _cache = RenderCache()
 
 
 def render(version: StoryVersion, fmt: str, ctx: RenderContext, cache: RenderCache | None = _cache) -> bytes:
-    """Bytes of a version in a format, rendered at most once per process while cached."""
+    """Bytes of a version in a format, rendered at most once per process while cached; a renderer's
+    failure comes out as a RenderError naming the story."""
     output = OUTPUTS[fmt]
     if cache is None:
-        return output.render(version, ctx)
-    key = (version.guid, version.version, fmt)
+        return _render(output, version, ctx)
+    # pubstatus in the key: a withdrawal notice has its version's number (wire.entitlement)
+    key = (version.guid, version.version, fmt, version.pubstatus.value)
     data = cache.get(key)
     if data is None:
-        data = output.render(version, ctx)
+        data = _render(output, version, ctx)
         cache.put(key, data)
     return data
 
 
-__all__ = ["OUTPUTS", "FormatError", "OutputFormat", "RenderCache", "RenderContext", "render"]
+def _render(output: OutputFormat, version: StoryVersion, ctx: RenderContext) -> bytes:
+    try:
+        return output.render(version, ctx)
+    except Exception as exc:
+        raise RenderError(version.guid, version.version, output.name) from exc
+
+
+__all__ = ["OUTPUTS", "FormatError", "OutputFormat", "RenderCache", "RenderContext", "RenderError", "render"]

@@ -15,6 +15,11 @@ from newsflow.formats.base import FormatError
 MAX_BYTES = 20 * 2**20
 # Depth: libxml2 itself refuses documents nested deeper than 256 unless huge_tree is on (it is off).
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
+# Raw C0 controls other than TAB, LF and CR: XML 1.0 forbids them, yet wires carry strays. Ingest strips
+# what XML cannot carry rather than lose the story (newsflow.model.unsafe_text_stripped); here that has to
+# happen before the parser sees the bytes. In an ASCII-compatible encoding these bytes can only be those
+# characters; UTF-16 and UTF-32 (a NUL among the first bytes) are left alone.
+_STRAY_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class XMLError(FormatError):
@@ -33,6 +38,8 @@ def parse_xml(data: bytes, source: str = "<input>") -> etree._Element:
     if declaration:
         line = data[: declaration.start()].count(b"\n") + 1
         raise XMLError(source, "entity declarations are not accepted (possible entity-expansion attack)", line)
+    if 0 not in data[:4]:
+        data = _STRAY_CONTROL.sub(b"", data)
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:

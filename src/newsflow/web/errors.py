@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -11,6 +12,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
 from newsflow.errors import Conflict, FieldError, NotFound
+from newsflow.formats.base import RenderError
 from newsflow.newsroom.media import MediaError
 from newsflow.public import Gone
 from newsflow.web import i18n
@@ -76,6 +78,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Gone)
     async def _gone(request: Request, _: Gone) -> Response:
         return error_page(request, 410)
+
+    @app.exception_handler(RenderError)
+    async def _unrenderable(_: Request, exc: RenderError) -> JSONResponse:
+        # a single download: the story named, the cause logged; lists leave such a story out instead
+        logging.getLogger("newsflow.formats").error("%s", exc, exc_info=exc)
+        return JSONResponse({"error": str(exc)}, status_code=500)
 
     @app.exception_handler(Conflict)
     async def _conflict(_: Request, exc: Conflict) -> JSONResponse:

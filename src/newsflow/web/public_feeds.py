@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from lxml import etree
 
-from newsflow.formats.base import RenderContext
+from newsflow.formats.base import RenderContext, render_each
 from newsflow.formats.feeds import FeedEntry, Presenter, render_atom, render_rss
 from newsflow.model import StoryVersion
 
@@ -63,11 +63,14 @@ def rss(stories: list[StoryVersion], feed: Feed, url: Url, summary: Summary) -> 
 
 
 def json_feed(stories: list[StoryVersion], feed: Feed, url: Url, summary: Summary) -> bytes:
-    items: list[dict[str, Any]] = [{
-        "id": stable_id(feed.base, v), "url": url(v), "title": v.headline, "summary": v.spot or None,
-        "content_text": summary(v), "date_published": v.first_published.isoformat(),
-        "date_modified": v.version_created.isoformat(), "language": v.language, "tags": v.categories,
-        "authors": [{"name": c.name} for c in v.contributors]} for v in stories]
+    def item_of(v: StoryVersion) -> dict[str, Any]:
+        return {
+            "id": stable_id(feed.base, v), "url": url(v), "title": v.headline, "summary": v.spot or None,
+            "content_text": summary(v), "date_published": v.first_published.isoformat(),
+            "date_modified": v.version_created.isoformat(), "language": v.language, "tags": v.categories,
+            "authors": [{"name": c.name} for c in v.contributors]}
+
+    items = [item for _, item in render_each(stories, item_of, "JSON feed")]
     doc = {"version": "https://jsonfeed.org/version/1.1", "title": feed.title, "home_page_url": feed.base + "/",
            "feed_url": feed.base + "/feed.json", "description": feed.description, "items": items}
     return json.dumps(doc, ensure_ascii=False, indent=1).encode()
@@ -115,10 +118,13 @@ def _loc(node: etree._Element, loc: str, modified: datetime | None) -> None:
 
 
 def news_sitemap(stories: Iterable[StoryVersion], *, publication: str, url: Url) -> bytes:
-    """Google News sitemap; the caller picks the stories (the last two days', 1,000 at most)."""
-    root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS, "news": NEWS_NS})
-    for v in stories:
-        node = etree.SubElement(root, f"{{{SITEMAP_NS}}}url")
+    """Google News sitemap; the caller picks the stories (the last two days', 1,000 at most). A story
+    whose entry cannot be written is left out (and logged)."""
+    nsmap = {None: SITEMAP_NS, "news": NEWS_NS}
+    root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap=nsmap)
+
+    def url_of(v: StoryVersion) -> etree._Element:
+        node = etree.Element(f"{{{SITEMAP_NS}}}url", nsmap=nsmap)  # joins the urlset once it is whole
         etree.SubElement(node, f"{{{SITEMAP_NS}}}loc").text = url(v)
         news = etree.SubElement(node, f"{{{NEWS_NS}}}news")
         pub = etree.SubElement(news, f"{{{NEWS_NS}}}publication")
@@ -126,4 +132,7 @@ def news_sitemap(stories: Iterable[StoryVersion], *, publication: str, url: Url)
         etree.SubElement(pub, f"{{{NEWS_NS}}}language").text = v.language.split("-")[0]
         etree.SubElement(news, f"{{{NEWS_NS}}}publication_date").text = v.first_published.isoformat()
         etree.SubElement(news, f"{{{NEWS_NS}}}title").text = v.headline
+        return node
+
+    root.extend(node for _, node in render_each(stories, url_of, "news sitemap"))
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")

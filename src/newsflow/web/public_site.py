@@ -20,6 +20,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from newsflow.errors import NotFound
 from newsflow.etags import matches
+from newsflow.formats.base import render_each
 from newsflow.model import StoryVersion, utcnow
 from newsflow.public import WINDOW, summarize
 from newsflow.public import slug as make_slug
@@ -378,8 +379,8 @@ def _sitemap_pages(svc: Services) -> Iterator[public_feeds.Page]:
         yield f"{base}/category/{quote(name)}", None
     for name in dict.fromkeys(v.dossier for v in recent if v.dossier):
         yield f"{base}/dossier/{quote(name)}", None
-    for v in svc.public.archive():
-        yield base + story_path(v), v.version_created
+    for v, path in render_each(svc.public.archive(), story_path, "sitemap"):
+        yield base + path, v.version_created
 
 
 @router.get("/sitemap.xml")

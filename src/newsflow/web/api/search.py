@@ -21,6 +21,7 @@ from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials
 from starlette.exceptions import HTTPException
 
+from newsflow.formats.base import render_each
 from newsflow.formats.registry import render
 from newsflow.model import EventKind, PubStatus
 from newsflow.services import Services
@@ -139,14 +140,17 @@ def _body(svc: Services, result: SearchResult, query: SearchQuery, fmt: str) -> 
     found = svc.store.get_versions(keys)
     seqs, withdrawn = _seqs_and_withdrawn(svc, result.hits)
     # A kill committed between the search and now: the story must not go out, even from this page.
-    shown = [h for h in result.hits if h.guid not in withdrawn and (h.guid, h.version) in found]
+    live = [h for h in result.hits if h.guid not in withdrawn and (h.guid, h.version) in found]
+    # a story that cannot be rendered is left out (and logged), not the page
+    rendered = list(render_each(live, lambda h: render(found[(h.guid, h.version)], fmt, svc.render_context),
+                                "search results"))
+    shown = [hit for hit, _ in rendered]
     total = max(0, result.total - (len(result.hits) - len(shown)))
     parts = []
-    for rank, hit in enumerate(shown, start=query.offset + 1):
+    for rank, (hit, item) in enumerate(rendered, start=query.offset + 1):
         head = json.dumps({"guid": hit.guid, "version": hit.version, "seq": seqs.get((hit.guid, hit.version)),
                            "rank": rank, "score": hit.score, "snippet": hit.snippet},
                           ensure_ascii=False, separators=(",", ":"))
-        item = render(found[(hit.guid, hit.version)], fmt, svc.render_context)
         parts.append(head[:-1].encode() + b',"item":' + item + b"}")
     facets = {name: [{"value": f.value, "count": f.count} for f in values] for name, values in result.facets.items()}
     tail = json.dumps(facets, ensure_ascii=False, separators=(",", ":")).encode()
