@@ -211,6 +211,14 @@ class Story(Strict):
     def body_text(self) -> str:
         return html_to_text(self.body_html)
 
+    @classmethod
+    def from_stored(cls, content: Any) -> Story:
+        """A story read back from the store. Rows written before the XML-character rule may carry
+        characters the door now refuses: they are stripped, so an old row never becomes unreadable
+        (and never takes a whole list down with it)."""
+        with unsafe_text_stripped():
+            return cls.model_validate(content)
+
 
 class StoryVersion(Story):
     """One immutable published version: the story plus what the store assigned."""

@@ -22,7 +22,7 @@ from newsflow.model import PubStatus, Story, StoryVersion, utcnow
 from newsflow.services import Services
 from newsflow.store.search import MAX_QUERY_CHARS
 from newsflow.wire.entitlement import CompanyAccess, may_see
-from newsflow.wire.feed import version_products
+from newsflow.wire.feed import version_reach
 from tests.wire.strategies import CATEGORIES, DOSSIERS, STORY_LANGUAGES, filter_specs
 
 DAY = datetime(2026, 2, 27, tzinfo=UTC)
@@ -425,7 +425,7 @@ def test_hits_and_facets_are_exactly_what_may_see_allows(
     for guid in guids:
         sv = services.store.get_version(guid)
         if sv.pubstatus == PubStatus.usable:
-            current[guid] = (sv, version_products(services.store, guid, sv.version))
+            current[guid] = (sv, version_reach(services.store, guid, sv.version).copy)
 
     for j, (picks, active, embargoed, narrow) in enumerate(companies):
         company = subs.create_company(f"c{n}-{j}", active=active, may_receive_embargoed=embargoed)

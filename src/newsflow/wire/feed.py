@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from newsflow.etags import etag_of
-from newsflow.formats.base import RenderContext
+from newsflow.formats.base import RenderContext, render_each
 from newsflow.formats.registry import render
 from newsflow.model import Event, EventKind, PubStatus, StoryVersion, utcnow
 from newsflow.store import Store
@@ -177,8 +177,12 @@ def forget_killed(store: Store, events: Iterable[Event]) -> None:
 def render_items(entries: Sequence[Entry], fmt: str, ctx: RenderContext) -> bytes:
     """A page's entries as the JSON array `[{"seq", "event", "item"}, …]`: the one item shape of the
     pull feed and the queue. Each item is rendered through the cache, once per (version, format)."""
+    # a story that cannot be rendered is left out (and logged), never the whole page
+    made = {(v.guid, v.version, v.pubstatus): item
+            for v, item in render_each((e.version for e in entries), lambda v: render(v, fmt, ctx), "feed page")}
     return b"[%s]" % b",".join(b'{"seq":%d,"event":"%s","item":%s}' % (
-        e.event.seq, e.event.kind.value.encode(), render(e.version, fmt, ctx)) for e in entries)
+        e.event.seq, e.event.kind.value.encode(), made[key]) for e in entries
+        if (key := (e.version.guid, e.version.version, e.version.pubstatus)) in made)
 
 
 @dataclass(frozen=True, slots=True)

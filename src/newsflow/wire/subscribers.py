@@ -419,7 +419,7 @@ class Subscribers:
             query = sa.select(versions.c.guid, versions.c.version, versions.c.content).where(
                 sa.tuple_(versions.c.guid, versions.c.version).in_(chunk))
             for guid, number, content in conn.execute(query):
-                out[(guid, number)] = Story.model_validate(content)
+                out[(guid, number)] = Story.from_stored(content)
         return out
 
     def _previous(self, conn: sa.Connection, guid: str, number: int) -> Story | None:
@@ -428,7 +428,7 @@ class Subscribers:
         query = (sa.select(versions.c.content).where(versions.c.guid == guid, versions.c.version < number)
                  .order_by(versions.c.version.desc()).limit(1))
         content = conn.execute(query).scalar()
-        return Story.model_validate(content) if content is not None else None
+        return Story.from_stored(content) if content is not None else None
 
     def _history(self, conn: sa.Connection, guids: set[str]) -> dict[str, _History]:
         """What the given stories' events reached so far, replayed in log order."""
