@@ -37,12 +37,15 @@ company_app = typer.Typer(help="Subscriber companies.", no_args_is_help=True)
 product_app = typer.Typer(help="Products: saved filters over stories.", no_args_is_help=True)
 key_app = typer.Typer(help="Subscriber API keys.", no_args_is_help=True)
 webhook_app = typer.Typer(help="Webhook endpoints: events POSTed to subscribers, signed.", no_args_is_help=True)
+source_app = typer.Typer(help="Ingest sources: push partners, watched folders, polled feeds; each owns its "
+                              "stories.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
 app.add_typer(company_app, name="company")
 app.add_typer(product_app, name="product")
 app.add_typer(key_app, name="key")
 app.add_typer(webhook_app, name="webhook")
+app.add_typer(source_app, name="source")
 console = Console()
 err = Console(stderr=True)
 
@@ -315,20 +318,81 @@ def webhook_test(endpoint_id: str) -> None:
         raise typer.Exit(1)
 
 
+@source_app.command("add")
+def source_add(name: Annotated[str, typer.Argument(help="How the source is named, e.g. reuters-push.")],
+               kind: Annotated[str, typer.Option(help="push, folder or feed.")] = "push") -> None:
+    """Register an ingest source; a push source's secret is shown once."""
+    with refused():
+        source, secret = Services.open().ingestor.sources.add(name, kind)
+    console.print(f"Created {source.kind} source {source.name}.", highlight=False)
+    if secret:
+        console.print(f"Push secret (shown once; the partner sends X-Newsflow-Source: {source.name}): {secret}",
+                      highlight=False, soft_wrap=True)
+
+
+@source_app.command("list")
+def source_list() -> None:
+    """Ingest sources and how many stories each holds."""
+    sources = Services.open().ingestor.sources
+    counts = sources.story_counts()
+    table = Table()
+    table.add_column("name", overflow="fold")
+    for column in ("kind", "active", "stories", "created", "secret"):
+        table.add_column(column)
+    for s in sources.list_sources():
+        secret = ("—" if s.kind != "push" else f"rotating until {s.rotating_until:%Y-%m-%d %H:%M}"
+                  if s.rotating_until else "set" if s.has_secret else "none (NEWSFLOW_INGEST_SECRET only)")
+        table.add_row(s.name, s.kind, "yes" if s.active else "no", str(counts.get(s.name, 0)),
+                      f"{s.created:%Y-%m-%d %H:%M}", secret)
+    console.print(table)
+
+
+@source_app.command("rotate")
+def source_rotate(name: str,
+                  overlap_hours: Annotated[float, typer.Option(min=0, help="How long the old secret is "
+                                                               "accepted too.")] = 24.0) -> None:
+    """Replace a push source's secret; the new one is shown once."""
+    from datetime import timedelta
+
+    with refused():
+        secret = Services.open().ingestor.sources.rotate(name, timedelta(hours=overlap_hours))
+    console.print(f"New push secret (shown once): {secret}", highlight=False, soft_wrap=True)
+
+
+@source_app.command("disable")
+def source_disable(name: str) -> None:
+    """Refuse everything from a source until it is enabled again."""
+    with refused():
+        Services.open().ingestor.sources.set_active(name, False)
+
+
+@source_app.command("enable")
+def source_enable(name: str) -> None:
+    """Take a disabled source back."""
+    with refused():
+        Services.open().ingestor.sources.set_active(name, True)
+
+
 @app.command()
 def ingest(paths: Annotated[list[Path], typer.Argument(help="Wire files and folders (searched recursively).")],
            watch: Annotated[bool, typer.Option(help="Keep watching the folders: ingest files dropped in, "
-                                                    "then move them to done/ or failed/.")] = False) -> None:
+                                                    "then move them to done/, refused/ or failed/.")] = False,
+           source: Annotated[str | None, typer.Option(help="The ingest source the files come from (default: "
+                                                      "each folder's own, named after it).")] = None) -> None:
     """Ingest wire files (NewsML-G2, NewsML 1.x, NITF, ninjs, AP Media API, Atom, RSS).
 
-    Exits with 1 if any file failed; every other file is still ingested.
+    A source only creates and updates its own stories: a newsroom story, another source's or a killed
+    one is refused with the reason. Exits with 1 if any file failed or was refused; every other file
+    is still ingested.
     """
     from newsflow.ingest.folder import WatchedFolder
     from newsflow.ingest.service import Outcome, expand
+    from newsflow.ingest.sources import SourceKind, folder_source
 
     svc = Services.open()
     if watch:
-        folders = [WatchedFolder(svc.ingestor, p) for p in paths]
+        with refused():
+            folders = [WatchedFolder(svc.ingestor, p, source=source) for p in paths]
         console.print(f"Watching {', '.join(map(str, paths))} (Ctrl-C to stop)")
         try:
             while True:
@@ -342,47 +406,60 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Wire files and fold
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise _fail(f"no such file or folder: {', '.join(map(str, missing))}")
-    files = list(expand(paths))
+    with refused():
+        # each path named is one source (its folder's, or --source), whatever lies under it
+        batches = [(svc.ingestor.sources.ensure(source or folder_source(p), SourceKind.folder).name, list(expand([p])))
+                   for p in paths]
+    files = [path for _, found in batches for path in found]
     results = []
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err, transient=True) as progress:
         task = progress.add_task("Ingesting", total=len(files))
-        for path in files:
-            results.extend(svc.ingestor.ingest_path(path))
-            progress.advance(task)
+        for name, found in batches:
+            for path in found:
+                results.extend(svc.ingestor.ingest_path(path, source=name))
+                progress.advance(task)
     counts = Counter(r.outcome for r in results)
-    table = Table(title=f"Ingested {len(files)} file(s)")
+    names = ", ".join(dict.fromkeys(name for name, _ in batches))
+    table = Table(title=f"Ingested {len(files)} file(s) from source {names}")
     for column in ("outcome", "items", "examples / reasons"):
         table.add_column(column)
     for outcome in Outcome:
         rows = [r for r in results if r.outcome == outcome]
-        shown = "\n".join((r.reason if outcome in (Outcome.failed, Outcome.skipped) else
+        shown = "\n".join((r.reason if outcome in (Outcome.failed, Outcome.skipped, Outcome.refused) else
                            f"{r.guid} v{r.version}: {r.headline}") for r in rows[:20])
         if len(rows) > 20:
             shown += f"\n… and {len(rows) - 20} more"
         table.add_row(outcome.value, str(counts.get(outcome, 0)), shown)
     console.print(table)
-    if counts.get(Outcome.failed):
+    if counts.get(Outcome.failed) or counts.get(Outcome.refused):
         raise typer.Exit(1)
 
 
 @app.command()
 def poll(url: Annotated[str, typer.Argument(help="An Atom, RSS or ninjs feed URL.")],
          every: Annotated[float, typer.Option(help="Seconds between polls.")] = 60.0,
-         once: Annotated[bool, typer.Option(help="Poll once and exit.")] = False) -> None:
-    """Poll a remote feed and ingest its new stories (conditional GETs; exits 1 on a failed --once)."""
+         once: Annotated[bool, typer.Option(help="Poll once and exit.")] = False,
+         source: Annotated[str | None, typer.Option(help="The ingest source the feed is (default: named "
+                                                    "after its URL).")] = None) -> None:
+    """Poll a remote feed and ingest its new stories (conditional GETs; --once exits 1 if any failed or was
+    refused).
+
+    The feed only creates and updates its own stories; anything else is refused with the reason.
+    """
     from newsflow.ingest.poll import FeedPoller
     from newsflow.ingest.service import Outcome
 
     svc = Services.open()
-    poller = FeedPoller(svc.ingestor, url, every=every)
+    with refused():
+        poller = FeedPoller(svc.ingestor, url, every=every, source=source)
     while True:
         results = poller.poll_once()
         for r in results:
             console.print(f"{r.outcome.value:9} {r.reason or f'{r.guid} v{r.version}: {r.headline}'}",
                           highlight=False)
         if once:
-            if any(r.outcome == Outcome.failed for r in results):
+            if any(r.outcome in (Outcome.failed, Outcome.refused) for r in results):
                 raise typer.Exit(1)
             return
         time.sleep(every)

@@ -1,4 +1,7 @@
-"""Polling a remote Atom, RSS or ninjs feed on a schedule, with conditional GETs."""
+"""Polling a remote Atom, RSS or ninjs feed on a schedule, with conditional GETs.
+
+Each feed is an ingest source of its own, named after its URL unless given a name.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +11,20 @@ import logging
 import httpx
 
 from newsflow.ingest.service import Ingestor, Outcome, Result
+from newsflow.ingest.sources import SourceKind, check_name, feed_source
 
 log = logging.getLogger("newsflow.ingest")
 
 
 class FeedPoller:
     def __init__(self, ingestor: Ingestor, url: str, *, every: float = 60.0, timeout: float = 20.0,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None, source: str | None = None) -> None:
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"feed URL must be http(s): {url!r}")
         self.ingestor = ingestor
         self.url = url
+        self.source = check_name(source) if source else feed_source(url)
+        self._registered = False
         self.every = every
         self.timeout = timeout
         self.headers = headers or {}
@@ -41,7 +47,10 @@ class FeedPoller:
         self._validators = {name: value for name, value in (
             ("If-None-Match", response.headers.get("etag")),
             ("If-Modified-Since", response.headers.get("last-modified"))) if value}
-        return self.ingestor.ingest_bytes(response.content, self.url)
+        if not self._registered:  # on first use, not when built: the app builds pollers at start
+            self.ingestor.sources.ensure(self.source, SourceKind.feed)
+            self._registered = True
+        return self.ingestor.ingest_bytes(response.content, self.url, source=self.source)
 
     async def run(self) -> None:
         while True:

@@ -1,10 +1,11 @@
-"""Verifying an HTTP push: HMAC-SHA256 over "{timestamp}.{body}" with the shared ingest secret."""
+"""Verifying an HTTP push: HMAC-SHA256 over "{timestamp}.{body}" with the pushing source's secret."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import time
+from collections.abc import Sequence
 
 MAX_SKEW = 300  # seconds: an older signed request is refused, so a captured one cannot be replayed later
 
@@ -14,9 +15,10 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
-def verify(secret: str, timestamp: str | None, signature: str | None, body: bytes,
+def verify(secret: str | Sequence[str], timestamp: str | None, signature: str | None, body: bytes,
            now: float | None = None) -> str | None:
-    """None when the push is authentic; otherwise what is wrong with it."""
+    """None when the push is authentic (signed with `secret`, or one of them during a rotation);
+    otherwise what is wrong with it."""
     if not timestamp or not signature:
         return "missing X-Newsflow-Timestamp or X-Newsflow-Signature header"
     try:
@@ -25,6 +27,7 @@ def verify(secret: str, timestamp: str | None, signature: str | None, body: byte
         return "X-Newsflow-Timestamp must be Unix seconds"
     if abs((now or time.time()) - sent) > MAX_SKEW:
         return f"X-Newsflow-Timestamp is more than {MAX_SKEW} seconds from the server's clock"
-    if not hmac.compare_digest(sign(secret, sent, body), signature.strip()):
+    keys = [secret] if isinstance(secret, str) else list(secret)
+    if not any(hmac.compare_digest(sign(key, sent, body), signature.strip()) for key in keys):
         return "signature does not match the body"
     return None

@@ -1,8 +1,10 @@
 """Parse any supported file and store its stories: one home for the rules every ingest channel shares.
 
-Re-ingesting the same guid and version is a no-op; a newer version becomes an update. A file that
-cannot be parsed is reported as failed with its reason (file and line) and writes nothing; the other
-files of a batch still go in.
+Every file comes from a named ingest source (newsflow.ingest.sources) and can only create or update
+that source's stories. Re-ingesting the same guid and version is a no-op; a newer version becomes an
+update. A story of the newsroom or of another source, or one that was killed, is refused with the
+reason. A file that cannot be parsed is reported as failed with its reason (file and line) and
+writes nothing; the other files of a batch still go in.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from pathlib import Path
 
 from newsflow.formats.base import FormatError
 from newsflow.formats.detect import parse
+from newsflow.ingest.sources import SourceKind, Sources, folder_source
 from newsflow.model import Event, StoryVersion
 from newsflow.store import Store
+from newsflow.store.store import LOCAL_SOURCE
 
 SUFFIXES = {".xml", ".json", ".nitf", ".atom", ".rss", ".g2"}
 MAX_FILE_BYTES = 20 * 2**20
@@ -26,12 +30,13 @@ class Outcome(StrEnum):
     ingested = "ingested"
     updated = "updated"
     skipped = "skipped"
+    refused = "refused"  # a story of the newsroom or another source, a killed one, a disabled source
     failed = "failed"
 
 
 @dataclass(frozen=True)
 class Result:
-    source: str
+    source: str  # the file or URL the item came in (its ingest source's name is the caller's)
     outcome: Outcome
     guid: str | None = None
     version: int | None = None
@@ -43,21 +48,27 @@ class Ingestor:
     def __init__(self, store: Store, announce: Callable[[Event], None] | None = None) -> None:
         self.store = store
         self.announce = announce
+        self.sources = Sources(store)
 
-    def ingest_bytes(self, data: bytes, source: str) -> list[Result]:
+    def ingest_bytes(self, data: bytes, label: str, *, source: str = LOCAL_SOURCE) -> list[Result]:
+        """Store the stories of one file (`label` names it in reasons) as ingest source `source`."""
+        disabled = self.sources.refusal(source)
+        if disabled:
+            return [Result(label, Outcome.refused, reason=f"{label}: {disabled}")]
         try:
-            items = parse(data, source)
+            items = parse(data, label)
         except FormatError as exc:
-            return [Result(source, Outcome.failed, reason=str(exc))]
+            return [Result(label, Outcome.failed, reason=str(exc))]
         if not items:
-            return [Result(source, Outcome.skipped, reason=f"{source}: holds no story")]
-        return self.store_versions(items, source)
+            return [Result(label, Outcome.skipped, reason=f"{label}: holds no story")]
+        return self.store_versions(items, label, source=source)
 
-    def store_versions(self, items: list[StoryVersion], source: str) -> list[Result]:
+    def store_versions(self, items: list[StoryVersion], label: str, *,
+                       source: str = LOCAL_SOURCE) -> list[Result]:
         results: list[Result] = []
         for start in range(0, len(items), BATCH):
-            for item, outcome in self.store.ingest_versions(items[start:start + BATCH]):
-                results.append(self._result(source, item, outcome))
+            for item, outcome in self.store.ingest_versions(items[start:start + BATCH], source=source):
+                results.append(self._result(label, item, outcome))
         return results
 
     def _result(self, source: str, item: StoryVersion, outcome: Event | str) -> Result:
@@ -70,7 +81,10 @@ class Ingestor:
         status, _, reason = outcome.partition(": ")
         return Result(source, Outcome(status), reason=reason, **common)
 
-    def ingest_path(self, path: Path) -> list[Result]:
+    def ingest_path(self, path: Path, *, source: str | None = None) -> list[Result]:
+        """Ingest one file as `source`; by default the source named after the file's folder."""
+        if source is None:
+            source = self.sources.ensure(folder_source(path), SourceKind.folder).name
         try:
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
@@ -79,7 +93,7 @@ class Ingestor:
             data = path.read_bytes()
         except OSError as exc:
             return [Result(str(path), Outcome.failed, reason=f"{path}: {exc.strerror or exc}")]
-        return self.ingest_bytes(data, str(path))
+        return self.ingest_bytes(data, str(path), source=source)
 
 
 def expand(paths: Iterable[Path]) -> Iterator[Path]:

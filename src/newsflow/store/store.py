@@ -12,9 +12,10 @@ import hashlib
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -45,10 +46,30 @@ class StoryRecord:
     created: datetime
     modified: datetime
     first_published: datetime | None
+    source: str | None = None  # the ingest source it belongs to; None for the newsroom's own
 
     @property
     def published(self) -> bool:
         return self.current_version > 0
+
+
+# A newsroom action's rule, checked on the story's state under its lock (see `append_version`): it
+# raises Conflict when the action does not apply.
+Expect = Callable[[StoryRecord], None]
+# The content of a new version made from the current one (a kill's withdrawal notice).
+Derive = Callable[[StoryVersion], Story]
+# Ingested stories handed to the store without a source of their own (tests, benchmarks).
+LOCAL_SOURCE = "local"
+
+
+@dataclass
+class _Unit:
+    store: Store
+    conn: sa.Connection
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+
+_UNIT: ContextVar[_Unit | None] = ContextVar("newsflow_store_unit", default=None)
 
 
 @dataclass(frozen=True)
@@ -126,16 +147,55 @@ class Store:
         with self.engine.connect() as conn:
             yield conn
 
+    @contextmanager
+    def unit(self) -> Iterator[sa.Connection]:
+        """One write transaction that the story writes made inside it, in this thread or task, join
+        (`create_story`, `save_draft`, `append_version`): how a caller records something atomically
+        with an action, e.g. the answer kept for an Idempotency-Key. What the action announces
+        (`after_commit`) waits for the commit, so no channel is woken for an event it cannot read yet."""
+        if _UNIT.get() is not None:
+            raise RuntimeError("Store.unit() does not nest")
+        unit: _Unit
+        with self.write() as conn:
+            unit = _Unit(self, conn)
+            token = _UNIT.set(unit)
+            try:
+                yield conn
+            finally:
+                _UNIT.reset(token)
+        for callback in unit.after_commit:
+            callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once what was written is committed: now, or at the end of the open unit."""
+        unit = _UNIT.get()
+        if unit is not None and unit.store is self:
+            unit.after_commit.append(callback)
+        else:
+            callback()
+
+    @contextmanager
+    def _joined(self) -> Iterator[sa.Connection]:
+        """The open unit's transaction (in a savepoint, so a refusal the caller catches undoes only
+        this write), or a write transaction of its own."""
+        unit = _UNIT.get()
+        if unit is not None and unit.store is self:
+            with unit.conn.begin_nested():
+                yield unit.conn
+        else:
+            with self.write() as conn:
+                yield conn
+
     # ---- stories (working copies) -------------------------------------------------------------
 
     def create_story(self, draft: Story, *, by: str | None = None, guid: str | None = None,
                      now: datetime | None = None) -> StoryRecord:
         now = now or utcnow()
         guid = guid or new_guid(now)
-        with self.write() as conn:
+        with self._joined() as conn:
             conn.execute(stories.insert().values(guid=guid, draft=_dump(draft), current_version=0,
                                                  created=now, modified=now, created_by=by))
-        return self.get_story(guid)
+            return self._story_in(conn, guid)
 
     def get_story(self, guid: str) -> StoryRecord:
         with self.read() as conn:
@@ -150,13 +210,16 @@ class Store:
         except NotFound:
             return None
 
-    def save_draft(self, guid: str, draft: Story, *, now: datetime | None = None) -> StoryRecord:
-        with self.write() as conn:
-            done = conn.execute(stories.update().where(stories.c.guid == guid)
-                                .values(draft=_dump(draft), modified=now or utcnow()))
-            if done.rowcount == 0:
-                raise NotFound(f"no story with guid {guid!r}")
-        return self.get_story(guid)
+    def save_draft(self, guid: str, draft: Story, *, now: datetime | None = None,
+                   expect: Expect | None = None) -> StoryRecord:
+        """Replace the working copy; `expect` checks the story's state under its lock first."""
+        with self._joined() as conn:
+            record = self._locked_record(conn, guid)
+            if expect is not None:
+                expect(record)
+            conn.execute(stories.update().where(stories.c.guid == guid)
+                         .values(draft=_dump(draft), modified=now or utcnow()))
+            return self._story_in(conn, guid)
 
     def list_stories(self, *, limit: int = 50, offset: int = 0) -> list[StoryRecord]:
         query = stories.select().order_by(stories.c.modified.desc()).limit(limit).offset(offset)
@@ -169,7 +232,8 @@ class Store:
 
     # ---- versions and the log -----------------------------------------------------------------
 
-    def append_version(self, guid: str, story: Story, kind: EventKind, *,
+    def append_version(self, guid: str, story: Story | Derive | None, kind: EventKind, *,
+                       expect: Expect | None = None,
                        pubstatus: PubStatus = PubStatus.usable, is_correction: bool = False,
                        editor_note: str | None = None, by: str | None = None,
                        version: int | None = None, now: datetime | None = None,
@@ -177,73 +241,87 @@ class Store:
                        version_created: datetime | None = None) -> tuple[StoryVersion, Event]:
         """Write the next immutable version of a story and the event announcing it, atomically.
 
-        Ingest keeps the wire's numbering and times: `version` (must exceed the current one),
-        `first_published` and `version_created`; the event is always stamped `now`.
+        The story's row is locked first (FOR UPDATE on PostgreSQL; SQLite's write transaction is
+        IMMEDIATE, so writers are serialised already) and `expect` checks its state under that lock:
+        of two racing actions the second sees what the first wrote and is refused. `story` is the
+        new version's content: given, None for the working copy as locked, or made from the current
+        version read under the same lock. Ingest keeps the wire's numbering and times: `version`
+        (must exceed the current one), `first_published` and `version_created`; the event is always
+        stamped `now`.
         """
         now = now or utcnow()
-        with self.write() as conn:
-            row = self._lock_story(conn, guid)
-            if row is None:
-                raise NotFound(f"no story with guid {guid!r}")
-            number = version if version is not None else row.current_version + 1
+        with self._joined() as conn:
+            record = self._locked_record(conn, guid)
+            if expect is not None:
+                expect(record)
+            if story is None:
+                story = record.draft
+            elif callable(story):
+                story = story(self._version_in(conn, record))
+            number = version if version is not None else record.current_version + 1
             sv = StoryVersion(**dict(story), guid=guid, version=number, pubstatus=pubstatus,
-                              first_published=row.first_published or first_published or now,
+                              first_published=record.first_published or first_published or now,
                               version_created=version_created or now, is_correction=is_correction,
                               editor_note=editor_note)
-            event = self._write_version(conn, sv, row.current_version, kind, by=by, now=now)
+            event = self._write_version(conn, sv, record.current_version, kind, by=by, now=now)
         return sv, event
 
-    def ingest_versions(self, items: list[StoryVersion], *,
+    def ingest_versions(self, items: list[StoryVersion], *, source: str = LOCAL_SOURCE,
                         now: datetime | None = None) -> list[tuple[StoryVersion, Event | str]]:
-        """Store wire versions in one transaction.
+        """Store wire versions from one ingest source in one transaction.
 
         Per item: the event written, or why nothing was written ("skipped: …" for a version already
-        held, "failed: …" for one the database refused). A new guid becomes a story; a newer version
-        of a known one becomes an update (a correction or a kill when the wire says so). The batch is
-        written with a few multi-row statements; if the database refuses it, each item is retried in
-        its own savepoint so one bad item cannot keep the others out.
+        held, "refused: …" for a story of the newsroom or of another source, or one that was killed,
+        "failed: …" for one the database refused). A new guid becomes a story of `source`; a newer
+        version of one of its stories becomes an update (a correction or a kill when the wire says
+        so). The batch is written with a few multi-row statements; if the database refuses it, each
+        item is retried in its own savepoint so one bad item cannot keep the others out.
         """
         now = now or utcnow()
         with self.write() as conn:
             try:
                 with conn.begin_nested():
-                    return self._ingest(conn, items, now)
+                    return self._ingest(conn, items, source, now)
             except sa.exc.SQLAlchemyError:
                 pass
             out: list[tuple[StoryVersion, Event | str]] = []
             for item in items:
                 try:
                     with conn.begin_nested():
-                        out.extend(self._ingest(conn, [item], now))
+                        out.extend(self._ingest(conn, [item], source, now))
                 except sa.exc.SQLAlchemyError as exc:
                     out.append((item, f"failed: {item.guid} v{item.version}: {exc.orig or exc}"))
             return out
 
-    def _ingest(self, conn: sa.Connection, items: list[StoryVersion],
+    def _ingest(self, conn: sa.Connection, items: list[StoryVersion], source: str,
                 now: datetime) -> list[tuple[StoryVersion, Event | str]]:
-        query = stories.select().where(stories.c.guid.in_({item.guid for item in items}))
+        query = (sa.select(stories.c.guid, stories.c.current_version, stories.c.first_published,
+                           stories.c.source, stories.c.pubstatus)
+                 .where(stories.c.guid.in_({item.guid for item in items})))
         if self.dialect == "postgresql":
             query = query.with_for_update()
-        held = {row.guid: (row.current_version, row.first_published) for row in conn.execute(query)}
+        # Checked under the lock (rows FOR UPDATE; SQLite's single writer), like the newsroom's actions.
+        held = {row.guid: _Held(row.current_version, row.first_published, row.source, row.pubstatus)
+                for row in conn.execute(query)}
         new_stories: list[dict[str, Any]] = []
         planned: list[tuple[StoryVersion, EventKind]] = []
         outcome: list[tuple[StoryVersion, int | str]] = []  # index into planned, or the reason
         for item in items:
-            current, first = held.get(item.guid, (None, None))
-            if current is None:
+            story = held.get(item.guid)
+            if story is None:
                 new_stories.append({"guid": item.guid, "draft": {}, "current_version": 0, "created": now,
-                                    "modified": now, "created_by": "ingest"})
-                current = 0
-            elif item.version <= current:
-                reason = f"skipped: {item.guid} v{item.version} is already held (current version {current})"
+                                    "modified": now, "created_by": "ingest", "source": source})
+                story = _Held(0, None, source, None)
+            reason = story.refusal(item, source)
+            if reason:
                 outcome.append((item, reason))
                 continue
-            kind = (EventKind.publish if current == 0 else EventKind.kill
+            kind = (EventKind.publish if story.current == 0 else EventKind.kill
                     if item.pubstatus == PubStatus.canceled else EventKind.correct if item.is_correction
                     else EventKind.update)
-            if first:
-                item = item.model_copy(update={"first_published": first})
-            held[item.guid] = (item.version, item.first_published)
+            if story.first_published:
+                item = item.model_copy(update={"first_published": story.first_published})
+            held[item.guid] = _Held(item.version, item.first_published, source, item.pubstatus.value)
             outcome.append((item, len(planned)))
             planned.append((item, kind))
         if new_stories:
@@ -256,6 +334,23 @@ class Store:
         if self.dialect == "postgresql":
             query = query.with_for_update()
         return conn.execute(query).first()
+
+    def _locked_record(self, conn: sa.Connection, guid: str) -> StoryRecord:
+        row = self._lock_story(conn, guid)
+        if row is None:
+            raise NotFound(f"no story with guid {guid!r}")
+        return _record(row)
+
+    def _story_in(self, conn: sa.Connection, guid: str) -> StoryRecord:
+        """A story as this transaction sees it (the one just written, before it commits)."""
+        return _record(conn.execute(stories.select().where(stories.c.guid == guid)).one())
+
+    def _version_in(self, conn: sa.Connection, record: StoryRecord) -> StoryVersion:
+        if not record.published:
+            raise Conflict(f"story {record.guid!r} has no published version")
+        row = conn.execute(versions.select().where(versions.c.guid == record.guid,
+                                                   versions.c.version == record.current_version)).one()
+        return _version(row)
 
     def _write_version(self, conn: sa.Connection, sv: StoryVersion, current: int, kind: EventKind, *,
                        by: str | None, now: datetime) -> Event:
@@ -540,6 +635,27 @@ _UPDATE_STORY = stories.update().where(stories.c.guid == sa.bindparam("b_guid"))
     draft=sa.bindparam("draft"))
 
 
+@dataclass(frozen=True)
+class _Held:
+    """What ingest needs to know of a story already held."""
+
+    current: int
+    first_published: datetime | None
+    source: str | None
+    pubstatus: str | None
+
+    def refusal(self, item: StoryVersion, source: str) -> str | None:
+        """Why `source` may not store `item` over this story, or None when it may."""
+        if self.source != source:
+            owner = f"source {self.source!r}" if self.source else "the newsroom"
+            return f"refused: guid {item.guid} belongs to {owner}, not to source {source!r}"
+        if item.version <= self.current:
+            return f"skipped: {item.guid} v{item.version} is already held (current version {self.current})"
+        if self.pubstatus == PubStatus.canceled.value:
+            return f"refused: {item.guid} was killed (version {self.current}); a kill is final"
+        return None
+
+
 def _dump(story: Story) -> dict[str, Any]:
     return story.model_dump(mode="json", exclude_defaults=False)
 
@@ -547,7 +663,7 @@ def _dump(story: Story) -> dict[str, Any]:
 def _record(row: sa.Row[Any]) -> StoryRecord:
     return StoryRecord(guid=row.guid, draft=Story.model_validate(row.draft), current_version=row.current_version,
                        pubstatus=PubStatus(row.pubstatus) if row.pubstatus else None, created=row.created,
-                       modified=row.modified, first_published=row.first_published)
+                       modified=row.modified, first_published=row.first_published, source=row.source)
 
 
 def _version(row: sa.Row[Any]) -> StoryVersion:

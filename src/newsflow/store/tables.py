@@ -45,6 +45,9 @@ stories = sa.Table(
     sa.Column("modified", UTCDateTime, nullable=False),
     sa.Column("created_by", sa.String(64), nullable=True),
     sa.Column("first_published", UTCDateTime, nullable=True),
+    # The ingest source a wire story belongs to (`ingest_sources.name`); NULL for the newsroom's own.
+    # Only that source may ingest later versions of it.
+    sa.Column("source", sa.String(255), nullable=True),
 )
 
 # Published versions: immutable rows (a trigger refuses UPDATE and DELETE on both backends).
@@ -119,4 +122,31 @@ tokens = sa.Table(
     sa.Column("created", UTCDateTime, nullable=False),
     sa.Column("last_used", UTCDateTime, nullable=True),
     sa.Column("revoked", UTCDateTime, nullable=True),
+)
+
+# Named ways wire copy comes in: an HTTP push partner (signed with its own secret), a watched folder,
+# a polled feed. Push secrets are kept as given, not hashed: verifying an HMAC needs the key itself
+# (a stored hash would be the key). During a rotation the previous secret is accepted until
+# `previous_expires`.
+ingest_sources = sa.Table(
+    "ingest_sources", metadata,
+    sa.Column("name", sa.String(255), primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),  # push | folder | feed
+    sa.Column("secret", sa.String(200), nullable=True),
+    sa.Column("previous_secret", sa.String(200), nullable=True),
+    sa.Column("previous_expires", UTCDateTime, nullable=True),
+    sa.Column("created", UTCDateTime, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+)
+
+# The newsroom API's Idempotency-Key: the first answer to a (user, key), written in the transaction
+# of the action it answers, so a retry gets that answer and never a second effect.
+idempotency_keys = sa.Table(
+    "idempotency_keys", metadata,
+    sa.Column("user_id", sa.String(64), sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),  # method, path and body of the request
+    sa.Column("status", sa.Integer, nullable=True),  # NULL only inside the claiming transaction
+    sa.Column("response", Json, nullable=True),
+    sa.Column("created", UTCDateTime, nullable=False),
 )

@@ -1,4 +1,4 @@
-"""POST /v1/ingest: a partner pushes a wire file, signed with the shared ingest secret."""
+"""POST /v1/ingest: a partner pushes a wire file, signed with its ingest source's secret."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 
 from newsflow.ingest import Outcome, push
 from newsflow.ingest.service import MAX_FILE_BYTES
+from newsflow.ingest.sources import PUSH_SOURCE, SourceKind
 from newsflow.services import Services
 from newsflow.web.deps import services
 
@@ -21,23 +22,41 @@ router = APIRouter(prefix="/v1", tags=["ingest"])
 @router.post("/ingest", openapi_extra={"requestBody": {"content": {
     "application/xml": {}, "application/json": {}}, "required": True}})
 async def ingest(request: Request, svc: Services = Depends(services)) -> JSONResponse:
-    """Body: one file in any supported format. Headers: `X-Newsflow-Timestamp` (Unix seconds) and
-    `X-Newsflow-Signature: sha256=<hex HMAC-SHA256 of "{timestamp}." + body>`."""
-    secret = svc.settings.ingest_secret
-    if not secret:
-        raise HTTPException(503, "the ingest endpoint is off: set NEWSFLOW_INGEST_SECRET to enable it")
+    """Body: one file in any supported format. Headers: `X-Newsflow-Source` (the push source's name;
+    `push` when absent), `X-Newsflow-Timestamp` (Unix seconds) and `X-Newsflow-Signature:
+    sha256=<hex HMAC-SHA256 of "{timestamp}." + body>` with that source's secret. Answers per item;
+    a story of the newsroom or of another source, or a killed one, is refused and the rest stored."""
+    name = request.headers.get("x-newsflow-source") or PUSH_SOURCE
+    sources = svc.ingestor.sources
+    # NEWSFLOW_INGEST_SECRET is the secret of the source named "push", as before sources had names.
+    legacy = svc.settings.ingest_secret if name == PUSH_SOURCE else ""
+    if legacy:
+        await asyncio.to_thread(sources.ensure, PUSH_SOURCE, SourceKind.push)
+    elif not svc.settings.ingest_secret and not await asyncio.to_thread(sources.has_push):
+        raise HTTPException(503, "the ingest endpoint is off: add a push source with `newsflow source add NAME "
+                                 "--kind push` (or set NEWSFLOW_INGEST_SECRET) to enable it")
     if int(request.headers.get("content-length") or 0) > MAX_FILE_BYTES:
         raise HTTPException(413, f"body over {MAX_FILE_BYTES:,} bytes")
     body = await request.body()
     if len(body) > MAX_FILE_BYTES:
         raise HTTPException(413, f"body over {MAX_FILE_BYTES:,} bytes")
-    problem = push.verify(secret, request.headers.get("x-newsflow-timestamp"),
+    keys = [legacy] if legacy else []
+    keys += await asyncio.to_thread(sources.push_secrets, name)
+    if not keys:
+        raise HTTPException(401, f"no push source named {name!r} (X-Newsflow-Source)")
+    problem = push.verify(keys, request.headers.get("x-newsflow-timestamp"),
                           request.headers.get("x-newsflow-signature"), body)
     if problem:
         raise HTTPException(401, problem)
-    source = request.headers.get("x-newsflow-filename") or "push"
-    results = await asyncio.to_thread(svc.ingestor.ingest_bytes, body, source)
+    disabled = await asyncio.to_thread(sources.refusal, name)
+    if disabled:
+        raise HTTPException(403, disabled)
+    label = request.headers.get("x-newsflow-filename") or name
+    results = await asyncio.to_thread(svc.ingestor.ingest_bytes, body, label, source=name)
     out: list[dict[str, Any]] = [asdict(r) for r in results]
-    status = 422 if all(r.outcome == Outcome.failed for r in results) else 200
-    error = {"error": results[0].reason} if status == 422 else {}
-    return JSONResponse({**error, "results": out}, status_code=status)
+    # 200 when anything was stored or already held; 422 when nothing could be read, 409 when the rest was refused
+    outcomes = {r.outcome for r in results}
+    status = (422 if outcomes == {Outcome.failed} else 409 if outcomes <= {Outcome.refused, Outcome.failed}
+              else 200)
+    error = {"error": results[0].reason} if status != 200 else {}
+    return JSONResponse({**error, "ingest_source": name, "results": out}, status_code=status)

@@ -1,4 +1,8 @@
-"""/v1/newsroom: the desk's REST API (staff token auth)."""
+"""/v1/newsroom: the desk's REST API (staff token auth).
+
+Creating a story and every action on one take an `Idempotency-Key` header (newsflow.web.idempotency):
+a retry with the same key answers the first result.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
@@ -15,6 +19,7 @@ from newsflow.newsroom.media import MediaError
 from newsflow.services import Services
 from newsflow.store import StoryRecord, User
 from newsflow.web.deps import publisher, services, staff
+from newsflow.web.idempotency import Idempotent, idempotent
 
 router = APIRouter(prefix="/v1/newsroom", tags=["newsroom"])
 
@@ -27,12 +32,14 @@ class StoryOut(BaseModel):
     created: datetime
     modified: datetime
     first_published: datetime | None
+    source: str | None = Field(default=None, description="The ingest source of a wire story; null for "
+                                                         "the newsroom's own.")
 
     @classmethod
     def of(cls, record: StoryRecord) -> StoryOut:
         return cls(guid=record.guid, draft=record.draft, current_version=record.current_version,
                    pubstatus=record.pubstatus, created=record.created, modified=record.modified,
-                   first_published=record.first_published)
+                   first_published=record.first_published, source=record.source)
 
 
 class UpdateIn(BaseModel):
@@ -48,8 +55,9 @@ class KillIn(BaseModel):
 
 
 @router.post("/stories", status_code=201, response_model=StoryOut)
-def create_story(draft: Story, user: User = Depends(staff), svc: Services = Depends(services)) -> StoryOut:
-    return StoryOut.of(svc.newsroom.create(draft, by=user.id))
+def create_story(draft: Story, user: User = Depends(staff), svc: Services = Depends(services),
+                 once: Idempotent = Depends(idempotent)) -> JSONResponse:
+    return once.answer(user, 201, lambda: StoryOut.of(svc.newsroom.create(draft, by=user.id)))
 
 
 @router.get("/stories", response_model=list[StoryOut])
@@ -71,26 +79,28 @@ def edit_story(guid: str, changes: dict[str, Any], _: User = Depends(staff),
 
 
 @router.post("/stories/{guid}/publish", status_code=201, response_model=StoryVersion)
-def publish(guid: str, user: User = Depends(publisher), svc: Services = Depends(services)) -> StoryVersion:
-    return svc.newsroom.publish(guid, by=user.id)
+def publish(guid: str, user: User = Depends(publisher), svc: Services = Depends(services),
+            once: Idempotent = Depends(idempotent)) -> JSONResponse:
+    return once.answer(user, 201, lambda: svc.newsroom.publish(guid, by=user.id))
 
 
 @router.post("/stories/{guid}/update", status_code=201, response_model=StoryVersion)
 def update(guid: str, body: UpdateIn | None = None, user: User = Depends(publisher),
-           svc: Services = Depends(services)) -> StoryVersion:
-    return svc.newsroom.update(guid, by=user.id, editor_note=body.editor_note if body else None)
+           svc: Services = Depends(services), once: Idempotent = Depends(idempotent)) -> JSONResponse:
+    note = body.editor_note if body else None
+    return once.answer(user, 201, lambda: svc.newsroom.update(guid, by=user.id, editor_note=note))
 
 
 @router.post("/stories/{guid}/correct", status_code=201, response_model=StoryVersion)
 def correct(guid: str, body: CorrectIn, user: User = Depends(publisher),
-            svc: Services = Depends(services)) -> StoryVersion:
-    return svc.newsroom.correct(guid, body.editor_note, by=user.id)
+            svc: Services = Depends(services), once: Idempotent = Depends(idempotent)) -> JSONResponse:
+    return once.answer(user, 201, lambda: svc.newsroom.correct(guid, body.editor_note, by=user.id))
 
 
 @router.post("/stories/{guid}/kill", status_code=201, response_model=StoryVersion)
 def kill(guid: str, body: KillIn, user: User = Depends(publisher),
-         svc: Services = Depends(services)) -> StoryVersion:
-    return svc.newsroom.kill(guid, body.reason, by=user.id)
+         svc: Services = Depends(services), once: Idempotent = Depends(idempotent)) -> JSONResponse:
+    return once.answer(user, 201, lambda: svc.newsroom.kill(guid, body.reason, by=user.id))
 
 
 @router.get("/stories/{guid}/versions", response_model=list[StoryVersion])
