@@ -409,3 +409,36 @@ def test_item8_one_bad_story_does_not_break_the_feed(client: TestClient, service
     assert client.get(f"/v1/items/{good[0]}", params={"format": "nitf"}, headers=staff_headers).status_code == 200
     logged = " ".join(r.getMessage() for r in caplog.records if r.name == "newsflow.formats")
     assert bad in logged and not any(g in logged for g in good)
+
+
+def test_item8_a_row_stored_before_the_rule_is_still_read_and_served(client: TestClient, services: Services,
+                                                                     staff_headers: dict[str, str]) -> None:
+    """A version an older release stored with a control character is read back stripped: it never
+    becomes unreadable, and never takes the feed or its own item down with it."""
+    from newsflow.store.tables import stories, versions
+
+    product = services.subscribers.create_product("All", {})
+    company = services.subscribers.create_company("Daily")
+    services.subscribers.assign_product(company.id, product.id)
+    key = services.subscribers.create_api_key(company.id).secret
+    guid = publish_story(services, "Harbour reopens", "World")
+    other = publish_story(services, "Markets steady", "World")
+    with services.store.engine.begin() as conn:  # as an older release wrote it (the trigger forbids UPDATE)
+        conn.execute(sa.text("DROP TRIGGER versions_no_update" if services.store.dialect == "sqlite"
+                             else "ALTER TABLE versions DISABLE TRIGGER USER"))
+        content = dict(services.store.get_version(guid).story.model_dump(mode="json"), headline="Harbour\x01 reopens")
+        conn.execute(versions.update().where(versions.c.guid == guid).values(content=content))
+        conn.execute(stories.update().where(stories.c.guid == guid).values(draft=content))
+    services.store._versions.put_many({})  # nothing of it kept in memory
+    fresh = Store(services.store.url)
+    try:
+        assert fresh.get_version(guid).headline == "Harbour reopens"
+        assert fresh.get_story(guid).draft.headline == "Harbour reopens"
+    finally:
+        fresh.close()
+    auth = {"Authorization": f"Bearer {key}"}
+    feed = client.get("/v1/feed", params={"after": 0}, headers=auth)
+    assert feed.status_code == 200 and {i["item"]["uri"].rsplit("/", 1)[-1] for i in feed.json()["items"]} >= {
+        other}
+    for fmt in ("nitf", "newsmlg2", "ninjs"):
+        assert client.get(f"/v1/items/{guid}", params={"format": fmt}, headers=auth).status_code == 200

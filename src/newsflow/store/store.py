@@ -102,10 +102,12 @@ class Entitlement(Protocol):
     """Decides, inside the transaction that appends events, which products each one matches
     (newsflow.wire.subscribers.Subscribers): `plan` before the seqs exist, `record` after."""
 
+    # What `plan` decides is the entitlement's own (wire.entitlement.Reach): the store only hands it
+    # back to `record`.
     def plan(self, conn: sa.Connection, entries: Sequence[tuple[EventKind, str, int]],
-             known: Mapping[tuple[str, int], Story] | None = None) -> list[frozenset[int]]: ...
+             known: Mapping[tuple[str, int], Story] | None = None) -> Sequence[Any]: ...
 
-    def record(self, conn: sa.Connection, written: Sequence[Event], planned: Sequence[frozenset[int]]) -> None: ...
+    def record(self, conn: sa.Connection, written: Sequence[Event], planned: Sequence[Any]) -> None: ...
 
 
 class Store:
@@ -363,6 +365,10 @@ class Store:
         """Version rows, the stories' new state and the log events, as multi-row statements."""
         if not planned:
             return []
+        # An embargo already over when the version is written holds nothing: stored without one, so
+        # the version travels with its own event and no lift event ever repeats it.
+        planned = [(sv.model_copy(update={"embargo": None}) if sv.embargo is not None and sv.embargo <= now else sv,
+                    kind) for sv, kind in planned]
         version_rows, story_rows = [], {}
         for sv, _ in planned:
             content = _dump(sv.story)
@@ -661,7 +667,7 @@ def _dump(story: Story) -> dict[str, Any]:
 
 
 def _record(row: sa.Row[Any]) -> StoryRecord:
-    return StoryRecord(guid=row.guid, draft=Story.model_validate(row.draft), current_version=row.current_version,
+    return StoryRecord(guid=row.guid, draft=Story.from_stored(row.draft), current_version=row.current_version,
                        pubstatus=PubStatus(row.pubstatus) if row.pubstatus else None, created=row.created,
                        modified=row.modified, first_published=row.first_published, source=row.source)
 
@@ -670,7 +676,7 @@ def _version(row: sa.Row[Any]) -> StoryVersion:
     meta = {name: getattr(row, name) for name in _VERSION_COLUMNS}
     meta["pubstatus"] = PubStatus(meta["pubstatus"])
     # The content is validated once; the store-assigned fields are trusted as written.
-    return StoryVersion.model_construct(**dict(Story.model_validate(row.content)), **meta)
+    return StoryVersion.model_construct(**dict(Story.from_stored(row.content)), **meta)
 
 
 def _event(row: sa.Row[Any]) -> Event:
