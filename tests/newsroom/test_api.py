@@ -145,3 +145,22 @@ def test_bad_uploads_are_refused_and_leave_nothing(client: TestClient, staff_hea
     assert r.status_code == 422 and r.json()["fields"][0]["field"] == "file"
     media_dir = services.settings.media_dir
     assert not media_dir.exists() or not any(media_dir.iterdir())
+
+
+def test_a_kill_reason_longer_than_the_notice_holds_is_refused_naming_the_reason(
+        client: TestClient, staff_headers: dict[str, str]) -> None:
+    from newsflow.newsroom.actions import KILL_REASON_MAX
+
+    made = client.post("/v1/newsroom/stories", json={"headline": "Talks open", "categories": ["World"]},
+                       headers=staff_headers).json()
+    guid = made["guid"]
+    assert client.post(f"/v1/newsroom/stories/{guid}/publish", headers=staff_headers).status_code == 201
+    too_long = client.post(f"/v1/newsroom/stories/{guid}/kill", json={"reason": "x" * (KILL_REASON_MAX + 1)},
+                           headers=staff_headers)
+    assert too_long.status_code == 422 and "reason" in too_long.text, too_long.text
+    hostile = client.post(f"/v1/newsroom/stories/{guid}/kill", json={"reason": "Legal\x01 advice"},
+                          headers=staff_headers)
+    assert hostile.status_code == 422 and "reason" in hostile.text, hostile.text
+    killed = client.post(f"/v1/newsroom/stories/{guid}/kill", json={"reason": "y" * KILL_REASON_MAX},
+                         headers=staff_headers)
+    assert killed.status_code == 201, killed.text

@@ -192,3 +192,24 @@ def test_item6_embargoed_copy_arrives_once_for_every_reader(node: Node) -> None:
     # the partner had it with the publish, the evening paper with the lift: each once
     svc.webhooks.plan(svc.store.events_after(0))
     assert [[d.kind for d in svc.webhooks.deliveries(h.id)] for h in hooks] == [["embargo_lift"], ["publish"]]
+
+
+def test_item2_a_kill_under_embargo_reaches_whoever_had_an_earlier_version_and_leaks_nothing_held(
+        node: Node) -> None:
+    svc = node.svc
+    waiting = node.reader("Evening paper", "World")
+    partner = node.reader("Wire partner", "World", embargoed_copy=True)
+    guid = node.write("Talks open", "World", "openword")
+    svc.newsroom.publish(guid)
+    svc.newsroom.edit(guid, {"headline": "Held: deal reached", "spot": "heldword", "body_html": "<p>heldword</p>",
+                             "embargo": (utcnow() + timedelta(hours=2)).isoformat()})
+    svc.newsroom.update(guid)  # v2 under embargo: only the partner has it
+    svc.newsroom.kill(guid, "Legal advice")
+    wait_followed(svc)
+
+    for reader in (waiting, partner):
+        for channel, items in node.replays(reader, expected=1).items():
+            text = json.dumps(items)
+            assert "heldword" not in text and "Held: deal" not in text and "openword" not in text, (channel, text)
+            # the kill at once, for the evening paper too, which had v1; it names the story as v1 did
+            assert _shape(items) == [(3, "canceled", "Talks open")], (reader.name, channel)

@@ -21,6 +21,11 @@ from newsflow.store.store import Expect
 Listener = Callable[[Event], None]
 
 
+# The notice a kill puts in the story's spot, so the reason is bounded by what the spot holds.
+KILL_NOTICE = "This story has been withdrawn. Do not use it. Reason: {reason}"
+KILL_REASON_MAX = Story.model_fields["spot"].metadata[0].max_length - len(KILL_NOTICE.format(reason=""))
+
+
 class Newsroom:
     def __init__(self, store: Store, listeners: list[Listener] | None = None) -> None:
         self.store = store
@@ -63,15 +68,25 @@ class Newsroom:
         """Withdraw a story everywhere: a new version, pubstatus canceled, body replaced by the notice."""
         if not reason.strip():
             raise FieldError("reason", "a kill needs a reason subscribers will read")
-        notice = f"This story has been withdrawn. Do not use it. Reason: {reason.strip()}"
+        if len(reason.strip()) > KILL_REASON_MAX:
+            raise FieldError("reason", f"a kill reason has at most {KILL_REASON_MAX} characters "
+                             "(it goes into the notice every subscriber reads)")
+        notice = KILL_NOTICE.format(reason=reason.strip())
 
         def withdrawn(current: StoryVersion) -> Story:
             # made from the version current under the story's lock, not one read before it
-            return current.story.model_copy(update={
+            base, embargo = current, None
+            if current.embargoed_at(utcnow()):
+                # Nothing of held copy may reach anyone early, but whoever had an earlier version must
+                # hear of the kill now: the notice then carries the last version out of embargo (earlier
+                # versions are immutable, so reading them beside the lock is safe). A story never out
+                # of embargo keeps it: only those allowed embargoed copy ever had it.
+                earlier = [v for v in self.store.list_versions(guid)
+                           if v.version < current.version and not v.embargoed_at(utcnow())]
+                base, embargo = (earlier[-1], None) if earlier else (current, current.embargo)
+            return base.story.model_copy(update={
                 "body_html": f"<p>{html.escape(notice)}</p>", "summary": None, "photos": [],
-                # a story still under embargo keeps it: even its withdrawal must not reach anyone early
-                "embargo": current.embargo if current.embargo and current.embargo > utcnow() else None,
-                "spot": notice, "public": current.public,
+                "embargo": embargo, "spot": notice, "public": current.public,
             })
 
         return self._append(guid, EventKind.kill, _live("kill"), story=withdrawn, by=by,

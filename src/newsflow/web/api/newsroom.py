@@ -14,7 +14,8 @@ from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
-from newsflow.model import Event, PubStatus, Story, StoryVersion
+from newsflow.model import Event, PubStatus, Story, StoryVersion, Strict
+from newsflow.newsroom.actions import KILL_REASON_MAX
 from newsflow.newsroom.media import MediaError
 from newsflow.services import Services
 from newsflow.store import StoryRecord, User
@@ -42,16 +43,17 @@ class StoryOut(BaseModel):
                    first_published=record.first_published, source=record.source)
 
 
-class UpdateIn(BaseModel):
+# Strict: an unknown field or a character XML cannot carry is a 422 naming the field itself.
+class UpdateIn(Strict):
     editor_note: str | None = Field(default=None, max_length=4000)
 
 
-class CorrectIn(BaseModel):
+class CorrectIn(Strict):
     editor_note: str = Field(min_length=1, max_length=4000, description="What was corrected.")
 
 
-class KillIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=4000, description="Why subscribers must not use it.")
+class KillIn(Strict):
+    reason: str = Field(min_length=1, max_length=KILL_REASON_MAX, description="Why subscribers must not use it.")
 
 
 @router.post("/stories", status_code=201, response_model=StoryOut)
