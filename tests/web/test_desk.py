@@ -314,3 +314,30 @@ def test_live_events_need_a_session_and_follow_publishing(server: str, services:
                     break
                 assert time.monotonic() < deadline
     assert got["kind"] == "publish" and got["headline"] == "Flash: harbour closed" and got["version"] == 1
+
+
+def test_an_update_refused_because_a_kill_won_the_race_leaves_the_killed_story_as_it_was(
+        client: TestClient, services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The desk saves the working copy and acts in one transaction: when a kill lands between the
+    editor's save and the update, the update is refused and the save undone, and nothing writes the
+    editor's old text back over the killed story."""
+    as_role(client, services, "editor")
+    guid = guid_of(post_story(client, action="publish"))
+    path = f"/desk/stories/{guid}"
+    form = story_form(client, path, body_html="<p>Late text</p>", action="update")
+    real_update = services.newsroom.update
+
+    def kill_first(guid: str, **kw: Any) -> Any:
+        threading.Thread(target=services.newsroom.kill, args=(guid, "Legal advice")).start()
+        time.sleep(0.5)  # the kill waits on the desk's transaction, then wins once it is rolled back
+        return real_update(guid, **kw)
+
+    monkeypatch.setattr(services.newsroom, "update", kill_first)
+    r = client.post(path, data=form, follow_redirects=False)
+    deadline = time.monotonic() + 10
+    while services.store.get_story(guid).pubstatus != "canceled" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    story = services.store.get_story(guid)
+    assert story.pubstatus == "canceled" and "withdrawn" in story.draft.body_html, story.draft.body_html
+    assert r.status_code in (303, 409)
+    assert [v.pubstatus for v in services.store.list_versions(guid)][-1] == "canceled"

@@ -309,23 +309,21 @@ def _submit(request: Request, svc: Services, user: User, guid: str | None, form:
     if errors or draft is None:
         return _editor(request, svc, user, record, values, errors=errors, status=422)
     note = values["editor_note"].strip()
-    previous = record.draft if record else None
-    saved = False
     try:
-        if record is None:
-            record = svc.newsroom.create(draft, by=user.id)
-        else:
-            record = svc.newsroom.edit(record.guid, draft.model_dump())
-            saved = True
-        if action == "publish":
-            svc.newsroom.publish(record.guid, by=user.id)
-        elif action == "update":
-            svc.newsroom.update(record.guid, by=user.id, editor_note=note or None)
-        elif action == "correct":
-            svc.newsroom.correct(record.guid, note, by=user.id)
+        # the save and the action in one transaction: an action refused (a kill won the race, say)
+        # undoes the save too, and nothing written in between is overwritten
+        with svc.store.unit():
+            if record is None:
+                record = svc.newsroom.create(draft, by=user.id)
+            else:
+                record = svc.newsroom.edit(record.guid, draft.model_dump())
+            if action == "publish":
+                svc.newsroom.publish(record.guid, by=user.id)
+            elif action == "update":
+                svc.newsroom.update(record.guid, by=user.id, editor_note=note or None)
+            elif action == "correct":
+                svc.newsroom.correct(record.guid, note, by=user.id)
     except (FieldError, Conflict) as exc:
-        if saved and previous is not None and record is not None:
-            svc.store.save_draft(record.guid, previous)  # the action was refused: undo the save too
         shown = svc.store.find_story(record.guid) if record else None
         if isinstance(exc, FieldError):
             return _editor(request, svc, user, shown, values, errors=field_error(exc, t), status=422)
