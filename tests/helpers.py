@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 import uvicorn
 from PIL import Image
 
@@ -90,3 +91,10 @@ def sse_replay(http: httpx.Client, path: str, headers: dict[str, str], expected:
     http.close()
     reader.join(5)
     return sse_frames(bytes(raw))
+
+
+def lift_due_embargoes(svc: Services) -> None:
+    """Lift what is due, as the node's own embargo task also does every second: when the two race,
+    the log's unique (guid, version, kind) lets one win and the other gets IntegrityError."""
+    with contextlib.suppress(sa.exc.IntegrityError):
+        svc.newsroom.lift_embargoes()
