@@ -3,7 +3,7 @@
 # Extra arguments go to pytest (e.g. -k seed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-EXTRAS="[test]" source scripts/venv.sh
+LOCK=requirements-test.lock source scripts/venv.sh
 .venv/bin/ruff check src tests bench
 
 # The browser tests (tests/browser) drive Debian's chromium through Playwright; no browser is ever
