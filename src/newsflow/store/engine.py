@@ -9,6 +9,8 @@ from alembic import command
 from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The PostgreSQL advisory lock held while migrating (any constant shared by every node: "newsflow" in hex).
+MIGRATION_LOCK = 0x6E657773666C6F77
 
 
 def normalise_url(url: str) -> str:
@@ -52,6 +54,13 @@ def migrate(engine: sa.Engine) -> None:
     """Apply every Alembic migration not yet applied (idempotent; safe at each start)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        # Several nodes may start together on an empty database: one migrates while the others wait,
+        # then find the schema at head. SQLite: the write transaction is IMMEDIATE (see above), which
+        # takes the database's write lock first; PostgreSQL: a transaction-scoped advisory lock.
+        conn.info["write"] = True
+        with conn.begin():
+            if engine.dialect.name == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
