@@ -189,8 +189,7 @@ def import_(file: Annotated[Path, typer.Argument(help="A backup file written by 
 
 
 @token_app.command("create")
-def token_create(
-email: Annotated[str, typer.Option(help="The account the token acts as.")] = ADMIN_EMAIL,
+def token_create(email: Annotated[str, typer.Option(help="The account the token acts as.")] = ADMIN_EMAIL,
                  label: Annotated[str, typer.Option(help="What the token is for.")] = "") -> None:
     """Mint a staff token; it is shown once and stored only as a hash."""
     svc = Services.open()
