@@ -40,8 +40,21 @@ class Settings:
     # Saved-search alerts are e-mailed through this server when set (see newsflow.mail for the form).
     smtp_url: str = field(default_factory=lambda: _env("NEWSFLOW_SMTP_URL", ""))
     mail_from: str = field(default_factory=lambda: _env("NEWSFLOW_MAIL_FROM", "Newsflow <alerts@localhost>"))
+    # A signed-in session lasts this long from sign-in (logout, a password change or deactivation end it).
+    session_hours: int = field(default_factory=lambda: int(_env("NEWSFLOW_SESSION_HOURS", "336")))
+    # Failed sign-ins per client address and hour, whatever the e-mails (slows password spraying).
+    login_failures_per_hour: int = field(default_factory=lambda: int(_env("NEWSFLOW_LOGIN_FAILURES_PER_HOUR", "30")))
+    # Concurrent event streams per API key and per company, on each node (429 beyond).
+    streams_per_key: int = field(default_factory=lambda: int(_env("NEWSFLOW_STREAMS_PER_KEY", "20")))
+    streams_per_company: int = field(default_factory=lambda: int(_env("NEWSFLOW_STREAMS_PER_COMPANY", "100")))
 
     def __post_init__(self) -> None:
+        for name, limit in (("NEWSFLOW_SESSION_HOURS", self.session_hours),
+                            ("NEWSFLOW_LOGIN_FAILURES_PER_HOUR", self.login_failures_per_hour),
+                            ("NEWSFLOW_STREAMS_PER_KEY", self.streams_per_key),
+                            ("NEWSFLOW_STREAMS_PER_COMPANY", self.streams_per_company)):
+            if limit <= 0:  # zero would lock everyone out: a typo, not a policy
+                raise ValueError(f"{name} must be more than 0, got {limit}")
         if not self.database_url:
             default = f"sqlite:///{self.data_dir / 'newsflow.db'}"
             object.__setattr__(self, "database_url", _env("NEWSFLOW_DATABASE_URL", default))

@@ -1,12 +1,19 @@
 """Signing in and out for every web face, and the dependencies that guard their pages.
 
-The session cookie (web/sessions.py) holds only the user's id; the account is read again on every
-request, so a deactivated user or a changed role takes effect at once, not when the cookie expires.
+The session cookie (web/sessions.py) holds only an opaque session id; the session row and its account
+are read again on every request, so logout, a password change, a deactivation or a changed role take
+effect at once, not when the cookie expires.
+
+Sign-in is throttled twice: per (address, e-mail), which stops guessing one account's password, and
+per address over failures only, whatever the e-mails, which stops spraying one password over many
+accounts (NEWSFLOW_LOGIN_FAILURES_PER_HOUR). Both are kept in this node's memory.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Depends, Request
@@ -17,6 +24,7 @@ from newsflow.auth import COMPANY_ROLES, PUBLISH_ROLES, STAFF_ROLES, hash_passwo
 from newsflow.errors import NotFound
 from newsflow.services import Services
 from newsflow.store import User
+from newsflow.store import credentials as stored
 from newsflow.web import i18n, sessions
 from newsflow.web.deps import services
 from newsflow.web.ratelimit import RateLimiter
@@ -24,7 +32,6 @@ from newsflow.web.templating import private_page
 
 router = APIRouter(include_in_schema=False)
 
-USER_KEY = "uid"
 WRONG = "login_wrong"  # i18n key: one message for every failure, in the reader's language
 # Attempts per (address, e-mail): enough for typos, far too few to guess a password.
 LOGIN_PER_MINUTE = 10
@@ -38,6 +45,16 @@ def _limiter(request: Request) -> RateLimiter:
     if limiter is None:
         limiter = RateLimiter(LOGIN_PER_MINUTE, LOGIN_BURST)
         request.app.state.login_limiter = limiter
+    return limiter
+
+
+def _failures(request: Request) -> RateLimiter:
+    """Failed sign-ins per client address, over every e-mail: a bucket of the hour's allowance."""
+    limiter = getattr(request.app.state, "login_failures", None)
+    if limiter is None:
+        per_hour = request.app.state.services.settings.login_failures_per_hour
+        limiter = RateLimiter(per_hour / 60, per_hour)
+        request.app.state.login_failures = limiter
     return limiter
 
 
@@ -67,17 +84,34 @@ def current_user(request: Request) -> User | None:
     """The signed-in, active account of this request, or None (read once per request)."""
     if "nf.user" in request.scope:
         return request.scope["nf.user"]
-    user: User | None = None
-    uid = sessions.session(request).get(USER_KEY)
-    if isinstance(uid, str):
-        try:
-            user = request.app.state.services.store.get_user(uid)
-        except NotFound:
-            user = None
-        if user is not None and not user.active:
-            user = None
+    user = sessions.session(request).user  # the session row's look-up joins its active account
     request.scope["nf.user"] = user
     return user
+
+
+@dataclass(frozen=True)
+class StreamCredential:
+    """Who holds an open stream and how to ask, while it is open, whether they still may."""
+
+    user: User
+    still_valid: Callable[[], bool]
+
+
+def stream_credential(request: Request) -> StreamCredential | None:
+    """The staff member behind a stream request — a signed-in session, or a staff token sent as
+    `Authorization: Bearer` — with a re-check that fails once the session or token ends."""
+    store = request.app.state.services.store
+    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and secret:
+        user = store.user_for_token(secret.strip())
+        if user is None:
+            return None
+        return StreamCredential(user, lambda: store.user_for_token(secret.strip()) is not None)
+    data = sessions.session(request)
+    if data.user is None or data.id_hash is None:
+        return None
+    id_hash = data.id_hash
+    return StreamCredential(data.user, lambda: bool(stored.live_sessions(store, {id_hash})))
 
 
 def _sign_in_first(request: Request) -> HTTPException:
@@ -143,7 +177,9 @@ async def login(request: Request, svc: Services = Depends(services)) -> Response
     password = str(form.get("password") or "")
     next_path = safe_next(str(form.get("next") or ""), "")
     address = request.client.host if request.client else "unknown"
-    wait = _limiter(request).take(f"{address}|{email}")
+    # spraying: this address failed too often lately, whatever e-mails it tried (peeked, not taken:
+    # only a failure spends from this allowance)
+    wait = _failures(request).wait(address) or _limiter(request).take(f"{address}|{email}")
     if wait:
         response = _form(request, email=email, next_path=next_path, status=429,
                          error=i18n.request_translator(request)("login_too_many"))
@@ -155,14 +191,14 @@ async def login(request: Request, svc: Services = Depends(services)) -> Response
         user = None
     ok = verify_password(user.password_hash if user else _dummy(), password)
     if user is None or not ok or not user.active:
+        _failures(request).take(address)
         # one message for every failure: the page must not tell which e-mails have accounts
         return _form(request, email=email, next_path=next_path, error=i18n.request_translator(request)(WRONG),
                      status=401)
-    # rotate: a fresh session (new CSRF token, nothing from before) so a planted cookie is worthless
-    data = sessions.session(request)
-    data.clear()
-    data[USER_KEY] = user.id
-    data["csrf"] = secrets.token_urlsafe(32)
+    # rotate: a fresh server-side session (new id, new CSRF token) so a planted cookie is worthless;
+    # the one this browser had before is ended, not left alive beside it
+    sessions.sign_out(request)
+    sessions.sign_in(request, user)
     request.scope["nf.user"] = user
     response = RedirectResponse(safe_next(next_path, _home(user)), 303)
     sessions.save(request, response)
@@ -171,8 +207,7 @@ async def login(request: Request, svc: Services = Depends(services)) -> Response
 
 @router.post("/logout", dependencies=[Depends(sessions.require_csrf)])
 async def logout(request: Request) -> Response:
-    data = sessions.session(request)
-    data.clear()  # marks the session changed: the cookie is rewritten empty
+    sessions.sign_out(request)  # the row is deleted: this cookie signs nobody in again, anywhere
     request.scope["nf.user"] = None
     response = RedirectResponse("/login", 303)
     sessions.save(request, response)

@@ -1,12 +1,19 @@
-"""Signed session cookies and CSRF tokens, shared by every web face.
+"""Sessions and CSRF tokens, shared by every web face.
 
-The cookie holds a small JSON dict signed with HMAC-SHA256 (nothing secret goes in it; the signature
-only stops a client from forging or editing it). Each session carries one CSRF token; every POST form
-sends it back in a hidden field and `check_csrf` compares the two in constant time.
+A signed-in session lives in the database (store.credentials): the cookie carries only an opaque
+random id (`s.<id>`), the row — found by the id's hash — holds the user, the CSRF token and the flash
+data of the next page view, and is looked up again on every request, so logout, a password change or
+a deactivation ends it at once. A secret shown once rides in the row, never in the cookie.
+
+Before signing in, a visitor's session is a small signed cookie holding only its CSRF token (HMAC-
+SHA256; nothing secret, and no database row for every passer-by of a public form). Each session
+carries one CSRF token; every POST form sends it back in a hidden field and `check_csrf` compares
+the two in constant time.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import functools
 import hashlib
@@ -15,6 +22,8 @@ import json
 import os
 import secrets
 import time
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +32,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from newsflow.config import Settings
+from newsflow.store import User
+from newsflow.store import credentials as stored
+from newsflow.store.store import hash_token
 
 COOKIE = "nf_session"
 CSRF_FIELD = "csrf_token"
-MAX_AGE = 14 * 24 * 3600
+MAX_AGE = 14 * 24 * 3600  # of the signed, signed-out cookie; a signed-in session's is the setting's
+SERVER = "s."  # the prefix of a cookie naming a server-side session
 _SECRET_FILE = "secret_key"
 
 
@@ -57,9 +70,13 @@ def _key_in(data_dir: Path) -> bytes:
 
 
 class Session(dict[str, Any]):
-    """A dict that knows whether it changed, so unchanged sessions set no cookie."""
+    """A dict that knows whether it changed, so unchanged sessions write nothing. `user` and `id_hash`
+    are set for a signed-in (server-side) session; `new_id` only on the request that opened it."""
 
     modified: bool = False
+    user: User | None = None
+    id_hash: str | None = None
+    new_id: str | None = None
 
     def __setitem__(self, key: str, value: Any) -> None:
         self.modified = True
@@ -108,24 +125,78 @@ def decode(key: bytes, value: str, now: float | None = None) -> dict[str, Any] |
     return body["d"]
 
 
+def _lifetime(settings: Settings) -> timedelta:
+    return timedelta(hours=settings.session_hours)
+
+
 def session(request: Request) -> Session:
-    """This request's session (read once, kept on the request)."""
+    """This request's session (read once, kept on the request): a live server-side session named by
+    the cookie, else the signed, signed-out one (its CSRF token only), else a new empty one."""
     found = request.scope.get("nf.session")
     if found is None:
-        key = secret_key(request.app.state.services.settings)
-        found = Session(decode(key, request.cookies.get(COOKIE, "")) or {})
+        services = request.app.state.services
+        value = request.cookies.get(COOKIE, "")
+        found = Session()
+        if value.startswith(SERVER):
+            row = stored.find_session(services.store, hash_token(value[len(SERVER):]))
+            if row is not None:
+                found = Session({**row.data, "csrf": row.csrf})
+                found.user, found.id_hash = row.user, row.id_hash
+        else:
+            data = decode(secret_key(services.settings), value) or {}
+            if isinstance(data.get("csrf"), str):
+                found = Session(csrf=data["csrf"])
         request.scope["nf.session"] = found
     return found
 
 
+def sign_in(request: Request, user: User) -> Session:
+    """A fresh server-side session for `user` (new id, new CSRF token, nothing from before, so a
+    planted cookie is worthless); `save` puts its id in the cookie."""
+    store = request.app.state.services.store
+    sid = stored.open_session(store, user.id, _lifetime(request.app.state.services.settings))
+    row = stored.find_session(store, hash_token(sid))
+    assert row is not None, "a session just written is there"
+    fresh = Session(csrf=row.csrf)
+    fresh.user, fresh.id_hash, fresh.new_id = row.user, row.id_hash, sid
+    request.scope["nf.session"] = fresh
+    return fresh
+
+
+def sign_out(request: Request) -> None:
+    """End this request's server-side session (its row is deleted: the cookie is worthless from now)."""
+    data = session(request)
+    if data.id_hash is not None:
+        stored.end_session(request.app.state.services.store, data.id_hash)
+    request.scope["nf.session"] = Session()
+
+
 def save(request: Request, response: Response) -> None:
-    """Write the session cookie if the session changed during this request."""
-    data = request.scope.get("nf.session")
-    if data is None or not data.modified:
+    """Write what changed: a signed-in session to its row (the cookie only on sign-in), a signed-out
+    one (its CSRF token, nothing else) to the signed cookie; after sign-out, the cookie is dropped."""
+    data: Session | None = request.scope.get("nf.session")
+    if data is None:
         return
     settings = request.app.state.services.settings
-    response.set_cookie(COOKIE, encode(secret_key(settings), dict(data)), max_age=MAX_AGE, httponly=True,
-                        samesite="lax", secure=settings.base_url.startswith("https://"), path="/")
+    secure = settings.base_url.startswith("https://")
+    if data.id_hash is not None:
+        if data.modified:
+            flash = {k: v for k, v in data.items() if k != "csrf"}
+            stored.save_session(request.app.state.services.store, data.id_hash, str(data.get("csrf", "")), flash)
+            data.modified = False
+        if data.new_id is not None:
+            response.set_cookie(COOKIE, SERVER + data.new_id, max_age=int(_lifetime(settings).total_seconds()),
+                                httponly=True, samesite="lax", secure=secure, path="/")
+        return
+    if request.cookies.get(COOKIE, "").startswith(SERVER) and not data.modified:
+        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=secure)
+        return
+    if not data.modified:
+        return
+    # signed, not encrypted: only the CSRF token may ride here, never a secret
+    signed_out = {"csrf": data["csrf"]} if isinstance(data.get("csrf"), str) else {}
+    response.set_cookie(COOKIE, encode(secret_key(settings), signed_out), max_age=MAX_AGE, httponly=True,
+                        samesite="lax", secure=secure, path="/")
 
 
 def csrf_token(request: Request) -> str:
@@ -151,3 +222,32 @@ async def require_csrf(request: Request) -> None:
     form = await request.form()
     sent = form.get(CSRF_FIELD)
     check_csrf(request, sent if isinstance(sent, str) else None)
+
+
+async def until_ended(frames: AsyncIterator[str], still_valid: Callable[[], Any], every: float = 1.0,
+                      ) -> AsyncIterator[str]:
+    """Pass `frames` on while `still_valid()` (run in a thread at most every `every` seconds) holds; when
+    it no longer does, end with a last comment saying why — even while `frames` waits for its next."""
+    queue: asyncio.Queue[str] = asyncio.Queue(maxsize=1)  # one frame in hand: a slow client slows `frames`
+
+    async def pump() -> None:
+        async for frame in frames:
+            await queue.put(frame)
+
+    loop = asyncio.get_running_loop()
+    task = asyncio.create_task(pump())
+    check_at = loop.time() + every
+    try:
+        while True:
+            try:
+                yield await asyncio.wait_for(queue.get(), max(0.0, check_at - loop.time()))
+            except TimeoutError:
+                if task.done() and queue.empty():
+                    return  # `frames` ended (or failed): so does this stream
+            if loop.time() >= check_at:
+                if not await asyncio.to_thread(still_valid):
+                    yield ": closed: signed out or access revoked\n\n"
+                    return
+                check_at = loop.time() + every
+    finally:
+        task.cancel()
