@@ -22,6 +22,12 @@ class Bus:
     async def close(self) -> None:
         self.loop = None
 
+    @property
+    def connected(self) -> bool:
+        """Whether wake-ups reach the other nodes now (readiness reports "degraded" when not; the
+        node still serves, and its followers look at the log every NEWSFLOW_LOG_POLL_EVERY seconds)."""
+        return True
+
     def on_wake(self, listener: Wake) -> None:
         self._listeners.append(listener)
 
