@@ -18,6 +18,13 @@ class Settings:
     bus_url: str = field(default_factory=lambda: _env("NEWSFLOW_BUS_URL", "local://"))
     media_dir: Path = field(default_factory=lambda: Path(""))
     max_upload_bytes: int = field(default_factory=lambda: int(_env("NEWSFLOW_MAX_UPLOAD_MB", "20")) * 2**20)
+    # Request bodies per route class, refused (413) from the declared length or while streaming.
+    max_json_bytes: int = field(default_factory=lambda: int(_env("NEWSFLOW_MAX_JSON_KB", "1024")) * 2**10)
+    max_form_bytes: int = field(default_factory=lambda: int(_env("NEWSFLOW_MAX_FORM_KB", "256")) * 2**10)
+    max_ingest_bytes: int = field(default_factory=lambda: int(_env("NEWSFLOW_MAX_INGEST_MB", "10")) * 2**20)
+    # Decoding costs ~4 bytes a pixel and resizing a few copies more: 40 MP stays well inside a few GiB.
+    max_image_pixels: int = field(
+        default_factory=lambda: int(float(_env("NEWSFLOW_MAX_IMAGE_MEGAPIXELS", "40")) * 1_000_000))
     demo: bool = field(default_factory=lambda: _env("NEWSFLOW_DEMO", "1") not in ("0", "false", "no"))
     agency_name: str = field(default_factory=lambda: _env("NEWSFLOW_AGENCY_NAME", "Newsflow Agency"))
     base_url: str = field(default_factory=lambda: _env("NEWSFLOW_BASE_URL", "http://127.0.0.1:8000").rstrip("/"))
@@ -49,6 +56,12 @@ class Settings:
     streams_per_company: int = field(default_factory=lambda: int(_env("NEWSFLOW_STREAMS_PER_COMPANY", "100")))
 
     def __post_init__(self) -> None:
+        for name, value in (("NEWSFLOW_MAX_JSON_KB", self.max_json_bytes),
+                            ("NEWSFLOW_MAX_FORM_KB", self.max_form_bytes),
+                            ("NEWSFLOW_MAX_INGEST_MB", self.max_ingest_bytes),
+                            ("NEWSFLOW_MAX_IMAGE_MEGAPIXELS", self.max_image_pixels)):
+            if value <= 0:  # a zero limit would refuse every request: a typo, not a policy
+                raise ValueError(f"{name} must be more than 0")
         for name, limit in (("NEWSFLOW_SESSION_HOURS", self.session_hours),
                             ("NEWSFLOW_LOGIN_FAILURES_PER_HOUR", self.login_failures_per_hour),
                             ("NEWSFLOW_STREAMS_PER_KEY", self.streams_per_key),

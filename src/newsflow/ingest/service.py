@@ -15,7 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from newsflow.formats.base import FormatError
-from newsflow.formats.detect import parse
+from newsflow.ingest import screen
 from newsflow.ingest.sources import SourceKind, Sources, folder_source
 from newsflow.model import Event, StoryVersion
 from newsflow.store import Store
@@ -56,7 +56,7 @@ class Ingestor:
         if disabled:
             return [Result(label, Outcome.refused, reason=f"{label}: {disabled}")]
         try:
-            items = parse(data, label)
+            items = screen.read(data, label)  # never raises but FormatError, whatever the file holds
         except FormatError as exc:
             return [Result(label, Outcome.failed, reason=str(exc))]
         if not items:

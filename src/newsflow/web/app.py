@@ -20,6 +20,7 @@ from newsflow.web.api import admin, ingest, items, newsroom, queue, search, subs
 from newsflow.web.desk import router as desk_router
 from newsflow.web.desk_live import LiveView
 from newsflow.web.fastfeed import FastFeed
+from newsflow.web.limits import BodyLimit
 from newsflow.web.login import router as login_router
 from newsflow.web.portal import router as portal_router
 from newsflow.web.public_site import RenderedPages, ServeRendered
@@ -99,7 +100,8 @@ def create_app(svc: Services | None = None) -> FastAPI:
     app.add_middleware(RawSend)
     app.add_middleware(FastFeed)  # a plain feed page never enters the framework
     app.state.public_pages = RenderedPages()
-    app.add_middleware(ServeRendered, pages=app.state.public_pages)  # outermost: nor does a rendered public page
+    app.add_middleware(ServeRendered, pages=app.state.public_pages)  # nor does a rendered public page
+    app.add_middleware(BodyLimit)  # outermost: every body is limited, and credentials known before it is read
     app.include_router(newsroom.router)
     app.include_router(items.router)
     app.include_router(ingest.router)

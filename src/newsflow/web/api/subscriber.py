@@ -46,14 +46,22 @@ def scope_for(path: str) -> str | None:
     return next((scope for prefix, scope in _SCOPE_OF if path.startswith(prefix)), None)
 
 
-def company(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(_bearer),
-            svc: Services = Depends(services)) -> CompanyAccess:
+def key_holder(creds: HTTPAuthorizationCredentials | None, svc: Services) -> CompanyAccess:
+    """The company whose API key this is, or 401: from the headers alone (web.limits asks it before a
+    body is read; it takes no rate-limit token, so asking twice costs the subscriber nothing)."""
     challenge = {"WWW-Authenticate": "Bearer"}
     if creds is None:
         raise HTTPException(401, "missing API key: send 'Authorization: Bearer <key>'", challenge)
     access = svc.subscribers.cached_company_for_key(creds.credentials)
     if access is None:
         raise HTTPException(401, "invalid or revoked API key", challenge)
+    return access
+
+
+def company(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(_bearer),
+            svc: Services = Depends(services)) -> CompanyAccess:
+    access = key_holder(creds, svc)
+    assert creds is not None  # key_holder refused a request without one
     needed = scope_for(request.url.path)
     if needed is not None and not access.may_use(needed):
         raise HTTPException(403, f"this API key's scopes ({', '.join(sorted(access.scopes))}) do not include "
