@@ -30,6 +30,7 @@ from rich.table import Table
 from newsflow.auth import ROLES, check_account, hash_password
 from newsflow.errors import Conflict, FieldError, NotFound
 from newsflow.services import ADMIN_EMAIL, Services, bootstrap
+from newsflow.store import credentials
 from newsflow.wire.subscribers import SCOPES
 
 app = typer.Typer(help="Newsflow: a news agency broadcasting system.", no_args_is_help=True)
@@ -196,6 +197,29 @@ def token_create(email: Annotated[str, typer.Option(help="The account the token 
     with refused("; create the account with `newsflow user create`"):
         user = svc.store.user_by_email(email)
     console.print(svc.store.create_token(user.id, label), highlight=False, soft_wrap=True)
+
+
+@token_app.command("list")
+def token_list(email: Annotated[str | None, typer.Option(help="Only this account's tokens.")] = None,
+               all_: Annotated[bool, typer.Option("--all", help="Revoked tokens too.")] = False) -> None:
+    """Staff tokens by id (the secrets are not kept): account, label, created, last used, state."""
+    svc = Services.open()
+    with refused():
+        user_id = svc.store.user_by_email(email).id if email else None
+    table = Table("id", "account", "label", "created", "last used", "state")
+    for t in credentials.list_tokens(svc.store, user_id, include_revoked=all_):
+        table.add_row(t.id, t.email, t.label, f"{t.created:%Y-%m-%d %H:%M}",
+                      f"{t.last_used:%Y-%m-%d %H:%M}" if t.last_used else "never",
+                      f"revoked {t.revoked:%Y-%m-%d %H:%M}" if t.revoked else "active")
+    console.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: Annotated[str, typer.Argument(help="The id `newsflow token list` shows.")]) -> None:
+    """Revoke a staff token: refused at once, on every node; its open streams end within a second or so."""
+    with refused("; see `newsflow token list`"):
+        token = credentials.revoke_token(Services.open().store, token_id)
+    console.print(f"Revoked token {token.id} of {token.email}.")
 
 
 @user_app.command("create")

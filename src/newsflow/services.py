@@ -22,7 +22,7 @@ from newsflow.store.search import SearchIndex
 from newsflow.web.ratelimit import RateLimiter
 from newsflow.wire.feed import forget_killed
 from newsflow.wire.follower import Handler, LogFollower
-from newsflow.wire.stream import StreamHub
+from newsflow.wire.stream import StreamCaps, StreamHub
 from newsflow.wire.subscribers import Subscribers
 from newsflow.wire.usage import UsageLog
 from newsflow.wire.webhooks import WebhookDispatcher, WebhookService
@@ -72,7 +72,8 @@ class Services:
         follower = LogFollower(store, bus, poll_every=settings.log_poll_every)
         follower.handlers.append(_forgetting_killed(store))
         usage = UsageLog(store)
-        hub = StreamHub(store, subscribers.event_reach, context, usage.record, subscribers=subscribers)
+        hub = StreamHub(store, subscribers.event_reach, context, usage.record, subscribers=subscribers,
+                        caps=StreamCaps(settings.streams_per_key, settings.streams_per_company))
         follower.handlers.append(hub.on_events)
         webhooks = WebhookService(store, subscribers, render_context=context)
         dispatcher = WebhookDispatcher(webhooks)

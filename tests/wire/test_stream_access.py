@@ -8,7 +8,7 @@ import threading
 from typing import Any
 
 from newsflow.services import Services
-from newsflow.wire.stream import Holder
+from newsflow.wire.stream import Holder, StreamCaps
 
 
 def test_one_look_up_per_distinct_key_user_and_company_per_tick(services: Services) -> None:
@@ -30,6 +30,8 @@ def test_one_look_up_per_distinct_key_user_and_company_per_tick(services: Servic
     subs.company_for_key = counting("key", real_key)  # type: ignore[method-assign]
     services.store.get_user = counting("user", real_user)  # type: ignore[method-assign]
     subs.accesses = counting("companies", real_accesses)  # type: ignore[method-assign]
+
+    hub.caps = StreamCaps()  # 150 connections on one key and company: beyond the default caps
 
     async def scenario() -> None:
         access = subs.access(company.id)

@@ -31,6 +31,7 @@ from newsflow.formats.registry import OUTPUTS
 from newsflow.model import utcnow
 from newsflow.services import Services
 from newsflow.store import User
+from newsflow.store import credentials as stored
 from newsflow.web import forms, i18n, sessions
 from newsflow.web.api import admin as admin_api
 from newsflow.web.deps import services
@@ -52,7 +53,7 @@ NOTICES = {"company": "admin_notice_company", "product": "admin_notice_product",
            "deactivated": "admin_notice_deactivated", "activated": "admin_notice_activated",
            "replayed": "admin_notice_replayed", "webhook": "admin_notice_webhook",
            "webhook_saved": "admin_notice_webhook_saved", "webhook_deleted": "admin_notice_webhook_deleted",
-           "public": "admin_notice_public"}
+           "public": "admin_notice_public", "token_revoked": "admin_notice_token_revoked"}
 Translate = Callable[..., str]  # i18n.translator's `t`
 SHOWN = "admin_shown"  # the session key a secret travels under from a POST to the page after it
 
@@ -254,7 +255,8 @@ async def _set_active(request: Request, svc: Services, user_id: str, active: boo
         raise HTTPException(404, "no such user") from None
     if not active and user.id == getattr(request.scope.get("nf.user"), "id", None):
         raise HTTPException(409, "you cannot deactivate your own account")
-    await run_in_threadpool(svc.store.update_user, user_id, active=active)
+    # deactivating ends the account's sessions and tokens too (their open streams end with them)
+    await run_in_threadpool(lambda: stored.change_account(svc.store, user_id, active=active))
     back = safe_next(forms.text(form, "back", 300), "/admin/users")
     target = back if back.startswith("/admin/") else "/admin/users"
     sep = "&" if "?" in target else "?"
@@ -269,6 +271,25 @@ async def deactivate_user(user_id: str, request: Request, svc: Services = Depend
 @router.post("/users/{user_id}/activate", dependencies=posting)
 async def activate_user(user_id: str, request: Request, svc: Services = Depends(services)) -> Response:
     return await _set_active(request, svc, user_id, True)
+
+
+# ---- staff tokens ----------------------------------------------------------------------------------------
+
+
+@router.get("/tokens")
+def staff_tokens(request: Request, svc: Services = Depends(services)) -> Response:
+    """Every staff token, revoked ones too (greyed), newest last; made with `newsflow token create`."""
+    return _page(request, "admin/tokens.html", section="tokens",
+                 tokens=stored.list_tokens(svc.store, include_revoked=True))
+
+
+@router.post("/tokens/{token_id}/revoke", dependencies=posting)
+async def revoke_staff_token(token_id: str, svc: Services = Depends(services)) -> Response:
+    try:
+        await run_in_threadpool(stored.revoke_token, svc.store, token_id)
+    except NotFound:
+        raise HTTPException(404, "no such token") from None
+    return _see_other("/admin/tokens?done=token_revoked")
 
 
 # ---- API keys --------------------------------------------------------------------------------------------

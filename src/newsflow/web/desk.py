@@ -30,7 +30,7 @@ from newsflow.store import StoryRecord, User
 from newsflow.web import forms, i18n, sessions
 from newsflow.web.deps import services
 from newsflow.web.desk_live import LiveView, event_rows
-from newsflow.web.login import current_user, require_publisher, require_staff
+from newsflow.web.login import require_publisher, require_staff, stream_credential
 from newsflow.web.templating import private_page
 
 router = APIRouter(include_in_schema=False)
@@ -436,14 +436,17 @@ def live(request: Request, user: User = Depends(require_staff), svc: Services = 
 @router.get("/desk/events")
 async def live_events(request: Request, svc: Services = Depends(services)) -> Response:
     """The distribution log as Server-Sent Events for the live view, resumable with Last-Event-ID."""
-    user = await run_in_threadpool(current_user, request)
+    # a session or a staff token (Bearer), re-checked every second while the stream is open
+    holder = await run_in_threadpool(stream_credential, request)
     # an EventSource cannot follow a redirect to a login form: answer plainly instead
-    if user is None:
+    if holder is None:
         return Response("sign in first", 401, media_type="text/plain")
+    user = holder.user
     if user.role not in STAFF_ROLES:
         return Response("staff only", 403, media_type="text/plain")
     start = request.headers.get("last-event-id") or request.query_params.get("after") or ""
     after = int(start) if start.isdigit() else await asyncio.to_thread(svc.store.last_seq)
 
-    return StreamingResponse(live_view(request).stream(after), media_type="text/event-stream",
+    frames = sessions.until_ended(live_view(request).stream(after), holder.still_valid)
+    return StreamingResponse(frames, media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

@@ -17,6 +17,7 @@ from newsflow.newsroom.media import MediaError
 from newsflow.public import Gone
 from newsflow.web import i18n
 from newsflow.web.templating import page
+from newsflow.wire.stream import StreamsFull
 
 # Statuses a web page answers with its own HTML page; the API keeps JSON for everything.
 _PAGES = {403: ("forbidden", "forbidden_text"), 404: ("not_found", "not_found_text"), 410: ("gone", "gone_text")}
@@ -84,6 +85,12 @@ def install(app: FastAPI) -> None:
         # a single download: the story named, the cause logged; lists leave such a story out instead
         logging.getLogger("newsflow.formats").error("%s", exc, exc_info=exc)
         return JSONResponse({"error": str(exc)}, status_code=500)
+
+    @app.exception_handler(StreamsFull)
+    async def _streams_full(_: Request, exc: StreamsFull) -> JSONResponse:
+        # Retry-After: a slot frees as soon as one of the holder's streams closes
+        return JSONResponse({"error": str(exc), "cap": exc.cap, "limit": exc.limit}, status_code=429,
+                            headers={"Retry-After": "5"})
 
     @app.exception_handler(Conflict)
     async def _conflict(_: Request, exc: Conflict) -> JSONResponse:

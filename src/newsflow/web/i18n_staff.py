@@ -218,6 +218,15 @@ STAFF_STRINGS: dict[str, dict[str, str]] = {
     "admin_footer": {"en": "{agency} administration", "tr": "{agency} yönetimi", "ar": "إدارة {agency}"},
     "admin_companies": {"en": "Companies", "tr": "Şirketler", "ar": "الشركات"},
     "admin_users": {"en": "Users", "tr": "Kullanıcılar", "ar": "المستخدمون"},
+    "admin_tokens": {"en": "Staff tokens", "tr": "Personel belirteçleri", "ar": "رموز الموظفين"},
+    "admin_tokens_hint": {"en": "Tokens for the newsroom API, made with `newsflow token create`. A revoked token "
+                                "is refused at once and its open streams end.",
+                          "tr": "`newsflow token create` ile oluşturulan haber merkezi API belirteçleri. İptal "
+                                "edilen belirteç hemen reddedilir ve açık akışları kapanır.",
+                          "ar": "رموز واجهة برمجة غرفة الأخبار، تُنشأ بالأمر `newsflow token create`. يُرفض "
+                                "الرمز الملغى فورًا وتُغلق تدفقاته المفتوحة."},
+    "admin_token_account": {"en": "Account", "tr": "Hesap", "ar": "الحساب"},
+    "admin_no_tokens": {"en": "No staff tokens.", "tr": "Personel belirteci yok.", "ar": "لا توجد رموز للموظفين."},
     "admin_products": {"en": "Products", "tr": "Ürünler", "ar": "المنتجات"},
     "admin_dead_letters": {"en": "Dead letters", "tr": "Teslim edilemeyenler", "ar": "رسائل متعذّر تسليمها"},
     "admin_explain": {"en": "Explain a delivery", "tr": "Bir teslimatı açıkla", "ar": "شرح عملية تسليم"},
@@ -477,6 +486,8 @@ STAFF_STRINGS: dict[str, dict[str, str]] = {
     "admin_notice_company": {"en": "Company saved.", "tr": "Şirket kaydedildi.", "ar": "حُفظت الشركة."},
     "admin_notice_product": {"en": "Product saved.", "tr": "Ürün kaydedildi.", "ar": "حُفظ المنتج."},
     "admin_notice_revoked": {"en": "API key revoked.", "tr": "API anahtarı iptal edildi.", "ar": "أُلغي مفتاح API."},
+    "admin_notice_token_revoked": {"en": "Staff token revoked.", "tr": "Personel belirteci iptal edildi.",
+                                   "ar": "أُلغي رمز الموظف."},
     "admin_notice_deactivated": {"en": "User deactivated.", "tr": "Kullanıcı devre dışı bırakıldı.",
                                  "ar": "عُطّل المستخدم."},
     "admin_notice_activated": {"en": "User activated.", "tr": "Kullanıcı etkinleştirildi.", "ar": "فُعّل المستخدم."},

@@ -114,7 +114,9 @@ async def events(request: Request, svc: Services = Depends(services)) -> Respons
     except ValueError:
         raise HTTPException(400, f"Last-Event-ID must be a seq, got {last_id!r}") from None
     access = await asyncio.to_thread(_access, svc, user)
-    return event_stream(svc, access, "ninjs", resume, holder=Holder(user_id=user.id))
+    # the session rides along: signing out (or a password change) ends the stream within a second
+    return event_stream(svc, access, "ninjs", resume,
+                        holder=Holder(user_id=user.id, session=sessions.session(request).id_hash))
 
 
 # ---- search -------------------------------------------------------------------------------------------

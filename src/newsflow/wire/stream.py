@@ -16,6 +16,10 @@ distinct API key, portal user and company of the node's connections is looked up
 many connections share it. A revoked key, a deactivated company or user ends the connection with a last
 comment saying why (`: closed: API key revoked`); a product taken away narrows the group at once.
 
+Open streams are capped per API key and per company (`StreamCaps`, from NEWSFLOW_STREAMS_PER_KEY and
+NEWSFLOW_STREAMS_PER_COMPANY): one more is refused with `StreamsFull` (429), and a closed stream frees
+its slot at once. The counts are this node's: N nodes behind a balancer allow up to N times the cap.
+
 A failure is contained where it happens. A database error reading a batch raises to the log follower,
 which hands the batch again later (wire.follower): no event is passed over. A story that cannot be
 rendered in a format is not transient — it would fail on every try and hold the stream behind it for
@@ -29,6 +33,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import random
 import re
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
@@ -40,7 +45,8 @@ from newsflow.errors import NotFound
 from newsflow.formats.base import RenderContext
 from newsflow.formats.registry import render
 from newsflow.model import Event, StoryVersion, utcnow
-from newsflow.store import Store, User
+from newsflow.ops.metrics import UNWIRED
+from newsflow.store import Store, User, credentials
 from newsflow.wire.entitlement import NOWHERE, CompanyAccess, Reach, deliverable, may_see
 from newsflow.wire.subscribers import Subscribers
 from newsflow.wire.usage import Use
@@ -94,6 +100,12 @@ def render_frame(event: Event, version: StoryVersion, fmt: str, ctx: RenderConte
 
 
 HEARTBEAT_FRAME = sse_comment("heartbeat")
+DRAINED = "the server is shutting down; reconnect with Last-Event-ID"
+RECONNECT_MS = (1000, 5000)  # a stopped node's clients come back spread over this window, not all at once
+
+
+def _reconnect_after() -> int:
+    return random.randint(*RECONNECT_MS)
 
 
 def _body(frame: bytes) -> dict[str, Any]:
@@ -123,6 +135,25 @@ class Holder:
 
     key: str | None = field(default=None, repr=False)  # the API key of a /v1/stream connection (a secret)
     user_id: str | None = None  # the signed-in portal user of a /portal/events connection
+    session: str | None = field(default=None, repr=False)  # that user's session (its hash): logout ends it
+
+
+@dataclass(frozen=True)
+class StreamCaps:
+    """How many streams may be open at once on this node, per API key and per company (None: no cap)."""
+
+    per_key: int | None = None
+    per_company: int | None = None
+
+
+class StreamsFull(Exception):
+    """One stream too many for a cap (HTTP 429); says which cap and its value."""
+
+    def __init__(self, cap: str, limit: int) -> None:
+        super().__init__(f"too many open streams: {cap} allows {limit} at once on this node; "
+                         "close one (a closed stream frees its slot at once) or ask the agency for more")
+        self.cap = cap
+        self.limit = limit
 
 
 @dataclass(eq=False)
@@ -146,10 +177,11 @@ class Connection:
             self.closed.set_result(None)
         self.held.clear()
 
-    def end(self, reason: str) -> None:
-        """Access ended: close with a last comment telling the client why."""
+    def end(self, reason: str, *, retry_ms: int | None = None) -> None:
+        """Access ended (or the node is stopping): close with a last comment telling the client why,
+        and with `retry_ms`, when to reconnect (SSE's `retry:` field)."""
         if not self.done:
-            self.farewell = sse_comment("closed: " + reason)
+            self.farewell = (b"" if retry_ms is None else b"retry: %d\n" % retry_ms) + sse_comment("closed: " + reason)
             self.close()
 
     def offer(self, seq: int, frame: bytes, message: dict[str, Any] | None = None) -> None:
@@ -226,12 +258,16 @@ class Standing:
     keys: dict[str, CompanyAccess | None]  # None: revoked (or unknown)
     users: dict[str, User | None]  # None: gone
     companies: dict[str, CompanyAccess]
+    sessions: dict[str, bool] = field(default_factory=dict)  # False: signed out, expired or ended
 
     @classmethod
-    def look_up(cls, subscribers: Subscribers, keys: set[str], users: set[str], companies: set[str]) -> Standing:
-        """Once per distinct key, user and company (the companies in one query)."""
+    def look_up(cls, subscribers: Subscribers, keys: set[str], users: set[str], companies: set[str],
+                sessions: set[str] | None = None) -> Standing:
+        """Once per distinct key, user and company (the companies in one query, the sessions in one)."""
+        live = credentials.live_sessions(subscribers.store, sessions or set())
         return cls({key: subscribers.company_for_key(key) for key in keys},
-                   {uid: _user(subscribers.store, uid) for uid in users}, subscribers.accesses(companies))
+                   {uid: _user(subscribers.store, uid) for uid in users}, subscribers.accesses(companies),
+                   {s: s in live for s in sessions or set()})
 
     def refusal(self, holder: Holder, company_id: str) -> str | None:
         """Why `holder` may no longer read a stream of `company_id`'s (None: it still may). A holder
@@ -248,6 +284,8 @@ class Standing:
                 return "account deactivated"
             if user.role not in COMPANY_ROLES or user.company_id != company_id:
                 return "account no longer belongs to this company"
+        if holder.session is not None and self.sessions.get(holder.session) is False:
+            return "signed out"  # after the account's own checks: a deactivation says so, not this
         return None
 
 
@@ -261,13 +299,30 @@ def _user(store: Store, user_id: str) -> User | None:
 class StreamHub:
     def __init__(self, store: Store, event_reach: Callable[[list[int]], dict[int, Reach]],
                  ctx: RenderContext, record: Callable[[list[Use]], None] | None = None, *,
-                 subscribers: Subscribers | None = None) -> None:
+                 subscribers: Subscribers | None = None, caps: StreamCaps = StreamCaps()) -> None:
         self.store = store
+        self.caps = caps
+        self.per_key: dict[str, int] = {}  # open connections per API key (the key itself: it is in memory anyway)
+        self.per_company: dict[str, int] = {}
         self.record = record  # the usage log: one row per (company, event, format), not per connection
         self.event_reach = event_reach
         self.ctx = ctx
         self.subscribers = subscribers  # for re-checking open connections' access (None: never)
         self.groups: dict[tuple[str, frozenset[int] | None, str], Group] = {}
+        self.metrics = UNWIRED  # the node's (Services sets it)
+        self.stopping = False  # the node is shutting down: every stream, open or new, is ended
+
+    def drain(self) -> int:
+        """The node is stopping: end every open stream with a final `retry:` and close it, so the
+        server can exit; a stream opened from now on ends the same way at once. Returns how many."""
+        self.stopping = True
+        ended = 0
+        for group in tuple(self.groups.values()):
+            for conn in tuple(group.connections):
+                if not conn.done:
+                    conn.end(DRAINED, retry_ms=_reconnect_after())
+                    ended += 1
+        return ended
 
     @property
     def connections(self) -> int:
@@ -275,6 +330,7 @@ class StreamHub:
 
     def connect(self, company: CompanyAccess, fmt: str, products: frozenset[int] | None = None,
                 holder: Holder = Holder()) -> Connection:
+        self._count_in(company.id, holder)  # before anything is registered: a refusal leaves nothing
         key = (company.id, products, fmt)
         group = self.groups.get(key)
         if group is None:
@@ -283,11 +339,36 @@ class StreamHub:
             group.company = company  # the newest lookup of the company's subscription wins
         conn = Connection(group, holder)
         group.connections.add(conn)
+        if self.stopping:
+            conn.end(DRAINED, retry_ms=_reconnect_after())
         return conn
+
+    def _count_in(self, company_id: str, holder: Holder) -> None:
+        """Take a slot for one more stream of `holder` and `company_id`, or raise StreamsFull."""
+        caps = self.caps
+        if holder.key is not None and caps.per_key is not None and self.per_key.get(holder.key, 0) >= caps.per_key:
+            raise StreamsFull("NEWSFLOW_STREAMS_PER_KEY (streams per API key)", caps.per_key)
+        if caps.per_company is not None and self.per_company.get(company_id, 0) >= caps.per_company:
+            raise StreamsFull("NEWSFLOW_STREAMS_PER_COMPANY (streams per company)", caps.per_company)
+        if holder.key is not None:
+            self.per_key[holder.key] = self.per_key.get(holder.key, 0) + 1
+        self.per_company[company_id] = self.per_company.get(company_id, 0) + 1
+
+    @staticmethod
+    def _count_out(counts: dict[str, int], name: str) -> None:
+        left = counts.get(name, 0) - 1
+        if left > 0:
+            counts[name] = left
+        else:
+            counts.pop(name, None)
 
     def disconnect(self, conn: Connection) -> None:
         conn.close()
         group = conn.group
+        if conn in group.connections:  # its slot is freed once, however often it is disconnected
+            if conn.holder.key is not None:
+                self._count_out(self.per_key, conn.holder.key)
+            self._count_out(self.per_company, group.company.id)
         group.connections.discard(conn)
         if not group.connections and self.groups.get((group.company.id, group.products, group.fmt)) is group:
             del self.groups[(group.company.id, group.products, group.fmt)]
@@ -301,13 +382,16 @@ class StreamHub:
         versions = await asyncio.to_thread(self.store.get_versions, [(e.guid, e.version) for e in events])
         now = utcnow()
         uses: set[Use] = set()  # a company with two narrowings in one format is one delivery
+        offered: list[datetime] = []  # when each event offered to a connection was written
         for event in events:
             version = versions.get((event.guid, event.version))
             if version is None:  # written with its event in one transaction: never expected
                 log.error("stream: %s version %s of seq %s is not in the store; skipped", event.guid,
                           event.version, event.seq)
                 continue
-            self.fan_out(event, version, reach.get(event.seq, NOWHERE), now, uses)
+            if self.fan_out(event, version, reach.get(event.seq, NOWHERE), now, uses):
+                offered.append(event.created)
+        self.metrics.delivered("stream", offered)
         if uses and self.record:
             self.record(list(uses))  # noted in memory: the usage log writes in batches
 
@@ -373,7 +457,8 @@ class StreamHub:
         holders = [conn.holder for group in groups for conn in group.connections]
         standing = await asyncio.to_thread(
             Standing.look_up, self.subscribers, {h.key for h in holders if h.key is not None},
-            {h.user_id for h in holders if h.user_id is not None}, {group.company.id for group in groups})
+            {h.user_id for h in holders if h.user_id is not None}, {group.company.id for group in groups},
+            {h.session for h in holders if h.session is not None})
         for group in groups:
             ended = self._regrant(group, standing.companies.get(group.company.id))
             for conn in tuple(group.connections):

@@ -1,7 +1,9 @@
 """/v1/admin/users: accounts of agency staff and of subscriber companies' people (admin role).
 
 Passwords are argon2 hashes; one given by the admin is never shown back, and one left out is
-generated and shown once in the creation response, to be passed on to the person.
+generated and shown once in the creation response, to be passed on to the person. A new password or
+a deactivation ends every session and staff token of the account (store.credentials.change_account),
+so whoever held them — a stolen laptop, a leaked token — is out at once, open streams included.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pydantic import BaseModel, Field
 from newsflow.auth import ROLES, check_account, hash_password
 from newsflow.services import Services
 from newsflow.store import User
+from newsflow.store import credentials as stored
 from newsflow.web.deps import admin, services
 
 router = APIRouter(prefix="/v1/admin/users", tags=["admin"], dependencies=[Depends(admin)])
@@ -77,4 +80,4 @@ def update_user(user_id: str, body: UserPatch, svc: Services = Depends(services)
         svc.subscribers.get_company(company_id)
     if "password" in changes:
         changes["password_hash"] = hash_password(changes.pop("password"))
-    return _public(svc.store.update_user(user_id, **changes))
+    return _public(stored.change_account(svc.store, user_id, **changes))
