@@ -80,7 +80,7 @@ def cluster(pg_schema_url: str, nats_url: str, tmp_path: Path, receiver: Receive
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")} | {
         "NEWSFLOW_DATABASE_URL": pg_schema_url, "NEWSFLOW_BUS_URL": nats_url, "NEWSFLOW_DEMO": "0",
         "NEWSFLOW_DATA_DIR": str(tmp_path), "NEWSFLOW_LOG_POLL_EVERY": "30",
-        "NEWSFLOW_NATS_STREAM": f"NFTEST{os.getpid()}"}
+        "NEWSFLOW_NATS_STREAM": f"NFTEST{os.getpid()}", "NEWSFLOW_WEBHOOK_ALLOW_PRIVATE": "1"}
     setup = ("from newsflow.services import Services\n"
              "svc = Services.open()\n"
              "p = svc.subscribers.create_product('World', {'categories': ['World']})\n"

@@ -47,6 +47,11 @@ class Settings:
     # Saved-search alerts are e-mailed through this server when set (see newsflow.mail for the form).
     smtp_url: str = field(default_factory=lambda: _env("NEWSFLOW_SMTP_URL", ""))
     mail_from: str = field(default_factory=lambda: _env("NEWSFLOW_MAIL_FROM", "Newsflow <alerts@localhost>"))
+    # Webhooks may go to loopback, private, link-local … addresses (development and tests only).
+    webhook_allow_private: bool = field(
+        default_factory=lambda: _env("NEWSFLOW_WEBHOOK_ALLOW_PRIVATE", "0").lower() in ("1", "true", "yes"))
+    # Strict-Transport-Security max-age, sent when NEWSFLOW_BASE_URL is https (0: never sent).
+    hsts_seconds: int = field(default_factory=lambda: int(_env("NEWSFLOW_HSTS_SECONDS", "31536000")))
     # A signed-in session lasts this long from sign-in (logout, a password change or deactivation end it).
     session_hours: int = field(default_factory=lambda: int(_env("NEWSFLOW_SESSION_HOURS", "336")))
     # Failed sign-ins per client address and hour, whatever the e-mails (slows password spraying).
@@ -56,6 +61,8 @@ class Settings:
     streams_per_company: int = field(default_factory=lambda: int(_env("NEWSFLOW_STREAMS_PER_COMPANY", "100")))
 
     def __post_init__(self) -> None:
+        if self.hsts_seconds < 0:
+            raise ValueError(f"NEWSFLOW_HSTS_SECONDS must be 0 (off) or more, got {self.hsts_seconds}")
         for name, value in (("NEWSFLOW_MAX_JSON_KB", self.max_json_bytes),
                             ("NEWSFLOW_MAX_FORM_KB", self.max_form_bytes),
                             ("NEWSFLOW_MAX_INGEST_MB", self.max_ingest_bytes),

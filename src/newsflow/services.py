@@ -24,6 +24,7 @@ from newsflow.wire.feed import forget_killed
 from newsflow.wire.follower import Handler, LogFollower
 from newsflow.wire.stream import StreamCaps, StreamHub
 from newsflow.wire.subscribers import Subscribers
+from newsflow.wire.targets import TargetGuard
 from newsflow.wire.usage import UsageLog
 from newsflow.wire.webhooks import WebhookDispatcher, WebhookService
 
@@ -75,7 +76,8 @@ class Services:
         hub = StreamHub(store, subscribers.event_reach, context, usage.record, subscribers=subscribers,
                         caps=StreamCaps(settings.streams_per_key, settings.streams_per_company))
         follower.handlers.append(hub.on_events)
-        webhooks = WebhookService(store, subscribers, render_context=context)
+        webhooks = WebhookService(store, subscribers, render_context=context,
+                                  targets=TargetGuard(allow_private=settings.webhook_allow_private))
         dispatcher = WebhookDispatcher(webhooks)
         follower.handlers.append(dispatcher.on_events)
         search = SearchIndex(store)

@@ -501,9 +501,11 @@ def test_unknown_endpoints_answer_404_and_bad_input_names_the_field(agency: Agen
 
 # ---- the command line ------------------------------------------------------------------------------
 
-def _cli(tmp_path: Path, database_url: str) -> Callable[..., subprocess.CompletedProcess[str]]:
+def _cli(tmp_path: Path, database_url: str, **extra: str) -> Callable[..., subprocess.CompletedProcess[str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")}
-    env |= {"NEWSFLOW_DATA_DIR": str(tmp_path / "var"), "NEWSFLOW_DATABASE_URL": database_url, "COLUMNS": "250"}
+    # the receivers listen on 127.0.0.1, which only this setting lets a webhook reach
+    env |= {"NEWSFLOW_DATA_DIR": str(tmp_path / "var"), "NEWSFLOW_DATABASE_URL": database_url, "COLUMNS": "250",
+            "NEWSFLOW_WEBHOOK_ALLOW_PRIVATE": "1"} | extra
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([NEWSFLOW, "webhook", *args], env=env, capture_output=True, text=True, timeout=60)

@@ -51,6 +51,7 @@ from newsflow.store.store import Store
 from newsflow.store.tables import UTCDateTime, events
 from newsflow.wire.entitlement import ALLOWED, CompanyAccess, Verdict, deliverable, may_see
 from newsflow.wire.subscribers import Subscribers
+from newsflow.wire.targets import TargetGuard
 from newsflow.wire.usage import usage
 from newsflow.wire.webhook_tables import (
     PLANNER_ROW,
@@ -259,11 +260,13 @@ def backoff(attempt: int, config: WebhookConfig, rng: random.Random | None = Non
 
 class WebhookService:
     def __init__(self, store: Store, subscribers: Subscribers | None = None, *,
-                 render_context: RenderContext | None = None, config: WebhookConfig | None = None) -> None:
+                 render_context: RenderContext | None = None, config: WebhookConfig | None = None,
+                 targets: TargetGuard | None = None) -> None:
         self.store = store
         self.subscribers = subscribers or Subscribers(store)
         self.render_context = render_context or RenderContext()
         self.config = config or WebhookConfig()
+        self.targets = targets or TargetGuard()  # where endpoints may point, checked on add and on connect
 
     # ---- endpoints ----------------------------------------------------------------------------
 
@@ -271,7 +274,7 @@ class WebhookService:
                         product_ids: Iterable[int] | None = None, secret: str | None = None,
                         active: bool = True, now: datetime | None = None) -> NewWebhookEndpoint:
         """Register an endpoint; it receives events written from now on. The secret is returned once."""
-        url, format = _check_url(url), _check_format(format)
+        url, format = self.targets.check_url(_check_url(url)), _check_format(format)
         secret = _check_secret(secret) if secret is not None else new_secret()
         narrowing = self._check_products(company_id, product_ids)
         endpoint_id = secrets.token_hex(8)
@@ -304,7 +307,7 @@ class WebhookService:
         current = self.get_endpoint(endpoint_id)
         values: dict[str, Any] = {}
         if url is not None:
-            values["url"] = _check_url(url)
+            values["url"] = self.targets.check_url(_check_url(url))
         if format is not None:
             values["format"] = _check_format(format)
         if product_ids is not KEEP:
@@ -757,7 +760,7 @@ class WebhookService:
         retried), log it, and say how it went."""
         job = await asyncio.to_thread(self._test_job, endpoint_id)
         if client is None:
-            async with make_client(self.config, 1) as own:
+            async with make_client(self.config, self.targets, 1) as own:
                 outcome = await post(own, job, self.config)
         else:
             outcome = await post(client, job, self.config)
@@ -787,13 +790,15 @@ class WebhookService:
 
 # ---- HTTP ---------------------------------------------------------------------------------------
 
-def make_client(config: WebhookConfig, connections: int | None = None) -> aiohttp.ClientSession:
+def make_client(config: WebhookConfig, targets: TargetGuard, connections: int | None = None) -> aiohttp.ClientSession:
     """One client per node: a pool sized to the concurrency, no redirects (a 3xx is a failure), and no
     proxy from the environment (a delivery goes where the admin said). aiohttp, not httpx, on this hot
-    path: with a thousand endpoints it sends about twenty times as many POSTs a second."""
+    path: with a thousand endpoints it sends about twenty times as many POSTs a second. Every name is
+    resolved and every socket connected through `targets`, which refuses non-global addresses."""
     size = connections or config.concurrency
     return aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=size, limit_per_host=0, enable_cleanup_closed=True),
+        connector=aiohttp.TCPConnector(limit=size, limit_per_host=0, enable_cleanup_closed=True,
+                                       resolver=targets.resolver(), socket_factory=targets.socket_factory),
         timeout=aiohttp.ClientTimeout(total=config.total_timeout, connect=config.connect_timeout),
         trust_env=False, auto_decompress=False, headers={"user-agent": USER_AGENT})
 
@@ -815,7 +820,10 @@ async def post(client: aiohttp.ClientSession, job: Job, config: WebhookConfig) -
                 # connection go back to the pool, a huge one is cut off with the connection
                 answer = await response.content.read(config.max_response_bytes)
                 if not 200 <= status < 300:
-                    text = " ".join(answer[:_ERROR_SNIPPET * 4].decode("utf-8", "replace").split())
+                    # a test event is an admin's probe on demand: it reports status and timing, never
+                    # what the endpoint said (that would read internal pages back to whoever asks)
+                    text = "" if job.delivery_id is None else " ".join(
+                        answer[:_ERROR_SNIPPET * 4].decode("utf-8", "replace").split())
                     error = f"HTTP {status}" + (f": {text[:_ERROR_SNIPPET]}" if text else "")
                     retry_after = _retry_after(response.headers.get("retry-after"))
     except TimeoutError:
@@ -885,7 +893,7 @@ class WebhookDispatcher:
         self._to_plan = asyncio.Queue()
         self._results = []
         if self._client is None:
-            self._client = make_client(self.config)
+            self._client = make_client(self.config, self.service.targets)
         self._closing = False
         self._runner = asyncio.create_task(self._run(), name="webhooks-dispatch")
         self._recorder = asyncio.create_task(self._record_results(), name="webhooks-record")
