@@ -78,9 +78,8 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
     """Start the system: migrate the database, first-start set-up, then serve HTTP."""
     import os
 
-    import uvicorn
-
     from newsflow.web.app import create_app
+    from newsflow.web.shutdown import serve as run_draining
 
     if not demo:
         os.environ["NEWSFLOW_DEMO"] = "0"
@@ -98,9 +97,10 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
     if first.demo_stories:
         console.print(f"Loaded {first.demo_stories} demo stories.")
     console.print(f"Newsflow on [bold]{base}[/]  (database: {svc.settings.database_url})")
-    # a deep accept backlog: thousands of stream clients reconnect at once after a restart
-    uvicorn.run(create_app(svc), host=host, port=port, loop="uvloop", http="httptools",
-                log_level="warning", access_log=False, backlog=8192)
+    # a deep accept backlog: thousands of stream clients reconnect at once after a restart.
+    # On SIGTERM the streams and long-polls are drained first, so the node exits within the grace period.
+    run_draining(create_app(svc), host=host, port=port, grace=svc.settings.shutdown_grace, loop="uvloop",
+                 http="httptools", log_level="warning", access_log=False, backlog=8192)
 
 
 @app.command()

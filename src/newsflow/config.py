@@ -35,6 +35,9 @@ class Settings:
     log_poll_every: float = field(default_factory=lambda: float(_env("NEWSFLOW_LOG_POLL_EVERY", "1")))
     # The usage log is written in batches this far apart (a report on the same node is always current).
     usage_flush_every: float = field(default_factory=lambda: float(_env("NEWSFLOW_USAGE_FLUSH_EVERY", "5")))
+    # On SIGTERM/SIGINT streams and long-polls are ended at once; requests still running after this
+    # many seconds are cancelled, and the node exits a few seconds later at most.
+    shutdown_grace: float = field(default_factory=lambda: float(_env("NEWSFLOW_SHUTDOWN_GRACE", "5")))
     poll_every: float = field(default_factory=lambda: float(_env("NEWSFLOW_POLL_EVERY", "60")))
     # Public website: stories at this urgency or more urgent are public too (0 = off).
     public_urgency: int = field(default_factory=lambda: int(_env("NEWSFLOW_PUBLIC_URGENCY", "0")))
@@ -61,6 +64,8 @@ class Settings:
     streams_per_company: int = field(default_factory=lambda: int(_env("NEWSFLOW_STREAMS_PER_COMPANY", "100")))
 
     def __post_init__(self) -> None:
+        if not 0 <= self.shutdown_grace <= 3600:  # also NaN; an hour is more than any proxy waits
+            raise ValueError(f"NEWSFLOW_SHUTDOWN_GRACE must be 0 to 3600 seconds, got {self.shutdown_grace}")
         if self.hsts_seconds < 0:
             raise ValueError(f"NEWSFLOW_HSTS_SECONDS must be 0 (off) or more, got {self.hsts_seconds}")
         for name, value in (("NEWSFLOW_MAX_JSON_KB", self.max_json_bytes),

@@ -47,6 +47,13 @@ class LiveView:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._tabs: set[asyncio.Queue[tuple[int, str] | None]] = set()
+        self.farewell = ""  # set when the node stops: the last words of every tab, open or new
+
+    def drain(self, farewell: str) -> None:
+        """The node is stopping: every tab gets `farewell` (a final `retry:`) and its stream ends."""
+        self.farewell = farewell
+        for tab in list(self._tabs):
+            tab.put_nowait(None)
 
     async def on_events(self, events: list[Event]) -> None:
         """The follower's handler: one read of the headlines, one frame per event, for every tab."""
@@ -68,6 +75,9 @@ class LiveView:
         self._tabs.add(tab)  # registered before the catch-up read: nothing written meanwhile is missed
         try:
             yield "retry: 3000\n\n"
+            if self.farewell:
+                yield self.farewell
+                return
             cursor = after
             while True:
                 events = await asyncio.to_thread(self.store.events_after, cursor, 100)
@@ -83,6 +93,8 @@ class LiveView:
                     yield ": heartbeat\n\n"
                     continue
                 if item is None:
+                    if self.farewell:
+                        yield self.farewell
                     return
                 seq, text = item
                 if seq > cursor:  # the catch-up may already have sent it

@@ -60,6 +60,7 @@ class LogFollower:
         self._behind: dict[Handler, _Behind] = {}
         self._wake = asyncio.Event()
         self._advanced = asyncio.Condition()
+        self.stopping = False  # the node is shutting down: long-polls answer at once
         bus.on_wake(self._on_wake)
 
     def _on_wake(self, seq: int) -> None:
@@ -149,11 +150,19 @@ class LogFollower:
                     log.info("channel handler %s caught up at seq %s", _name(handler), behind.position)
                     break
 
+    async def stop_waiting(self) -> None:
+        """The node is stopping: every long-poll answers now with what it has (an empty page), and
+        later ones do not wait."""
+        self.stopping = True
+        async with self._advanced:
+            self._advanced.notify_all()
+
     async def wait_beyond(self, seq: int, timeout: float) -> bool:
         """Until the node has seen an event after `seq` (True) or the timeout passes (False)."""
         async with self._advanced:
             try:
-                await asyncio.wait_for(self._advanced.wait_for(lambda: self.last_seq > seq), timeout)
+                await asyncio.wait_for(self._advanced.wait_for(lambda: self.last_seq > seq or self.stopping),
+                                       timeout)
             except TimeoutError:
                 return False
         return True
@@ -166,7 +175,7 @@ class LogFollower:
         while True:
             page = await asyncio.to_thread(read, after)
             remaining = deadline - loop.time()
-            if page.entries or remaining <= 0:
+            if page.entries or remaining <= 0 or self.stopping:
                 return page
             await self.wait_beyond(max(page.cursor, self.last_seq), remaining)
             after = page.cursor
