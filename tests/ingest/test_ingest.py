@@ -107,7 +107,7 @@ def test_watched_folder_takes_settled_files_and_sorts_them(services: Services, t
 def test_signed_push(client: TestClient, services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
     body = (CORPUS / "nitf" / "efe.xml").read_bytes()
     off = client.post("/v1/ingest", content=body)
-    assert off.status_code == 503 and "NEWSFLOW_INGEST_SECRET" in off.json()["error"]
+    assert off.status_code == 403 and "NEWSFLOW_INGEST_SECRET" in off.json()["error"]
     monkeypatch.setattr(services, "settings", services.settings.__class__(
         data_dir=services.settings.data_dir, database_url=services.settings.database_url,
         media_dir=services.settings.media_dir, ingest_secret="s3cret", demo=False))

@@ -146,7 +146,7 @@ def test_item4_push_sources_each_sign_with_their_own_secret(client: TestClient, 
 
 def test_item4_push_without_the_legacy_secret_needs_a_push_source(client: TestClient, services: Services) -> None:
     body = efe_as("wire-1", 1)
-    assert push(client, body, "anything")[0] == 503
+    assert push(client, body, "anything")[0] == 403
     _, secret = services.ingestor.sources.add("partner", "push")
     assert secret is not None
     assert push(client, body, secret)[0] == 401  # no source named "push" without NEWSFLOW_INGEST_SECRET

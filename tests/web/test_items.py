@@ -49,8 +49,8 @@ def test_a_given_version_accept_header_and_etag(client: TestClient, staff_header
 
 def test_bad_requests(client: TestClient, staff_headers: dict[str, str], published: str) -> None:
     r = client.get(f"/v1/items/{published}", params={"format": "pdf"}, headers=staff_headers)
-    assert r.status_code == 400 and "pdf" in r.json()["error"] and "ninjs" in r.json()["error"]
+    assert r.status_code == 422 and "pdf" in r.json()["error"] and "ninjs" in r.json()["error"]
     assert client.get("/v1/items/nope", headers=staff_headers).status_code == 404
     assert client.get(f"/v1/items/{published}", params={"version": 9}, headers=staff_headers).status_code == 404
-    assert client.get(f"/v1/items/{published}", params={"version": 0}, headers=staff_headers).status_code == 400
+    assert client.get(f"/v1/items/{published}", params={"version": 0}, headers=staff_headers).status_code == 422
     assert client.get(f"/v1/items/{published}").status_code == 401

@@ -104,7 +104,7 @@ def test_search_shows_facets_of_the_companys_stories_only(client: TestClient, po
     assert "1 story<" in narrowed and "Grain prices" not in narrowed
     wire = client.get("/portal", params={"category": "World", "dossier": "Grain corridor"}).text
     assert "Grain deal signed" in wire and "Grain prices" not in wire
-    assert client.get("/portal/search", params={"urgency": "12"}).status_code == 400
+    assert client.get("/portal/search", params={"urgency": "12"}).status_code == 422
 
 
 def test_wire_pages_by_cursor(client: TestClient, portal: Portal) -> None:
@@ -147,7 +147,7 @@ def test_story_page_and_downloads_in_every_format(client: TestClient, portal: Po
         assert r.headers["content-type"] == media_type, fmt
         assert r.headers["content-disposition"].startswith(f'attachment; filename="{guid}-v1.')
         assert b"Floods close the port" in r.content
-    assert client.get(f"/portal/stories/{guid}/download", params={"format": "pdf"}).status_code == 400
+    assert client.get(f"/portal/stories/{guid}/download", params={"format": "pdf"}).status_code == 422
     portal.svc.usage.flush()
     report = portal.svc.usage.report(portal.svc.store.user_by_email(portal.email).company_id or "")
     assert "portal" in json.dumps(report, default=str)

@@ -1,5 +1,5 @@
 """GET /v1/search over the app, on SQLite and PostgreSQL: hits with snippets and items, facets, filters,
-keys, embargo and kills, 400s that name the parameter, ETags, and — as a property — hits and facet
+keys, embargo and kills, 422s that name the parameter, ETags, and — as a property — hits and facet
 counts that are exactly what `wire.entitlement.may_see` lets each company see."""
 
 # Turkish text is full of the dotless i, which RUF001 takes for a confusable Latin i.
@@ -273,7 +273,7 @@ def test_formats(client: TestClient, agency: Agency) -> None:
     assert two["standard"]["version"].startswith("2") and three["standard"]["version"].startswith("3")
     assert _headline(two) == _headline(three) == "Grain ships leave port"
     r = client.get("/v1/search", params={"q": "grain", "format": "nitf"}, headers=_auth(agency.a))
-    assert r.status_code == 400 and "format" in r.json()["error"] and "/v1/items" in r.json()["error"]
+    assert r.status_code == 422 and "format" in r.json()["error"] and "/v1/items" in r.json()["error"]
 
 
 # ---- refusals -----------------------------------------------------------------------------------------
@@ -290,10 +290,10 @@ def test_formats(client: TestClient, agency: Agency) -> None:
     ({"language": "x" * 301}, "language"), ({"dossier": "a\x00"}, "dossier"), ({"products": "x,y"}, "products"),
     ({"format": "pdf"}, "format"),
 ])
-def test_bad_requests_answer_400_naming_the_parameter(client: TestClient, agency: Agency,
+def test_bad_requests_answer_422_naming_the_parameter(client: TestClient, agency: Agency,
                                                       params: dict[str, Any], named: str) -> None:
     r = client.get("/v1/search", params=params, headers=_auth(agency.a))
-    assert r.status_code == 400, r.text
+    assert r.status_code == 422, r.text
     assert r.json()["error"].startswith(named), r.json()
 
 
@@ -308,7 +308,7 @@ def test_keys(client: TestClient, agency: Agency, staff_headers: dict[str, str])
     # staff see every story; narrowing to products is a company's notion
     assert _search(client, staff_headers, q="storm")["total"] == 2
     r = client.get("/v1/search", params={"products": agency.world}, headers=staff_headers)
-    assert r.status_code == 400 and r.json()["error"].startswith("products")
+    assert r.status_code == 422 and r.json()["error"].startswith("products")
     # a revoked key stops at once; an inactive company's key finds nothing
     svc = agency.svc
     key = next(k for k in svc.subscribers.list_api_keys(agency.ids[agency.b]))

@@ -93,13 +93,13 @@ def test_keys_and_bad_requests(client: TestClient, world: World) -> None:
     r = client.get("/v1/feed", headers=_auth("nfk_not-a-key"))
     assert r.status_code == 401 and "invalid" in r.json()["error"]
     r = client.get("/v1/feed", params={"after": "yesterday"}, headers=_auth(world.world_key))
-    assert r.status_code == 400 and "after" in r.json()["error"]
+    assert r.status_code == 422 and "after" in r.json()["error"]
     r = client.get("/v1/feed", params={"format": "nitf"}, headers=_auth(world.world_key))
-    assert r.status_code == 400 and "nitf" in r.json()["error"]
+    assert r.status_code == 422 and "nitf" in r.json()["error"]
     r = client.get("/v1/feed", params={"products": "999"}, headers=_auth(world.world_key))
     assert r.status_code == 403 and "999" in r.json()["error"]
     r = client.get("/v1/feed", params={"products": "x,y"}, headers=_auth(world.world_key))
-    assert r.status_code == 400
+    assert r.status_code == 422
     key = world.svc.subscribers.list_api_keys()[0]
     world.svc.subscribers.revoke_api_key(key.id)
     assert client.get("/v1/feed", headers=_auth(world.world_key)).status_code == 401
@@ -228,8 +228,8 @@ def test_stream_delivers_entitled_events_live_and_resumes_after_a_drop(server: s
 def test_stream_refuses_bad_requests(server: str, world: World) -> None:
     assert httpx.get(server + "/v1/stream").status_code == 401
     r = httpx.get(server + "/v1/stream", headers=_auth(world.world_key) | {"Last-Event-ID": "abc"})
-    assert r.status_code == 400 and "Last-Event-ID" in r.json()["error"]
-    assert httpx.get(server + "/v1/stream", params={"format": "pdf"}, headers=_auth(world.world_key)).status_code == 400
+    assert r.status_code == 422 and "Last-Event-ID" in r.json()["error"]
+    assert httpx.get(server + "/v1/stream", params={"format": "pdf"}, headers=_auth(world.world_key)).status_code == 422
 
 
 def test_items_by_key_only_within_products_and_kills_answer_410(client: TestClient, world: World) -> None:

@@ -489,9 +489,9 @@ def test_unknown_endpoints_answer_404_and_bad_input_names_the_field(agency: Agen
     patch = a.http.patch(f"/v1/admin/webhooks/{eid}", json={"url": "mailto:desk@example.org"})
     assert patch.status_code == 422 and patch.json()["field"] == "url"
     state = a.http.get(f"/v1/admin/webhooks/{eid}/deliveries", params={"state": "lost"})
-    assert state.status_code == 400 and "state" in state.json()["error"]
+    assert state.status_code == 422 and "state" in state.json()["error"]
     limit = a.http.get(f"/v1/admin/webhooks/{eid}/attempts", params={"limit": 0})
-    assert limit.status_code == 400 and "limit" in limit.json()["error"]
+    assert limit.status_code == 422 and "limit" in limit.json()["error"]
     overlap = a.http.post(f"/v1/admin/webhooks/{eid}/rotate", json={"overlap_hours": -1})
     assert overlap.status_code == 422 and overlap.json()["fields"][0]["field"] == "overlap_hours"
 

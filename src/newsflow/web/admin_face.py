@@ -29,6 +29,7 @@ from newsflow.auth import ROLES, check_account, hash_password
 from newsflow.errors import Conflict, FieldError, NotFound
 from newsflow.formats.registry import OUTPUTS
 from newsflow.model import utcnow
+from newsflow.ranges import INT32_MAX, INT64_MAX, whole_number
 from newsflow.services import Services
 from newsflow.store import User
 from newsflow.store import credentials as stored
@@ -158,8 +159,8 @@ async def update_company(company_id: str, request: Request, svc: Services = Depe
     errors: dict[str, str] = {}
     for raw in form.getlist("product_ids"):
         try:
-            wanted.add(int(raw))
-        except (TypeError, ValueError):
+            wanted.add(whole_number(raw if isinstance(raw, str) else "", "product_ids", low=1, high=INT32_MAX))
+        except FieldError:
             errors["product_ids"] = t("admin_err_not_product", value=repr(raw))
     if wanted - known:
         errors["product_ids"] = t("admin_err_unknown_products", ids=sorted(wanted - known))
@@ -407,7 +408,7 @@ def new_product(request: Request, svc: Services = Depends(services)) -> Response
 
 
 @router.get("/products/{product_id}")
-def product(product_id: int, request: Request, svc: Services = Depends(services)) -> Response:
+def product(request: Request, product_id: int = admin_api.PRODUCT_ID, svc: Services = Depends(services)) -> Response:
     try:
         found = svc.subscribers.get_product(product_id)
     except NotFound:
@@ -463,7 +464,8 @@ async def create_product(request: Request, svc: Services = Depends(services)) ->
 
 
 @router.post("/products/{product_id}", dependencies=posting)
-async def update_product(product_id: int, request: Request, svc: Services = Depends(services)) -> Response:
+async def update_product(request: Request, product_id: int = admin_api.PRODUCT_ID,
+                         svc: Services = Depends(services)) -> Response:
     return await _save_product(request, svc, product_id)
 
 
@@ -492,9 +494,11 @@ async def set_public_rule(request: Request, svc: Services = Depends(services)) -
     raw = forms.text(form, "urgency_max", 5)
     user = request.scope.get("nf.user")
     try:
-        if not raw.isdigit():
-            raise FieldError("urgency_max", i18n.request_translator(request)("admin_err_urgency"))
-        await run_in_threadpool(lambda: svc.public.set_urgency(int(raw), by=user.email if user else "admin"))
+        try:
+            urgency = whole_number(raw, "urgency_max", high=9)
+        except FieldError:
+            raise FieldError("urgency_max", i18n.request_translator(request)("admin_err_urgency")) from None
+        await run_in_threadpool(lambda: svc.public.set_urgency(urgency, by=user.email if user else "admin"))
     except FieldError as exc:
         return _public_page(request, svc, errors={exc.field: exc.message}, status=422)
     return _see_other("/admin/public?done=public")
@@ -549,13 +553,22 @@ def webhook(endpoint_id: str, request: Request, svc: Services = Depends(services
     return _webhook_page(request, svc, endpoint_id)
 
 
+def _is_id(raw: str, high: int) -> bool:
+    """A row id a form may name: str.isdigit() also passes "²" (int() refuses it) and 30 nines (the
+    store refuses those)."""
+    try:
+        return bool(whole_number(raw, "id", low=1, high=high))
+    except FieldError:
+        return False
+
+
 @router.post("/webhooks/{endpoint_id}", dependencies=posting)
 async def update_webhook(endpoint_id: str, request: Request, svc: Services = Depends(services)) -> Response:
     """Change the URL, format, narrowing (no product ticked: all the company's products) or whether
     the endpoint is active; a new URL or a re-activation closes its circuit."""
     _endpoint_or_404(svc, endpoint_id)
     form = await request.form()
-    picked = [int(p) for p in form.getlist("product_ids") if isinstance(p, str) and p.isdigit()]
+    picked = [int(p) for p in form.getlist("product_ids") if isinstance(p, str) and _is_id(p, INT32_MAX)]
     values = {"url": forms.text(form, "url", 3000), "format": forms.text(form, "format", 50),
               "active": forms.checked(form, "active"), "product_ids": set(picked)}
     try:
@@ -596,7 +609,7 @@ async def replay(endpoint_id: str, request: Request, svc: Services = Depends(ser
     _endpoint_or_404(svc, endpoint_id)
     form = await request.form()
     raw = forms.text(form, "delivery_id", 30)
-    delivery_id = int(raw) if raw.isdigit() else None
+    delivery_id = int(raw) if _is_id(raw, INT64_MAX) else None
     try:
         await run_in_threadpool(svc.webhooks.replay, endpoint_id, delivery_id)
     except NotFound:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from newsflow import __version__
 from newsflow.ingest.poll import FeedPoller
 from newsflow.services import Services
-from newsflow.web import admin_face, errors, public_site
+from newsflow.web import admin_face, contract, errors, public_site
 from newsflow.web.api import admin, ingest, items, newsroom, queue, search, subscriber, users, webhooks
 from newsflow.web.desk import router as desk_router
 from newsflow.web.desk_live import LiveView
@@ -97,6 +97,7 @@ def create_app(svc: Services | None = None) -> FastAPI:
     if svc is not None:
         app.state.services = svc
     errors.install(app)
+    contract.install(app)  # /openapi.json lists every status a route answers
     app.add_middleware(RawSend)
     app.add_middleware(FastFeed)  # a plain feed page never enters the framework
     app.state.public_pages = RenderedPages()

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 from markupsafe import Markup
 from pydantic import ValidationError
@@ -25,6 +25,7 @@ from newsflow.auth import PUBLISH_ROLES, STAFF_ROLES
 from newsflow.errors import Conflict, FieldError
 from newsflow.model import URGENCY_LABELS, Photo, PubStatus, Role, Story, StoryVersion, html_to_text
 from newsflow.newsroom.media import MediaError
+from newsflow.ranges import INT32_MAX, whole_number
 from newsflow.services import Services
 from newsflow.store import StoryRecord, User
 from newsflow.web import forms, i18n, sessions
@@ -277,7 +278,7 @@ def _submit(request: Request, svc: Services, user: User, guid: str | None, form:
             upload: tuple[bytes, str] | None) -> Response:
     action = str(form.get("action") or "save")
     if action not in ACTIONS:
-        raise HTTPException(400, f"unknown action {action!r}")
+        raise HTTPException(422, f"unknown action {action!r}")
     if action != "save":
         require_publisher(request)  # 403 page for a reporter, before anything is written
     record = svc.store.get_story(guid) if guid else None
@@ -410,7 +411,8 @@ def diff_fields(a: StoryVersion, b: StoryVersion, t: Translate) -> list[tuple[st
 
 
 @router.get("/desk/stories/{guid}/diff")
-def diff(guid: str, request: Request, a: int = 1, b: int = 2, user: User = Depends(require_staff),
+def diff(guid: str, request: Request, a: int = Query(1, ge=1, le=INT32_MAX), b: int = Query(2, ge=1, le=INT32_MAX),
+         user: User = Depends(require_staff),
          svc: Services = Depends(services)) -> Response:
     old, new = svc.store.get_version(guid, a), svc.store.get_version(guid, b)
     return _desk_page(request, "desk/diff.html", user, section="stories", guid=guid, a=a, b=b,
@@ -444,8 +446,9 @@ async def live_events(request: Request, svc: Services = Depends(services)) -> Re
     user = holder.user
     if user.role not in STAFF_ROLES:
         return Response("staff only", 403, media_type="text/plain")
-    start = request.headers.get("last-event-id") or request.query_params.get("after") or ""
-    after = int(start) if start.isdigit() else await asyncio.to_thread(svc.store.last_seq)
+    start = request.headers.get("last-event-id") or request.query_params.get("after")
+    # checked before the stream starts: a seq beyond 64 bits would otherwise end it mid-way
+    after = whole_number(start, "after") if start else await asyncio.to_thread(svc.store.last_seq)
 
     frames = sessions.until_ended(live_view(request).stream(after), holder.still_valid)
     return StreamingResponse(frames, media_type="text/event-stream",

@@ -44,19 +44,30 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
-def _validation(errors: list[Any], status: int = 422) -> JSONResponse:
-    fields = [{"field": _field_name(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")} for e in errors]
+def _where_json_broke(error: dict[str, Any], doc: Any) -> dict[str, str]:
+    """A malformed JSON body, named by line and column (counted as json.JSONDecodeError counts)."""
+    text = doc if isinstance(doc, str) else ""
+    loc = tuple(error.get("loc", ()))
+    pos = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else 0
+    line = text.count("\n", 0, pos) + 1
+    column = pos - text.rfind("\n", 0, pos)
+    reason = (error.get("ctx") or {}).get("error", "not JSON")
+    return {"field": "body", "message": f"invalid JSON at line {line} column {column}: {reason}"}
+
+
+def _validation(errors: list[Any], doc: Any = None) -> JSONResponse:
+    """422 for every invalid request, wherever the problem is (query, path, header or body): one status
+    a client handles one way, with each field named."""
+    fields = [_where_json_broke(e, doc) if e.get("type") == "json_invalid" else
+              {"field": _field_name(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")} for e in errors]
     message = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
-    return JSONResponse({"error": message, "fields": fields}, status_code=status)
+    return JSONResponse({"error": message, "fields": fields}, status_code=422)
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _request_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = list(exc.errors())
-        # a malformed query parameter (cursor, limit, …) is a bad request, not an invalid entity
-        bad_query = all(tuple(e.get("loc", ()))[:1] in (("query",), ("header",)) for e in errors)
-        return _validation(errors, 400 if bad_query else 422)
+        return _validation(list(exc.errors()), exc.body)
 
     @app.exception_handler(ValidationError)
     async def _model_invalid(_: Request, exc: ValidationError) -> JSONResponse:
@@ -68,7 +79,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(FieldError)
     async def _field(_: Request, exc: FieldError) -> JSONResponse:
-        return JSONResponse({"error": str(exc), "field": exc.field}, status_code=422)
+        return JSONResponse({"error": str(exc), "field": exc.field,
+                             "fields": [{"field": exc.field, "message": exc.message}]}, status_code=422)
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound) -> Response:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
 from starlette.exceptions import HTTPException
@@ -25,12 +25,13 @@ from newsflow.formats.registry import OUTPUTS, render
 from newsflow.model import PubStatus, StoryVersion, utcnow
 from newsflow.newsroom.media import MediaError
 from newsflow.portal import search_query
+from newsflow.ranges import INT64_MAX
 from newsflow.sanitize import clean_html
 from newsflow.services import Services
 from newsflow.store import User
 from newsflow.store.search import FACETS, QueryError
 from newsflow.web import i18n, sessions
-from newsflow.web.api.subscriber import event_stream
+from newsflow.web.api.subscriber import event_stream, resume_from
 from newsflow.web.deps import services
 from newsflow.web.login import current_user, require_portal
 from newsflow.web.templating import PRIVATE, private_page
@@ -68,7 +69,7 @@ def _render(request: Request, template: str, user: User, svc: Services, **values
 
 
 def _bad_query(exc: QueryError) -> HTTPException:
-    return HTTPException(400, str(exc))
+    return HTTPException(422, str(exc))
 
 
 # ---- the wire -----------------------------------------------------------------------------------------
@@ -85,9 +86,9 @@ def wire(request: Request, before: str | None = Query(None, description="Cursor:
         try:
             cursor = datetime.fromisoformat(before) - timedelta(microseconds=1)
         except ValueError:
-            raise HTTPException(400, f"before: a time, got {before!r}") from None
+            raise HTTPException(422, f"before: a time, got {before!r}") from None
         if cursor.tzinfo is None:
-            raise HTTPException(400, "before: a time with a zone")
+            raise HTTPException(422, "before: a time with a zone")
     try:
         query = search_query(params, limit=PAGE_SIZE, facets=True, before=cursor)
     except QueryError as exc:
@@ -108,11 +109,7 @@ async def events(request: Request, svc: Services = Depends(services)) -> Respons
         raise HTTPException(401, "sign in first")
     if user.role not in COMPANY_ROLES or not user.company_id:
         raise HTTPException(403, "the portal is for subscriber accounts")
-    last_id = request.headers.get("last-event-id")
-    try:
-        resume = int(last_id) if last_id else None
-    except ValueError:
-        raise HTTPException(400, f"Last-Event-ID must be a seq, got {last_id!r}") from None
+    resume = resume_from(request.headers.get("last-event-id"))
     access = await asyncio.to_thread(_access, svc, user)
     # the session rides along: signing out (or a password change) ends the stream within a second
     return event_stream(svc, access, "ninjs", resume,
@@ -206,7 +203,7 @@ def story_media(guid: str, media_id: str, rendition: str, user: User = Depends(r
 def download(request: Request, guid: str, format: str = Query("ninjs"), user: User = Depends(require_portal),
              svc: Services = Depends(services)) -> Response:
     if format not in DOWNLOAD_FORMATS:
-        raise HTTPException(400, f"format {format!r} is not one of {', '.join(DOWNLOAD_FORMATS)}")
+        raise HTTPException(422, f"format {format!r} is not one of {', '.join(DOWNLOAD_FORMATS)}")
     access, version = _visible(svc, user, guid)
     output = OUTPUTS[format]
     body = render(version, format, svc.render_context)
@@ -271,8 +268,11 @@ async def save_search(request: Request, user: User = Depends(require_portal),
     return RedirectResponse("/portal/alerts", 303)
 
 
+SEARCH_ID = Path(ge=1, le=INT64_MAX, description="A saved search's id.")
+
+
 @router.post("/searches/{search_id}/email", dependencies=[Depends(sessions.require_csrf)])
-async def search_email(request: Request, search_id: int, user: User = Depends(require_portal),
+async def search_email(request: Request, search_id: int = SEARCH_ID, user: User = Depends(require_portal),
                        svc: Services = Depends(services)) -> Response:
     form = await request.form()
     await asyncio.to_thread(svc.alerts.set_email, user.id, search_id, form.get("email") == "on")
@@ -280,7 +280,8 @@ async def search_email(request: Request, search_id: int, user: User = Depends(re
 
 
 @router.post("/searches/{search_id}/delete", dependencies=[Depends(sessions.require_csrf)])
-def delete_search(search_id: int, user: User = Depends(require_portal), svc: Services = Depends(services)) -> Response:
+def delete_search(search_id: int = SEARCH_ID, user: User = Depends(require_portal),
+                  svc: Services = Depends(services)) -> Response:
     svc.alerts.delete_search(user.id, search_id)
     return RedirectResponse("/portal/alerts", 303)
 

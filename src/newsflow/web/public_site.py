@@ -18,13 +18,14 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from newsflow.errors import NotFound
+from newsflow.errors import FieldError, NotFound
 from newsflow.etags import matches
 from newsflow.formats.base import render_each
 from newsflow.model import StoryVersion, utcnow
 from newsflow.public import WINDOW, summarize
 from newsflow.public import slug as make_slug
 from newsflow.public_requests import INTERESTS, validate
+from newsflow.ranges import whole_number
 from newsflow.services import Services
 from newsflow.web import i18n, public_feeds, sessions
 from newsflow.web.deps import services
@@ -412,9 +413,10 @@ def sitemap_part(number: str, request: Request, svc: Services = Depends(services
 
 def _sitemap_part(number: str, request: Request, svc: Services) -> Response:
     """The numbered sitemaps the index names: the same addresses, `SITEMAP_URLS` at a time."""
-    if not number.isdigit() or int(number) < 1:
-        raise NotFound("no such sitemap")
-    start = (int(number) - 1) * public_feeds.SITEMAP_URLS
+    try:  # far beyond any real count: islice cannot even start past sys.maxsize
+        start = (whole_number(number, "number", low=1, high=10**9) - 1) * public_feeds.SITEMAP_URLS
+    except FieldError:
+        raise NotFound("no such sitemap") from None
     pages = list(islice(_sitemap_pages(svc), start, start + public_feeds.SITEMAP_URLS))
     if not pages:
         raise NotFound("no such sitemap")

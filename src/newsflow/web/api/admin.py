@@ -5,15 +5,17 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, Field
 
+from newsflow.ranges import INT32_MAX
 from newsflow.services import Services
 from newsflow.web.deps import admin, services
 from newsflow.wire.products import ProductFilter
 from newsflow.wire.subscribers import DEFAULT_SCOPES, SCOPES
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(admin)])
+PRODUCT_ID = Path(ge=1, le=INT32_MAX, description="A product's id.")
 
 
 class CompanyIn(BaseModel):
@@ -83,13 +85,13 @@ def update_company(company_id: str, body: CompanyPatch, svc: Services = Depends(
 
 
 @router.put("/companies/{company_id}/products/{product_id}", status_code=204)
-def assign(company_id: str, product_id: int, svc: Services = Depends(services)) -> Response:
+def assign(company_id: str, product_id: int = PRODUCT_ID, svc: Services = Depends(services)) -> Response:
     svc.subscribers.assign_product(company_id, product_id)
     return Response(status_code=204)
 
 
 @router.delete("/companies/{company_id}/products/{product_id}", status_code=204)
-def unassign(company_id: str, product_id: int, svc: Services = Depends(services)) -> Response:
+def unassign(company_id: str, product_id: int = PRODUCT_ID, svc: Services = Depends(services)) -> Response:
     svc.subscribers.unassign_product(company_id, product_id)
     return Response(status_code=204)
 
@@ -106,7 +108,8 @@ def list_products(svc: Services = Depends(services)) -> list[dict[str, Any]]:
 
 
 @router.patch("/products/{product_id}")
-def update_product(product_id: int, body: ProductPatch, svc: Services = Depends(services)) -> dict[str, Any]:
+def update_product(body: ProductPatch, product_id: int = PRODUCT_ID,
+                   svc: Services = Depends(services)) -> dict[str, Any]:
     return _product(svc.subscribers.update_product(product_id, **body.model_dump(exclude_none=True)))
 
 

@@ -30,8 +30,9 @@ async def admit(headers: Headers, svc: Services) -> tuple[str, list[str]]:
     if legacy:
         await asyncio.to_thread(sources.ensure, PUSH_SOURCE, SourceKind.push)
     elif not svc.settings.ingest_secret and not await asyncio.to_thread(sources.has_push):
-        raise HTTPException(503, "the ingest endpoint is off: add a push source with `newsflow source add NAME "
-                                 "--kind push` (or set NEWSFLOW_INGEST_SECRET) to enable it")
+        # 403, not 503: retrying will not help, the agency has to turn pushing on for this partner
+        raise HTTPException(403, "pushing is not enabled on this server: the agency adds a push source "
+                                 "with `newsflow source add NAME --kind push` (or sets NEWSFLOW_INGEST_SECRET)")
     keys = [legacy] if legacy else []
     keys += await asyncio.to_thread(sources.push_secrets, name)
     if not keys:

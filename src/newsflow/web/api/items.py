@@ -11,6 +11,7 @@ from newsflow.errors import NotFound
 from newsflow.etags import matches
 from newsflow.formats.registry import OUTPUTS, render
 from newsflow.model import PubStatus
+from newsflow.ranges import INT32_MAX
 from newsflow.services import Services
 from newsflow.store import User
 from newsflow.web.api.subscriber import _bearer, company
@@ -29,7 +30,7 @@ def choose_format(requested: str | None, accept: str | None) -> str:
     """An explicit `format` wins; otherwise the first Accept type we serve; otherwise ninjs."""
     if requested:
         if requested not in OUTPUTS:
-            raise HTTPException(400, f"format {requested!r} is not one of {', '.join(OUTPUTS)}")
+            raise HTTPException(422, f"format {requested!r} is not one of {', '.join(OUTPUTS)}")
         return requested
     for part in (accept or "").split(","):
         media_type = part.split(";")[0].strip().lower()
@@ -49,7 +50,7 @@ def reader(request: Request, creds: HTTPAuthorizationCredentials | None = Depend
 @router.get("/items/{guid}", responses={200: {"content": {f.media_type: {} for f in OUTPUTS.values()}}})
 def item(request: Request, guid: str,
          format: str | None = Query(None, description=f"One of: {', '.join(OUTPUTS)}."),
-         version: int | None = Query(None, ge=1, description="A given version; the latest when omitted."),
+         version: int | None = Query(None, ge=1, le=INT32_MAX, description="A given version; the latest when omitted."),
          who: User | CompanyAccess = Depends(reader), svc: Services = Depends(services)) -> Response:
     fmt = choose_format(format, request.headers.get("accept"))
     missing = f"no item {guid!r}" + (f" version {version}" if version else "")

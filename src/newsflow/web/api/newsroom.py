@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 from newsflow.model import Event, PubStatus, Story, StoryVersion, Strict
 from newsflow.newsroom.actions import KILL_REASON_MAX
 from newsflow.newsroom.media import MediaError
+from newsflow.ranges import INT32_MAX, INT64_MAX
 from newsflow.services import Services
 from newsflow.store import StoryRecord, User
 from newsflow.web.deps import publisher, services, staff
@@ -63,7 +64,7 @@ def create_story(draft: Story, user: User = Depends(staff), svc: Services = Depe
 
 
 @router.get("/stories", response_model=list[StoryOut])
-def list_stories(limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+def list_stories(limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=INT64_MAX),
                  _: User = Depends(staff), svc: Services = Depends(services)) -> list[StoryOut]:
     return [StoryOut.of(r) for r in svc.store.list_stories(limit=limit, offset=offset)]
 
@@ -112,13 +113,13 @@ def versions(guid: str, _: User = Depends(staff), svc: Services = Depends(servic
 
 
 @router.get("/stories/{guid}/versions/{version}", response_model=StoryVersion)
-def version(guid: str, version: int, _: User = Depends(staff),
+def version(guid: str, version: int = Path(ge=1, le=INT32_MAX), _: User = Depends(staff),
             svc: Services = Depends(services)) -> StoryVersion:
     return svc.store.get_version(guid, version)
 
 
 @router.get("/events", response_model=list[Event])
-def log(after: int = Query(0, ge=0, description="Return events with seq greater than this."),
+def log(after: int = Query(0, ge=0, le=INT64_MAX, description="Return events with seq greater than this."),
         limit: int = Query(100, ge=1, le=1000), _: User = Depends(staff),
         svc: Services = Depends(services)) -> list[Event]:
     """The distribution log, oldest first: the same sequence every channel follows."""

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
+from newsflow.ranges import INT64_MAX
 from newsflow.services import Services
 from newsflow.web.api.subscriber import JSON_FORMATS, _actor, _products, company
 from newsflow.web.deps import services
@@ -27,15 +28,15 @@ MAX_WAIT = 30
 
 
 def consumer_name(consumer: str) -> str:
-    """The path's consumer name, checked (400 naming the rule)."""
+    """The path's consumer name, checked (422 naming the rule)."""
     try:
         return validate_consumer(consumer)
     except ValueError as exc:
-        raise HTTPException(400, str(exc)) from None
+        raise HTTPException(422, str(exc)) from None
 
 
 class Ack(BaseModel):
-    batch: int = Field(ge=0, description="The `batch` token of a take: everything up to it is done.")
+    batch: int = Field(ge=0, le=INT64_MAX, description="The `batch` token of a take: everything up to it is done.")
 
 
 @router.post("/{consumer}/take", responses={200: {"content": {"application/json": {}}}})
@@ -51,7 +52,7 @@ async def take(request: Request, consumer: str = Depends(consumer_name),
     """The next batch after the acknowledged position. Until it is acked, taking again hands the
     same events out again (with any that arrived since, up to `limit`)."""
     if format not in JSON_FORMATS:
-        raise HTTPException(400, f"format {format!r}: the queue speaks {', '.join(JSON_FORMATS)}; "
+        raise HTTPException(422, f"format {format!r}: the queue speaks {', '.join(JSON_FORMATS)}; "
                                  "other formats are at /v1/items/{guid}?format=…")
     narrowed = _products(products, access)
     queues = Queues(svc.store)

@@ -77,15 +77,15 @@ def _when(raw: str | None, name: str) -> date | datetime | None:
             pass
         else:
             if moment.tzinfo is None:
-                raise HTTPException(400, f"{name}: a time needs a time zone, e.g. 2026-03-01T12:00:00Z; "
+                raise HTTPException(422, f"{name}: a time needs a time zone, e.g. 2026-03-01T12:00:00Z; "
                                          f"got {raw!r}")
             return moment
-    raise HTTPException(400, f"{name}: expected a date (2026-03-01) or a time with a zone "
+    raise HTTPException(422, f"{name}: expected a date (2026-03-01) or a time with a zone "
                              f"(2026-03-01T12:00:00Z), got {raw!r}")
 
 
 def _bad_request(exc: QueryError) -> HTTPException:
-    return HTTPException(400, _NAMES.sub(lambda m: _PARAMETERS[m[1]], str(exc)))
+    return HTTPException(422, _NAMES.sub(lambda m: _PARAMETERS[m[1]], str(exc)))
 
 
 @router.get("/search", responses={200: {"content": {"application/json": {}}},
@@ -111,12 +111,12 @@ def search(
     """Stories matching a query, best first, each with a highlighted snippet and its item; the total
     and facet counts cover only what your products let you see."""
     if format not in JSON_FORMATS:
-        raise HTTPException(400, f"format {format!r}: search speaks {', '.join(JSON_FORMATS)}; "
+        raise HTTPException(422, f"format {format!r}: search speaks {', '.join(JSON_FORMATS)}; "
                                  "other formats are at /v1/items/{guid}?format=…")
     access = who if isinstance(who, CompanyAccess) else None
     if products:
         if access is None:
-            raise HTTPException(400, "products: narrows a company's products; staff search sees every story")
+            raise HTTPException(422, "products: narrows a company's products; staff search sees every story")
         narrowed = _products(products, access)
         if narrowed:
             access = dataclasses.replace(access, product_ids=narrowed)

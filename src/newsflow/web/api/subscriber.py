@@ -11,7 +11,7 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
@@ -20,6 +20,7 @@ from newsflow.etags import matches
 from newsflow.formats import feeds
 from newsflow.formats.registry import OUTPUTS
 from newsflow.model import PubStatus, StoryVersion
+from newsflow.ranges import INT32_MAX, INT64_MAX, whole_number
 from newsflow.services import Services
 from newsflow.store.store import hash_token
 from newsflow.web.conditional import cached
@@ -83,10 +84,7 @@ def _actor(request: Request) -> str:
 def _products(raw: str | None, access: CompanyAccess) -> frozenset[int] | None:
     if not raw:
         return None
-    try:
-        asked = frozenset(int(p) for p in raw.split(","))
-    except ValueError:
-        raise HTTPException(400, f"products must be comma-separated product ids, got {raw!r}") from None
+    asked = frozenset(whole_number(p, "products", low=1, high=INT32_MAX) for p in raw.split(","))
     unknown = asked - access.product_ids
     if unknown:
         raise HTTPException(403, f"products {sorted(unknown)} are not in your subscription")
@@ -94,7 +92,8 @@ def _products(raw: str | None, access: CompanyAccess) -> frozenset[int] | None:
 
 
 @router.get("/feed", responses={200: {"content": {"application/json": {}}}})
-async def feed(request: Request, after: int = Query(0, ge=0, description="Cursor: the `cursor` of the last page."),
+async def feed(request: Request, after: int = Query(0, ge=0, le=INT64_MAX,
+                                                     description="Cursor: the `cursor` of the last page."),
                limit: int = Query(20, ge=1, le=MAX_PAGE),
                format: str = Query("ninjs", description=f"One of: {', '.join(JSON_FORMATS)}."),
                products: str | None = Query(None, description="Narrow to some of your product ids: 1,4"),
@@ -102,7 +101,7 @@ async def feed(request: Request, after: int = Query(0, ge=0, description="Cursor
                access: CompanyAccess = Depends(company), svc: Services = Depends(services)) -> Response:
     """Entitled events after a cursor, oldest first. Pages never skip or repeat an event."""
     if format not in JSON_FORMATS:
-        raise HTTPException(400, f"format {format!r}: the feed speaks {', '.join(JSON_FORMATS)}; "
+        raise HTTPException(422, f"format {format!r}: the feed speaks {', '.join(JSON_FORMATS)}; "
                                  "other formats are at /v1/items/{guid}?format=…")
     narrowed = _products(products, access)
     page = await svc.follower.long_poll(
@@ -139,14 +138,16 @@ async def stream(request: Request, format: str = Query("ninjs", description=f"On
     A revoked key, a deactivated company or no product left ends the stream within seconds, with a last
     comment saying why (`: closed: API key revoked`)."""
     if format not in OUTPUTS:
-        raise HTTPException(400, f"format {format!r} is not one of {', '.join(OUTPUTS)}")
+        raise HTTPException(422, f"format {format!r} is not one of {', '.join(OUTPUTS)}")
     narrowed = _products(products, access)
-    last_id = request.headers.get("last-event-id") or request.query_params.get("last_event_id")
-    try:
-        resume = int(last_id) if last_id else None
-    except ValueError:
-        raise HTTPException(400, f"Last-Event-ID must be a seq (a whole number), got {last_id!r}") from None
+    resume = resume_from(request.headers.get("last-event-id") or request.query_params.get("last_event_id"))
     return event_stream(svc, access, format, resume, narrowed, holder=Holder(key=creds.credentials))
+
+
+def resume_from(last_id: str | None) -> int | None:
+    """The seq a reconnecting client had (`Last-Event-ID`), checked before the stream starts: once the
+    200 is sent a bad value could only cut the stream (422 naming it instead)."""
+    return whole_number(last_id, "Last-Event-ID") if last_id else None
 
 
 def event_stream(svc: Services, access: CompanyAccess, format: str, resume: int | None,
@@ -223,7 +224,7 @@ class EventStream(Response):
 
 @router.get("/products/{product_id}/{kind}", responses={200: {"content": {
     "application/atom+xml": {}, "application/rss+xml": {}}}})
-def product_feed(request: Request, product_id: int, kind: str,
+def product_feed(request: Request, kind: str, product_id: int = Path(ge=1, le=INT32_MAX),
                  key: str = Query(..., description="Your API key: feed readers cannot send headers."),
                  limit: int = Query(50, ge=1, le=MAX_PAGE), svc: Services = Depends(services)) -> Response:
     """Atom (`atom`) or RSS 2.0 (`rss`) of a product's latest stories, for simple clients."""

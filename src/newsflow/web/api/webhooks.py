@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 from dataclasses import asdict
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
+from newsflow.ranges import INT32_MAX, INT64_MAX
 from newsflow.services import Services
 from newsflow.web.deps import admin, services
 from newsflow.wire.webhooks import KEEP, STATES, Attempt, Delivery, WebhookEndpoint
@@ -23,12 +24,13 @@ from newsflow.wire.webhooks import KEEP, STATES, Attempt, Delivery, WebhookEndpo
 router = APIRouter(prefix="/v1/admin", tags=["webhooks"], dependencies=[Depends(admin)])
 
 MAX_OVERLAP_HOURS = 24 * 30
+ProductId = Annotated[int, Field(ge=1, le=INT32_MAX)]
 
 
 class EndpointIn(BaseModel):
     url: str = Field(description="http:// or https:// URL the events are POSTed to")
     format: str = Field(default="ninjs", description="ninjs, ninjs3, newsmlg2, nitf, text or html")
-    product_ids: list[int] | None = Field(
+    product_ids: list[ProductId] | None = Field(
         default=None, description="Narrow to some of the company's products; leave out for all of them")
     active: bool = True
 
@@ -36,7 +38,7 @@ class EndpointIn(BaseModel):
 class EndpointPatch(BaseModel):
     url: str | None = None
     format: str | None = None
-    product_ids: list[int] | None = Field(default=None, description="null removes the narrowing")
+    product_ids: list[ProductId] | None = Field(default=None, description="null removes the narrowing")
     active: bool | None = None
 
 
@@ -46,7 +48,8 @@ class RotateIn(BaseModel):
 
 
 class ReplayIn(BaseModel):
-    delivery_id: int | None = Field(default=None, description="One dead delivery; leave out for all of them")
+    delivery_id: int | None = Field(default=None, ge=1, le=INT64_MAX,
+                                    description="One dead delivery; leave out for all of them")
 
 
 def _endpoint(e: WebhookEndpoint) -> dict[str, Any]:
@@ -122,19 +125,19 @@ def rotate_secret(endpoint_id: str, body: RotateIn | None = Body(None),
 
 @router.get("/webhooks/{endpoint_id}/deliveries")
 def deliveries(endpoint_id: str, state: str | None = Query(None, description=f"One of: {', '.join(STATES)}."),
-               limit: int = Query(100, ge=1, le=1000), before_seq: int | None = Query(None, ge=1),
+               limit: int = Query(100, ge=1, le=1000), before_seq: int | None = Query(None, ge=1, le=INT64_MAX),
                svc: Services = Depends(services)) -> list[dict[str, Any]]:
     """The endpoint's deliveries, newest event first (`before_seq` pages back)."""
     if state is not None and state not in STATES:
-        raise HTTPException(400, f"state {state!r} is not one of {', '.join(STATES)}")
+        raise HTTPException(422, f"state {state!r} is not one of {', '.join(STATES)}")
     svc.webhooks.get_endpoint(endpoint_id)  # 404 for an unknown endpoint
     return [_delivery(d) for d in svc.webhooks.deliveries(endpoint_id, state=state, limit=limit,
                                                           before_seq=before_seq)]
 
 
 @router.get("/webhooks/{endpoint_id}/attempts")
-def attempts(endpoint_id: str, delivery_id: int | None = Query(None), limit: int = Query(100, ge=1, le=1000),
-             svc: Services = Depends(services)) -> list[dict[str, Any]]:
+def attempts(endpoint_id: str, delivery_id: int | None = Query(None, ge=1, le=INT64_MAX),
+             limit: int = Query(100, ge=1, le=1000), svc: Services = Depends(services)) -> list[dict[str, Any]]:
     """The delivery log: every POST made (test events included), newest first, with its time, HTTP
     status, duration and error."""
     svc.webhooks.get_endpoint(endpoint_id)
