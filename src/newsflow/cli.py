@@ -97,10 +97,14 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
     if first.demo_stories:
         console.print(f"Loaded {first.demo_stories} demo stories.")
     console.print(f"Newsflow on [bold]{base}[/]  (database: {svc.settings.database_url})")
-    # a deep accept backlog: thousands of stream clients reconnect at once after a restart.
+    from newsflow.ops.logs import configure
+
+    configure(svc.settings.log_format)  # every record to stderr in one shape; one line per request (ops.requests)
+    # a deep accept backlog: thousands of stream clients reconnect at once after a restart; uvicorn's own
+    # logging set-up and access log stay off (log_config=None): ours replace them
     # On SIGTERM the streams and long-polls are drained first, so the node exits within the grace period.
     run_draining(create_app(svc), host=host, port=port, grace=svc.settings.shutdown_grace, loop="uvloop",
-                 http="httptools", log_level="warning", access_log=False, backlog=8192)
+                 http="httptools", log_level="warning", access_log=False, backlog=8192, log_config=None)
 
 
 @app.command()
@@ -491,7 +495,7 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Wire files and fold
     is still ingested.
     """
     from newsflow.ingest.folder import WatchedFolder
-    from newsflow.ingest.service import Outcome, Result, expand
+    from newsflow.ingest.service import Outcome, expand
     from newsflow.ingest.sources import SourceKind, folder_source
 
     svc = Services.open()
@@ -502,12 +506,7 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Wire files and fold
         try:
             while True:
                 for folder in folders:
-                    try:
-                        found = folder.scan()
-                    except Exception as exc:  # e.g. the folder went away or the database is down: say so, keep watching
-                        err.print(f"[red]{folder.folder}: {exc}[/]", highlight=False)
-                        continue
-                    for r in found:
+                    for r in folder.scan():
                         console.print(f"{r.outcome.value:9} {r.source} {r.reason or r.headline or ''}",
                                       highlight=False)
                 time.sleep(1)
@@ -527,10 +526,7 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Wire files and fold
         task = progress.add_task("Ingesting", total=len(files))
         for name, found in batches:
             for path in found:
-                try:
-                    results.extend(svc.ingestor.ingest_path(path, source=name))
-                except Exception as exc:  # one file's trouble (say, a store error) is reported; the rest go in
-                    results.append(Result(str(path), Outcome.failed, reason=f"{path}: {exc}"))
+                results.extend(svc.ingestor.ingest_path(path, source=name))
                 progress.advance(task)
     counts = Counter(r.outcome for r in results)
     names = ", ".join(dict.fromkeys(name for name, _ in batches))

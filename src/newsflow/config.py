@@ -50,6 +50,12 @@ class Settings:
     # Saved-search alerts are e-mailed through this server when set (see newsflow.mail for the form).
     smtp_url: str = field(default_factory=lambda: _env("NEWSFLOW_SMTP_URL", ""))
     mail_from: str = field(default_factory=lambda: _env("NEWSFLOW_MAIL_FROM", "Newsflow <alerts@localhost>"))
+    # /metrics: with a token, only `Authorization: Bearer <token>` reads it; without, loopback and private addresses.
+    metrics_token: str = field(default_factory=lambda: _env("NEWSFLOW_METRICS_TOKEN", ""))
+    # /readyz answers 503 when the log follower is this many seconds behind the log (0: never for lag).
+    ready_max_lag: float = field(default_factory=lambda: float(_env("NEWSFLOW_READY_MAX_LAG", "30")))
+    # `newsflow serve`'s log lines: json (one object a line, for a log collector) or text (for people).
+    log_format: str = field(default_factory=lambda: _env("NEWSFLOW_LOG_FORMAT", "json").strip().lower())
     # Webhooks may go to loopback, private, link-local … addresses (development and tests only).
     webhook_allow_private: bool = field(
         default_factory=lambda: _env("NEWSFLOW_WEBHOOK_ALLOW_PRIVATE", "0").lower() in ("1", "true", "yes"))
@@ -64,6 +70,10 @@ class Settings:
     streams_per_company: int = field(default_factory=lambda: int(_env("NEWSFLOW_STREAMS_PER_COMPANY", "100")))
 
     def __post_init__(self) -> None:
+        if self.log_format not in ("json", "text"):
+            raise ValueError(f"NEWSFLOW_LOG_FORMAT={self.log_format!r}: use json or text")
+        if not self.ready_max_lag >= 0:  # also NaN: a negative limit would make every node unready
+            raise ValueError(f"NEWSFLOW_READY_MAX_LAG must be 0 (off) or more seconds, got {self.ready_max_lag}")
         if not 0 <= self.shutdown_grace <= 3600:  # also NaN; an hour is more than any proxy waits
             raise ValueError(f"NEWSFLOW_SHUTDOWN_GRACE must be 0 to 3600 seconds, got {self.shutdown_grace}")
         if self.hsts_seconds < 0:

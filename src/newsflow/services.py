@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from newsflow.alerts import AlertMailer, Alerts
 from newsflow.auth import hash_password
@@ -14,6 +14,8 @@ from newsflow.ingest import Ingestor
 from newsflow.mail import SmtpServer
 from newsflow.model import Event
 from newsflow.newsroom import MediaLibrary, Newsroom
+from newsflow.ops.metrics import Metrics
+from newsflow.ops.state import families
 from newsflow.portal import Portal
 from newsflow.public import PublicSite
 from newsflow.public_requests import SubscriptionRequests
@@ -54,6 +56,7 @@ class Services:
     portal: Portal
     alerts: Alerts
     mailer: AlertMailer | None  # None: no SMTP server configured, alerts stay in the portal
+    metrics: Metrics = field(default_factory=Metrics)  # this node's own registry (newsflow.ops)
 
     @classmethod
     def open(cls, settings: Settings | None = None, *, migrate: bool = True) -> Services:
@@ -65,9 +68,11 @@ class Services:
         subscribers = Subscribers(store)
         store.entitlement = subscribers  # every appended event records the products it matches
         bus = open_bus(settings.bus_url)
+        metrics = Metrics(families)
         # a kill drops the kept feed pages holding its story at once on this node, and through the
         # follower on every other node
         newsroom = Newsroom(store, [lambda event: forget_killed(store, [event]), lambda event: bus.notify(event.seq)])
+        newsroom.listeners.append(metrics.event_written)
         context = RenderContext(base_url=settings.base_url, provider=settings.agency_name,
                                 provider_uri=settings.base_url + "/", media=media.lookup)
         follower = LogFollower(store, bus, poll_every=settings.log_poll_every)
@@ -79,6 +84,7 @@ class Services:
         webhooks = WebhookService(store, subscribers, render_context=context,
                                   targets=TargetGuard(allow_private=settings.webhook_allow_private))
         dispatcher = WebhookDispatcher(webhooks)
+        hub.metrics = dispatcher.metrics = metrics
         follower.handlers.append(dispatcher.on_events)
         search = SearchIndex(store)
         alerts = Alerts(store, search, subscribers)
@@ -88,13 +94,14 @@ class Services:
             mailer = AlertMailer(alerts, SmtpServer.from_url(settings.smtp_url), sender=settings.mail_from,
                                  agency=settings.agency_name, base_url=settings.base_url)
         return cls(settings=settings, store=store, newsroom=newsroom, media=media,
-                   ingestor=Ingestor(store, newsroom.announce), render_context=context, subscribers=subscribers,
+                   ingestor=Ingestor(store, newsroom.announce, metrics=metrics), render_context=context,
+                   subscribers=subscribers,
                    bus=bus, follower=follower, hub=hub, limiter=RateLimiter(settings.rate_per_minute),
                    usage=usage, search=search, webhooks=webhooks, dispatcher=dispatcher,
                    public=PublicSite(store, search, settings.public_urgency),
                    subscription_requests=SubscriptionRequests(store),
                    subscribe_limiter=RateLimiter(settings.subscribe_per_minute),
-                   portal=Portal(store), alerts=alerts, mailer=mailer)
+                   portal=Portal(store), alerts=alerts, mailer=mailer, metrics=metrics)
 
     def close(self) -> None:
         self.usage.flush()

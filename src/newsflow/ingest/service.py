@@ -18,6 +18,7 @@ from newsflow.formats.base import FormatError
 from newsflow.ingest import screen
 from newsflow.ingest.sources import SourceKind, Sources, folder_source
 from newsflow.model import Event, StoryVersion
+from newsflow.ops.metrics import UNWIRED, Metrics
 from newsflow.store import Store
 from newsflow.store.store import LOCAL_SOURCE
 
@@ -45,13 +46,24 @@ class Result:
 
 
 class Ingestor:
-    def __init__(self, store: Store, announce: Callable[[Event], None] | None = None) -> None:
+    def __init__(self, store: Store, announce: Callable[[Event], None] | None = None, *,
+                 metrics: Metrics = UNWIRED) -> None:
         self.store = store
         self.announce = announce
         self.sources = Sources(store)
+        self.metrics = metrics
 
     def ingest_bytes(self, data: bytes, label: str, *, source: str = LOCAL_SOURCE) -> list[Result]:
         """Store the stories of one file (`label` names it in reasons) as ingest source `source`."""
+        return self._counted(source, self._ingest_bytes(data, label, source))
+
+    def _counted(self, source: str, results: list[Result]) -> list[Result]:
+        """Count each item's outcome under its source's kind (push, folder, feed; `local` for the CLI's)."""
+        found = self.sources.find(source)
+        self.metrics.ingested(found.kind.value if found is not None else "local", (r.outcome.value for r in results))
+        return results
+
+    def _ingest_bytes(self, data: bytes, label: str, source: str) -> list[Result]:
         disabled = self.sources.refusal(source)
         if disabled:
             return [Result(label, Outcome.refused, reason=f"{label}: {disabled}")]
@@ -88,11 +100,11 @@ class Ingestor:
         try:
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
-                return [Result(str(path), Outcome.failed,
-                               reason=f"{path}: {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")]
+                return self._counted(source, [Result(str(path), Outcome.failed,
+                                     reason=f"{path}: {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")])
             data = path.read_bytes()
         except OSError as exc:
-            return [Result(str(path), Outcome.failed, reason=f"{path}: {exc.strerror or exc}")]
+            return self._counted(source, [Result(str(path), Outcome.failed, reason=f"{path}: {exc.strerror or exc}")])
         return self.ingest_bytes(data, str(path), source=source)
 
 

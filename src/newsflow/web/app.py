@@ -14,8 +14,10 @@ from sqlalchemy.exc import IntegrityError
 
 from newsflow import __version__
 from newsflow.ingest.poll import FeedPoller
+from newsflow.ops import health
+from newsflow.ops.requests import RequestLog
 from newsflow.services import Services
-from newsflow.web import admin_face, contract, errors, public_site
+from newsflow.web import admin_face, contract, errors, fastfeed, public_site
 from newsflow.web.api import admin, ingest, items, newsroom, queue, search, subscriber, users, webhooks
 from newsflow.web.desk import router as desk_router
 from newsflow.web.desk_live import LiveView
@@ -50,7 +52,7 @@ class RawSend:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
-            scope[subscriber.RAW_SEND] = send
+            scope.setdefault(subscriber.RAW_SEND, send)  # ops.requests, outermost, may have put it there
         await self.app(scope, receive, send)
 
 
@@ -102,7 +104,10 @@ def create_app(svc: Services | None = None) -> FastAPI:
     app.add_middleware(FastFeed)  # a plain feed page never enters the framework
     app.state.public_pages = RenderedPages()
     app.add_middleware(ServeRendered, pages=app.state.public_pages)  # nor does a rendered public page
-    app.add_middleware(BodyLimit)  # outermost: every body is limited, and credentials known before it is read
+    app.add_middleware(BodyLimit)  # every body is limited, and credentials known before it is read
+    # outermost: every answer, the fast paths' and the refusals' too, gets a request id, a log line, a timing
+    app.add_middleware(RequestLog, paths={fastfeed.PATH: fastfeed.PATH}, subtrees={"/static/": "/static/{path}"})
+    app.include_router(health.router)
     app.include_router(newsroom.router)
     app.include_router(items.router)
     app.include_router(ingest.router)

@@ -15,6 +15,7 @@ import asyncio
 from typing import Any
 
 from newsflow.etags import matches
+from newsflow.ops.requests import name_caller
 from newsflow.services import Services
 from newsflow.store.store import hash_token
 from newsflow.wire.feed import MAX_PAGE, build_page, kept_answer, read_page
@@ -69,11 +70,13 @@ class FastFeed:
         key_hash = hash_token(secret)
         if svc.limiter.take(key_hash):
             return await self.app(scope, receive, send)  # still limited there: the route answers 429
+        name_caller(scope, access.id, key_hash)
         after, limit, fmt = query
         built = kept_answer(svc.store, access, after, limit, fmt, svc.render_context)
         if built is None:
             page = await asyncio.to_thread(read_page, svc.store, access, after, limit)
             built = build_page(page, fmt, svc.render_context)
+            svc.metrics.pulled("feed", page.entries, limit)  # a kept page is full: never counted
         svc.usage.record_answer(access.id, "key:" + key_hash[:12], "feed", fmt, built.served)
         body, etag = built.body, built.etag
         headers = [(b"etag", etag), (b"cache-control", b"private, no-cache")]

@@ -47,6 +47,7 @@ from newsflow.errors import Conflict, FieldError, NotFound
 from newsflow.formats.base import RenderContext
 from newsflow.formats.registry import OUTPUTS, render
 from newsflow.model import Event, EventKind, PubStatus, StoryVersion, utcnow
+from newsflow.ops.metrics import UNWIRED
 from newsflow.store.store import Store
 from newsflow.store.tables import UTCDateTime, events
 from newsflow.wire.entitlement import ALLOWED, CompanyAccess, Verdict, deliverable, may_see
@@ -226,6 +227,7 @@ class Job(Claimed):
     secrets: tuple[str, ...]
     body: bytes
     headers: dict[str, str]
+    written: datetime | None = None  # when the event was written: delivery latency is measured from it
 
 
 @dataclass(frozen=True)
@@ -554,8 +556,8 @@ class WebhookService:
                                       busy.c.lease_until > now)
         query = (sa.select(d.c.id, d.c.endpoint_id, d.c.seq, d.c.kind, d.c.guid, d.c.version, d.c.attempts,
                            d.c.created, e.c.company_id, e.c.url, e.c.format, e.c.product_ids, e.c.secret,
-                           e.c.previous_secret, e.c.previous_expires)
-                 .join(e, e.c.id == d.c.endpoint_id)
+                           e.c.previous_secret, e.c.previous_expires, events.c.created.label("written"))
+                 .join(e, e.c.id == d.c.endpoint_id).join(events, events.c.seq == d.c.seq)
                  # The row's own lease is tested directly (not only through `in_flight`): when PostgreSQL
                  # re-checks a row another node just claimed, it sees the row's new columns, but
                  # sub-selects keep the statement's older snapshot.
@@ -626,7 +628,8 @@ class WebhookService:
                 settle(DEAD, f"could not render {r.format}: {exc}")
                 continue
             jobs.append(Job(**which, url=r.url, secrets=_live_secrets(r, now), body=body,
-                            headers=_headers(r.format, r.kind, seq=r.seq, guid=r.guid, version=r.version)))
+                            headers=_headers(r.format, r.kind, seq=r.seq, guid=r.guid, version=r.version),
+                            written=r.written))
         return jobs, settled
 
     def _seconds_until_due(self, now: datetime) -> float | None:
@@ -880,6 +883,7 @@ class WebhookDispatcher:
         self._recorder: asyncio.Task[None] | None = None
         self._planner: asyncio.Task[None] | None = None
         self.sent = 0  # attempts made by this node (for stats and tests)
+        self.metrics = UNWIRED  # the node's (Services sets it)
 
     @property
     def in_flight(self) -> int:
@@ -992,6 +996,7 @@ class WebhookDispatcher:
         assert self._client is not None
         outcome = await post(self._client, job, self.config)
         self.sent += 1
+        self.metrics.attempted("webhook", job, outcome)
         self._results.append(outcome)
         self._results_ready.set()
 

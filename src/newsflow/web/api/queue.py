@@ -61,6 +61,7 @@ async def take(request: Request, consumer: str = Depends(consumer_name),
                                         position.acked, wait)
     await asyncio.to_thread(queues.handed_out, access.id, consumer, page.cursor)
     items = render_items(page.entries, format, svc.render_context)
+    svc.metrics.pulled("queue", page.entries, limit)
     body = b'{"consumer":"%s","batch":%d,"count":%d,"items":%s}' % (
         consumer.encode(), page.cursor, len(page.entries), items)  # the name's alphabet needs no escaping
     svc.usage.record_answer(access.id, _actor(request), "queue", format,

@@ -73,6 +73,7 @@ def company(request: Request, creds: HTTPAuthorizationCredentials | None = Depen
         raise HTTPException(429, f"rate limit of {svc.limiter.rate * 60:.0f} requests a minute reached",
                             {"Retry-After": str(max(1, round(wait)))})
     request.state.key = key
+    request.state.company_id = access.id  # named in the request's log line (newsflow.ops.requests)
     return access
 
 
@@ -107,6 +108,7 @@ async def feed(request: Request, after: int = Query(0, ge=0, le=INT64_MAX,
     page = await svc.follower.long_poll(
         lambda cursor: read_page(svc.store, access, cursor, limit, products=narrowed), after, wait)
     built = build_page(page, format, svc.render_context)
+    svc.metrics.pulled("feed", page.entries, limit)
     svc.usage.record_answer(access.id, _actor(request), "feed", format, built.served)
     body, etag = built.body, built.etag.decode()
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}

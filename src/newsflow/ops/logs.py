@@ -1,0 +1,73 @@
+"""Log lines for machines or for people: `NEWSFLOW_LOG_FORMAT=json` (one JSON object a line, what a
+log collector parses) or `text`. Structured fields travel in a record's `fields` extra, so the same
+call gives a JSON object's keys or a readable line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from typing import IO, Any
+
+FORMATS = ("json", "text")
+_FIELDS = "fields"
+
+
+def fields_of(record: logging.LogRecord) -> dict[str, Any]:
+    found = getattr(record, _FIELDS, None)
+    return found if isinstance(found, dict) else {}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: time, level, logger, message, the record's fields, any traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(), "logger": record.name, "msg": record.getMessage()}
+        line.update(fields_of(record))
+        if record.exc_info:
+            line["exc"] = self.formatException(record.exc_info)
+        # default=str: a field that is not JSON (a datetime, an enum) is written, never dropped
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    """A readable line, with the fields as key=value after the message."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        extra = fields_of(record)
+        if extra:
+            text += " " + " ".join(f"{k}={v!r}" if isinstance(v, str) and " " in v else f"{k}={v}"
+                                   for k, v in extra.items())
+        return text
+
+
+def check_format(value: str) -> str:
+    value = value.strip().lower()
+    if value not in FORMATS:
+        raise ValueError(f"NEWSFLOW_LOG_FORMAT={value!r}: use one of {', '.join(FORMATS)}")
+    return value
+
+
+def configure(fmt: str, level: str = "info", stream: IO[str] | None = None) -> logging.Handler:
+    """Send every log record of the process (Newsflow's, uvicorn's, libraries') to one handler on
+    `stream` (stderr) in `fmt`. uvicorn's own access log stays off: `ops.requests` writes ours."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter() if check_format(fmt) == "json" else TextFormatter())
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error"):  # theirs would print twice or in another shape
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True
+    logging.getLogger("uvicorn.access").disabled = True
+    return handler

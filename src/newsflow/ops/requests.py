@@ -1,0 +1,128 @@
+"""The outermost ASGI layer: a request id on every request and response, one structured log line per
+request, and the request-latency histogram — for the framework's routes and the fast paths beneath it
+(the plain feed page, pre-rendered public pages) alike.
+
+It is on the hottest path there is (a plain feed page answers in tens of microseconds), so it does
+little: ids are a per-process prefix and a counter, not random bytes; the route template is the
+matched route's, or a small table's for what no route matched; the line is built only when the
+access logger is on."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any
+
+from newsflow.ops.metrics import Metrics
+from newsflow.web.api.subscriber import RAW_SEND
+
+log = logging.getLogger("newsflow.access")
+
+HEADER = b"x-request-id"
+MAX_ID = 128
+QUIET = frozenset({"/healthz", "/readyz", "/metrics"})  # a load balancer's and Prometheus's polls: debug only
+STATE = "state"  # Starlette's `request.state` lives in the scope under this key
+
+
+def sane_id(value: bytes) -> str | None:
+    """The client's request id when it is one we may log and send back: 1-128 visible ASCII characters
+    (no spaces, no control characters); else None, and the node makes one."""
+    if not 0 < len(value) <= MAX_ID or not all(0x21 <= b <= 0x7E for b in value):
+        return None
+    return value.decode("ascii")
+
+
+def name_caller(scope: dict[str, Any], company_id: str, key_hash: str) -> None:
+    """Who asked, for the request's log line: what the subscriber API's auth puts in `request.state`,
+    for a layer beneath it (the feed's fast path)."""
+    state = scope.setdefault(STATE, {})
+    state["company_id"], state["key"] = company_id, key_hash
+
+
+class RequestLog:
+    """Request id, access log line and latency for every HTTP request; `metrics` comes from the
+    app's services at the first request (they may be opened in the lifespan)."""
+
+    def __init__(self, app: Any, paths: dict[str, str] | None = None, subtrees: dict[str, str] | None = None) -> None:
+        self.app = app
+        # labels for what the router does not name: paths answered beneath it (path → label), and
+        # mounted subtrees (prefix → label)
+        self.paths = paths or {}
+        self.subtrees = tuple((subtrees or {}).items())
+        self._prefix = secrets.token_hex(4) + "-"  # unique per process; the counter makes it unique per request
+        self._next: Callable[[], int] = itertools.count(1).__next__
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        began = time.perf_counter()
+        rid = None
+        for name, value in scope["headers"]:
+            if name == HEADER:
+                rid = sane_id(value)
+                break
+        if rid is None:
+            rid = f"{self._prefix}{self._next():x}"
+        scope.setdefault(STATE, {})["request_id"] = rid
+        scope.setdefault(RAW_SEND, send)  # the stream's frames skip this layer's wrapper
+        header = (HEADER, rid.encode())
+        status = 500  # if the app raises before answering, the server's error page is a 500
+        sent = 0
+
+        async def respond(message: dict[str, Any]) -> None:
+            nonlocal status, sent
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), header]
+            elif message["type"] == "http.response.body":
+                sent += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, respond)
+        finally:
+            seconds = time.perf_counter() - began
+            route = self._route(scope, status)
+            svc = getattr(scope["app"].state, "services", None) if "app" in scope else None
+            metrics: Metrics | None = getattr(svc, "metrics", None)
+            if metrics is not None:
+                metrics.request(route, status, seconds)
+            level = logging.DEBUG if scope["path"] in QUIET else logging.ERROR if status >= 500 else logging.INFO
+            if log.isEnabledFor(level):
+                log.log(level, "%s %s %d", scope["method"], scope["path"], status,
+                        extra={"fields": self._fields(scope, rid, route, status, seconds, sent)})
+
+    def _route(self, scope: dict[str, Any], status: int) -> str:
+        """The route's template (never the raw path, so the label set stays small)."""
+        route = scope.get("route")
+        template = getattr(route, "path", None)
+        if isinstance(template, str) and hasattr(route, "endpoint"):
+            return template
+        path = scope["path"]
+        label = self.paths.get(path)
+        if label is not None:
+            return label
+        for prefix, label in self.subtrees:
+            if path.startswith(prefix):
+                return label
+        return "unmatched" if status == 404 else "unrouted"
+
+    @staticmethod
+    def _fields(scope: dict[str, Any], rid: str, route: str, status: int, seconds: float,
+                sent: int) -> dict[str, Any]:
+        state = scope.get(STATE, {})
+        client = scope.get("client")
+        fields: dict[str, Any] = {
+            "event": "request", "request_id": rid, "method": scope["method"], "route": route,
+            "path": scope["path"], "status": status, "duration_ms": round(seconds * 1000, 3), "bytes": sent,
+            "client": client[0] if client else None}
+        for name in ("company_id", "user_id"):
+            if name in state:
+                fields[name] = state[name]
+        key = state.get("key")  # the API key's hash, set by the subscriber API's auth: its fingerprint
+        if isinstance(key, str):
+            fields["key_id"] = key[:12]
+        return fields
