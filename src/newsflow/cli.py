@@ -495,7 +495,7 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Wire files and fold
     is still ingested.
     """
     from newsflow.ingest.folder import WatchedFolder
-    from newsflow.ingest.service import Outcome, expand
+    from newsflow.ingest.service import Outcome, Result, expand
     from newsflow.ingest.sources import SourceKind, folder_source
 
     svc = Services.open()
@@ -506,7 +506,12 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Wire files and fold
         try:
             while True:
                 for folder in folders:
-                    for r in folder.scan():
+                    try:
+                        found = folder.scan()
+                    except Exception as exc:  # e.g. the folder went away or the database is down: say so, keep watching
+                        err.print(f"[red]{folder.folder}: {exc}[/]", highlight=False)
+                        continue
+                    for r in found:
                         console.print(f"{r.outcome.value:9} {r.source} {r.reason or r.headline or ''}",
                                       highlight=False)
                 time.sleep(1)
@@ -526,7 +531,10 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Wire files and fold
         task = progress.add_task("Ingesting", total=len(files))
         for name, found in batches:
             for path in found:
-                results.extend(svc.ingestor.ingest_path(path, source=name))
+                try:
+                    results.extend(svc.ingestor.ingest_path(path, source=name))
+                except Exception as exc:  # one file's trouble (say, a store error) is reported; the rest go in
+                    results.append(Result(str(path), Outcome.failed, reason=f"{path}: {exc}"))
                 progress.advance(task)
     counts = Counter(r.outcome for r in results)
     names = ", ".join(dict.fromkeys(name for name, _ in batches))

@@ -9,10 +9,13 @@ copied in is never read half-way.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from newsflow.ingest.service import SUFFIXES, Ingestor, Outcome, Result
 from newsflow.ingest.sources import SourceKind, folder_source
+
+log = logging.getLogger("newsflow.ingest")
 
 
 class WatchedFolder:
@@ -38,7 +41,11 @@ class WatchedFolder:
             seen[path] = size
             if self._sizes.get(path) != size:
                 continue  # new or still growing: look again next time
-            outcome = self.ingestor.ingest_path(path, source=self.source)
+            try:
+                outcome = self.ingestor.ingest_path(path, source=self.source)
+            except Exception as exc:  # e.g. a store error: this file goes to failed/, the watch goes on
+                log.exception("%s: ingest failed", path)
+                outcome = [Result(str(path), Outcome.failed, reason=f"{path}: {exc}")]
             results.extend(outcome)
             path.replace(self._destination(outcome) / path.name)
             seen.pop(path)

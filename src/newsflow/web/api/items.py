@@ -47,7 +47,8 @@ def reader(request: Request, creds: HTTPAuthorizationCredentials | None = Depend
     return staff(creds, svc)
 
 
-@router.get("/items/{guid}", responses={200: {"content": {f.media_type: {} for f in OUTPUTS.values()}}})
+# {guid:path}: an ingested guid may be a URL and hold "/" (newsflow.ingest.screen)
+@router.get("/items/{guid:path}", responses={200: {"content": {f.media_type: {} for f in OUTPUTS.values()}}})
 def item(request: Request, guid: str,
          format: str | None = Query(None, description=f"One of: {', '.join(OUTPUTS)}."),
          version: int | None = Query(None, ge=1, le=INT32_MAX, description="A given version; the latest when omitted."),
