@@ -17,7 +17,7 @@ from newsflow.ingest.poll import FeedPoller
 from newsflow.ops import health
 from newsflow.ops.requests import RequestLog
 from newsflow.services import Services
-from newsflow.web import admin_face, contract, errors, fastfeed, public_site
+from newsflow.web import admin_face, contract, errors, fastfeed, public_site, security_headers
 from newsflow.web.api import admin, ingest, items, newsroom, queue, search, subscriber, users, webhooks
 from newsflow.web.desk import router as desk_router
 from newsflow.web.desk_live import LiveView
@@ -99,6 +99,7 @@ def create_app(svc: Services | None = None) -> FastAPI:
     if svc is not None:
         app.state.services = svc
     errors.install(app)
+    security_headers.install(app)  # around everything else: every answer carries CSP, no-framing, nosniff …
     contract.install(app)  # /openapi.json lists every status a route answers
     app.add_middleware(RawSend)
     app.add_middleware(FastFeed)  # a plain feed page never enters the framework
