@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from newsflow import __version__
 from newsflow.ingest.poll import FeedPoller
+from newsflow.node import start_node, stop_node
 from newsflow.ops import health
 from newsflow.ops.requests import RequestLog
 from newsflow.services import Services
@@ -63,6 +64,7 @@ def create_app(svc: Services | None = None) -> FastAPI:
             app.state.services = Services.open()
         services: Services = app.state.services
         await services.bus.start()
+        node = await asyncio.to_thread(start_node, services)  # before the dispatcher: claims carry its id
         await services.follower.start()
         live = app.state.desk_live = LiveView(services.store)
         services.follower.handlers.append(live.on_events)
@@ -86,7 +88,7 @@ def create_app(svc: Services | None = None) -> FastAPI:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await services.dispatcher.close()
-            await asyncio.to_thread(services.usage.flush)
+            await asyncio.to_thread(stop_node, services, node)
             await services.bus.close()
             if svc is None:
                 app.state.services.close()

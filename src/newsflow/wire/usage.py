@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -20,6 +21,7 @@ from newsflow.model import EventKind, StoryVersion, utcnow
 from newsflow.store import Store
 from newsflow.store.tables import UTCDateTime, events, metadata
 from newsflow.wire.entitlement import NOWHERE, CompanyAccess, Reach, may_see
+from newsflow.wire.usage_journal import UsageJournal, read_segments, segments
 
 log = logging.getLogger("newsflow.wire")
 
@@ -41,6 +43,13 @@ usage = sa.Table(
 sa.Index("ix_usage_company_at", usage.c.company_id, usage.c.at)
 sa.Index("ix_usage_guid", usage.c.guid, usage.c.company_id)
 
+# Per node: the journal segments up to this one are counted in `usage` (see wire.usage_journal).
+usage_journal = sa.Table(
+    "usage_journal", metadata,
+    sa.Column("node", sa.String(32), primary_key=True),
+    sa.Column("flushed_through", sa.BigInteger, nullable=False),
+)
+
 
 @dataclass(frozen=True)
 class Use:
@@ -60,32 +69,91 @@ class UsageLog:
     one row per (company, actor, item, version, channel, format) and window, with how many times it
     was served. So a busy pull API costs one dict update per request and a few rows per flush, not a
     write per item served. Reading the log flushes first, so a node's report includes what it has
-    just served."""
+    just served.
+
+    A serving node also keeps a journal (`open_journal`): each use is appended to a file before the
+    answer is sent, so a node killed between flushes loses no count; it replays the journal at start
+    (see wire.usage_journal)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self._pending: Counter[tuple[str, str, str, str, Served]] = Counter()
         self._lock = threading.Lock()
+        self._flushing = threading.Lock()  # one flush at a time, so journal segments are marked in order
+        self.journal: UsageJournal | None = None
 
     def record(self, uses: Iterable[Use], at: datetime | None = None) -> None:
         """Note each use (`at` is ignored: a use is stamped with its window's time)."""
         with self._lock:
             for u in uses:
-                self._pending[(u.company_id, u.actor, u.channel, u.format, ((u.guid, u.version),))] += 1
+                served = ((u.guid, u.version),)
+                self._pending[(u.company_id, u.actor, u.channel, u.format, served)] += 1
+                if self.journal is not None:
+                    self.journal.append(u.company_id, u.actor, u.channel, u.format, served)
 
     def record_answer(self, company_id: str, actor: str, channel: str, fmt: str, served: Served) -> None:
         """Note one answer holding `served` items: the pull API's hot path (the tuple is kept with
-        the page, so this is one counter update)."""
+        the page, so this is one counter update and one append to the journal)."""
         if served:
             with self._lock:
                 self._pending[(company_id, actor, channel, fmt, served)] += 1
+                if self.journal is not None:
+                    self.journal.append(company_id, actor, channel, fmt, served)
+
+    def open_journal(self, folder: Path, node: str) -> int:
+        """Count what `node` served and had not written (its journal in `folder`, left by a crash),
+        then journal every use from now on. Returns how many uses were recovered."""
+        recovered, last = self.replay_journal(folder, node)
+        with self._lock:
+            self.journal = UsageJournal(folder, node, first=last + 1)
+        return recovered
+
+    def replay_journal(self, folder: Path, node: str) -> tuple[int, int]:
+        """Count the uses in `node`'s journal segments not counted yet, and delete the segments.
+        Returns (answers recovered, the last segment number used)."""
+        found = segments(folder)
+        with self.store.read() as conn:
+            done = conn.execute(sa.select(usage_journal.c.flushed_through)
+                                .where(usage_journal.c.node == node)).scalar() or 0
+        last = max([done, *(n for n, _ in found)])
+        todo = [path for n, path in found if n > done]
+        pending: Counter[tuple[str, str, str, str, Served]] = Counter(read_segments(todo))
+        self._write(pending, node, last)  # the mark even with nothing to count: the numbers move on
+        for _, path in found:
+            path.unlink(missing_ok=True)
+        if pending:
+            log.warning("usage: %d item(s) served by node %s before it stopped were not counted yet; counted now",
+                        sum(len(key[4]) * n for key, n in pending.items()), node)
+        return sum(pending.values()), last
+
+    def close_journal(self) -> None:
+        with self._lock:
+            journal, self.journal = self.journal, None
+        if journal is not None:
+            journal.close()
 
     def flush(self) -> int:
         """Write what is pending; returns how many rows. Safe from any thread."""
-        with self._lock:
-            pending, self._pending = self._pending, Counter()
-        if not pending:
-            return 0
+        with self._flushing:
+            with self._lock:
+                pending, self._pending = self._pending, Counter()
+                journal = self.journal
+                sealed = journal.seal() if journal is not None and pending else None
+            if not pending:
+                return 0
+            try:
+                written = self._write(pending, journal.node if journal else None, sealed)
+            except Exception:
+                with self._lock:  # keep them for the next flush rather than lose the record; its mark
+                    self._pending.update(pending)  # will cover the segment sealed here too
+                raise
+            if journal is not None and sealed is not None:
+                journal.remove_through(sealed)
+            return written
+
+    def _write(self, pending: Counter[tuple[str, str, str, str, Served]], node: str | None,
+               segment: int | None) -> int:
+        """One transaction: the rows, and (for a journalled node) the mark of its segments now counted."""
         rows: dict[tuple[str, str, str, int, str, str], int] = {}
         for (company_id, actor, channel, fmt, served), times in pending.items():
             for guid, version in served:
@@ -94,14 +162,24 @@ class UsageLog:
         now = utcnow()
         values = [{"company_id": c, "actor": a, "guid": g, "version": v, "channel": ch, "format": f, "at": now,
                    "times": n} for (c, a, g, v, ch, f), n in rows.items()]
-        try:
-            with self.store.write() as conn:
+        with self.store.write() as conn:
+            if values:
                 conn.execute(usage.insert(), values)
-        except Exception:
-            with self._lock:  # keep them for the next flush rather than lose the record
-                self._pending.update(pending)
-            raise
+            if node is not None and segment is not None:
+                conn.execute(self._mark(node, segment))
         return len(values)
+
+    def _mark(self, node: str, segment: int) -> sa.Executable:
+        """Upsert (node, segment): segments up to `segment` are counted. Marks only ever move forward."""
+        if self.store.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        stmt = insert(usage_journal).values(node=node, flushed_through=segment)
+        return stmt.on_conflict_do_update(index_elements=["node"], set_={
+            "flushed_through": sa.func.max(usage_journal.c.flushed_through, stmt.excluded.flushed_through)
+            if self.store.dialect == "sqlite" else
+            sa.func.greatest(usage_journal.c.flushed_through, stmt.excluded.flushed_through)})
 
     async def flush_every(self, seconds: float = 5.0) -> None:
         while True:

@@ -269,6 +269,7 @@ class WebhookService:
         self.render_context = render_context or RenderContext()
         self.config = config or WebhookConfig()
         self.targets = targets or TargetGuard()  # where endpoints may point, checked on add and on connect
+        self._unreleased: set[str] = set()  # leases of claims a failed `next_jobs` could not hand back yet
 
     # ---- endpoints ----------------------------------------------------------------------------
 
@@ -539,13 +540,44 @@ class WebhookService:
         """Claim up to `limit` due deliveries, each the head of its endpoint's line, ready to POST; and
         the seconds until something not yet due will be (None: nothing is waiting)."""
         now = now or utcnow()
+        self._release_unreleased()
         lease = f"{owner}:{secrets.token_hex(6)}"
         claimed = self._claim(lease, limit, now)
-        jobs, settled = self._prepare(claimed, lease, now)
-        if settled:
-            self.record(settled, now=now)
-            return jobs, 0.0  # those endpoints' next deliveries are free now
-        return jobs, self._seconds_until_due(now)
+        try:
+            jobs, settled = self._prepare(claimed, lease, now)
+            if settled:
+                self.record(settled, now=now)
+                return jobs, 0.0  # those endpoints' next deliveries are free now
+            return jobs, self._seconds_until_due(now)
+        except Exception:
+            # Nothing was sent: hand the claims back now rather than hold the endpoints for the lease.
+            self._unreleased.add(lease)
+            self._release_unreleased()
+            raise
+
+    def _release_unreleased(self) -> None:
+        """Hand back the claims of failed `next_jobs` calls; those that fail again wait for the next call."""
+        for lease in tuple(self._unreleased):
+            try:
+                with self.store.write() as conn:
+                    conn.execute(webhook_deliveries.update().where(webhook_deliveries.c.lease_owner == lease)
+                                 .values(lease_until=None, lease_owner=None))
+            except Exception:
+                log.warning("could not hand back webhook claim %s yet; retrying", lease, exc_info=True)
+                return
+            self._unreleased.discard(lease)
+
+    def release_node(self, node_id: str) -> int:
+        """Hand back every claim node `node_id` holds. Called as that node starts (or as another node
+        tidies up after it): its claims are from before it stopped, and none of their sends is running."""
+        d = webhook_deliveries
+        with self.store.write() as conn:
+            released = conn.execute(d.update().where(d.c.lease_owner.startswith(f"{node_id}:", autoescape=True),
+                                                     d.c.lease_until.is_not(None))
+                                    .values(lease_until=None, lease_owner=None)).rowcount
+        if released:
+            log.warning("handed back %d webhook claim(s) of node %s, left by its last run", released, node_id)
+        return released
 
     def _claim(self, lease: str, limit: int, now: datetime) -> list[sa.Row[Any]]:
         d, e = webhook_deliveries, webhook_endpoints
