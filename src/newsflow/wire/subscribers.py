@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
-import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from newsflow.store.store import Store, hash_token
 from newsflow.store.tables import events, versions
 from newsflow.wire.entitlement import NOWHERE, CompanyAccess, Reach, products_for
 from newsflow.wire.feed import reach_of
+from newsflow.wire.keymemory import KeyMemory
 from newsflow.wire.products import Product, ProductFilter
 from newsflow.wire.tables import api_keys, companies, company_products, event_products, products
 
@@ -84,7 +84,7 @@ class Subscribers:
         # may edit a product, so the JSON is read in every `entitle` and compared).
         self._filters: dict[int, tuple[Any, ProductFilter]] = {}
         # Recent key lookups (see `cached_company_for_key`), forgotten on every change made here.
-        self._keys: dict[str, tuple[float, CompanyAccess]] = {}
+        self._keys = KeyMemory(self.companies_for_keys, ttl=KEY_TTL, size=KEYS_KEPT)
 
     @contextmanager
     def _write(self) -> Iterator[sa.Connection]:
@@ -141,20 +141,23 @@ class Subscribers:
 
     def accesses(self, company_ids: Iterable[str]) -> dict[str, CompanyAccess]:
         """`access` for many companies in two queries (unknown ids are left out)."""
+        with self.store.read() as conn:
+            return self._accesses(conn, company_ids)
+
+    def _accesses(self, conn: sa.Connection, company_ids: Iterable[str]) -> dict[str, CompanyAccess]:
         ids = sorted(set(company_ids))
         found: dict[str, CompanyAccess] = {}
-        with self.store.read() as conn:
-            for start in range(0, len(ids), 1000):
-                chunk = ids[start:start + 1000]
-                granted: dict[str, set[int]] = {}
-                query = (sa.select(company_products.c.company_id, company_products.c.product_id)
-                         .join(products, products.c.id == company_products.c.product_id)
-                         .where(company_products.c.company_id.in_(chunk), products.c.active.is_(True)))
-                for company_id, product_id in conn.execute(query):
-                    granted.setdefault(company_id, set()).add(product_id)
-                for row in conn.execute(companies.select().where(companies.c.id.in_(chunk))):
-                    found[row.id] = CompanyAccess(id=row.id, product_ids=frozenset(granted.get(row.id, ())),
-                                                  active=row.active, may_receive_embargoed=row.may_receive_embargoed)
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start:start + 1000]
+            granted: dict[str, set[int]] = {}
+            query = (sa.select(company_products.c.company_id, company_products.c.product_id)
+                     .join(products, products.c.id == company_products.c.product_id)
+                     .where(company_products.c.company_id.in_(chunk), products.c.active.is_(True)))
+            for company_id, product_id in conn.execute(query):
+                granted.setdefault(company_id, set()).add(product_id)
+            for row in conn.execute(companies.select().where(companies.c.id.in_(chunk))):
+                found[row.id] = CompanyAccess(id=row.id, product_ids=frozenset(granted.get(row.id, ())),
+                                              active=row.active, may_receive_embargoed=row.may_receive_embargoed)
         return found
 
     def _companies(self, conn: sa.Connection, where: sa.ColumnElement[bool]) -> list[Company]:
@@ -167,14 +170,6 @@ class Subscribers:
         return [Company(id=r.id, name=r.name, active=r.active, may_receive_embargoed=r.may_receive_embargoed,
                         created=r.created, product_ids=frozenset(assigned.get(r.id, ())))
                 for r in rows]
-
-    def _access(self, conn: sa.Connection, company: sa.Row[Any]) -> CompanyAccess:
-        # Only active products grant anything; a deactivated product keeps its assignments.
-        query = (sa.select(company_products.c.product_id)
-                 .join(products, products.c.id == company_products.c.product_id)
-                 .where(company_products.c.company_id == company.id, products.c.active.is_(True)))
-        return CompanyAccess(id=company.id, product_ids=frozenset(conn.execute(query).scalars()),
-                             active=company.active, may_receive_embargoed=company.may_receive_embargoed)
 
     # ---- products -----------------------------------------------------------------------------
 
@@ -301,19 +296,10 @@ class Subscribers:
         return self.get_api_key(key_id)
 
     def cached_company_for_key(self, secret: str) -> CompanyAccess | None:
-        """`company_for_key`, remembered for KEY_TTL seconds: a subscriber polling all day costs no
-        lookup per request. A change made on this node applies at once (the memory is cleared); one
-        made on another node within KEY_TTL. Unknown keys are never remembered."""
-        held = self._keys.get(secret)
-        clock = time.monotonic()
-        if held is not None and held[0] > clock:
-            return held[1]
-        access = self.company_for_key(secret)
-        if access is not None:
-            if len(self._keys) >= KEYS_KEPT:
-                self._keys.clear()
-            self._keys[secret] = (clock + KEY_TTL, access)
-        return access
+        """`company_for_key`, remembered for KEY_TTL seconds and re-checked in batches
+        (`wire.keymemory`): a subscriber polling all day costs no lookup per request. A change made on
+        this node applies at once (the memory is cleared); one made on another node within KEY_TTL."""
+        return self._keys.get(secret)
 
     def company_for_key(self, secret: str, *, now: datetime | None = None) -> CompanyAccess | None:
         """The company behind a live key, or None for an unknown or revoked one.
@@ -321,21 +307,34 @@ class Subscribers:
         An inactive company still comes back (active=False), so a channel can answer "company
         inactive" rather than "bad key"; `may_see` refuses it everything.
         """
-        if not secret.startswith(KEY_PREFIX):
-            return None  # not one of ours: no database round-trip
-        query = (sa.select(api_keys.c.id.label("key_id"), api_keys.c.last_used, api_keys.c.scopes, companies)
-                 .join(companies, companies.c.id == api_keys.c.company_id)
-                 .where(api_keys.c.key_hash == hash_token(secret), api_keys.c.revoked.is_(None)))
-        with self.store.read() as conn:
-            row = conn.execute(query).first()
-            if row is None:
-                return None
-            access = dataclasses.replace(self._access(conn, row), scopes=frozenset(row.scopes))
+        return self.companies_for_keys([secret], now=now).get(secret)
+
+    def companies_for_keys(self, keys: Sequence[str], *, now: datetime | None = None) -> dict[str, CompanyAccess]:
+        """`company_for_key` for many keys in three queries per 500 (live keys only in the answer),
+        recording the last use of those not recorded within LAST_USED_EVERY in one update."""
+        ours = sorted({k for k in keys if k.startswith(KEY_PREFIX)})  # not one of ours: no round-trip
+        by_hash = {hash_token(s): s for s in ours}
         now = now or utcnow()
-        if row.last_used is None or now - row.last_used > LAST_USED_EVERY:
+        found: dict[str, CompanyAccess] = {}
+        stale: list[str] = []
+        hashes = sorted(by_hash)
+        with self.store.read() as conn:
+            for start in range(0, len(hashes), _IN_CHUNK):
+                query = (sa.select(api_keys.c.id, api_keys.c.key_hash, api_keys.c.last_used, api_keys.c.scopes,
+                                   api_keys.c.company_id)
+                         .where(api_keys.c.key_hash.in_(hashes[start:start + _IN_CHUNK]), api_keys.c.revoked.is_(None)))
+                rows = conn.execute(query).all()
+                granted = self._accesses(conn, [row.company_id for row in rows])
+                for row in rows:
+                    if row.company_id in granted:
+                        found[by_hash[row.key_hash]] = dataclasses.replace(granted[row.company_id],
+                                                                           scopes=frozenset(row.scopes))
+                        if row.last_used is None or now - row.last_used > LAST_USED_EVERY:
+                            stale.append(row.id)
+        if stale:
             with self.store.write() as conn:
-                conn.execute(api_keys.update().where(api_keys.c.id == row.key_id).values(last_used=now))
-        return access
+                conn.execute(api_keys.update().where(api_keys.c.id.in_(stale)).values(last_used=now))
+        return found
 
     # ---- each event's products ----------------------------------------------------------------
 
