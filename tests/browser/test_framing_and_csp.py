@@ -31,10 +31,14 @@ def elsewhere() -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             port = self.server.server_address[1]
+            asked = parse_qs(urlsplit(self.path).query).get("target")
             if self.path.startswith("/friendly"):
                 body = "<p id='shown'>framed fine</p>"
+            elif not asked:  # the browser's own asks (a favicon)
+                self.send_error(404)
+                return
             else:
-                target = html.escape(parse_qs(urlsplit(self.path).query)["target"][0])
+                target = html.escape(asked[0])
                 body = (f"<iframe name='victim' src='{target}'></iframe>"
                         f"<iframe name='control' src='http://localhost:{port}/friendly'></iframe>")
             data = body.encode()
