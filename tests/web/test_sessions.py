@@ -24,7 +24,6 @@ from typer.testing import CliRunner
 from newsflow.auth import hash_password
 from newsflow.cli import app as cli
 from newsflow.services import Services
-from newsflow.store.credentials import list_tokens, revoke_token
 from newsflow.store.store import hash_token
 from newsflow.web.app import create_app
 from tests.helpers import live_server, publish_story
@@ -177,7 +176,9 @@ def test_two_sign_ins_at_once_get_two_distinct_working_sessions(client: TestClie
 
 
 def _cookies_of(*responses: httpx.Response) -> list[str]:
-    return [v for r in responses for k, v in r.headers.multi_items() if k.lower() == "set-cookie"]
+    """The values of every Set-Cookie of `responses` (`name=value; attributes` → value)."""
+    return [v.split(";", 1)[0].partition("=")[2] for r in responses for k, v in r.headers.multi_items()
+            if k.lower() == "set-cookie"]
 
 
 def test_a_secret_shown_once_is_never_in_a_cookie(admin: TestClient, services: Services) -> None:
@@ -226,6 +227,8 @@ def test_cli_token_create_list_revoke(services: Services, database_url: str, mon
     token = made.output.strip()
     listed = runner.invoke(cli, ["token", "list"])
     assert listed.exit_code == 0 and "wire-bot" in listed.output and token not in listed.output
+    from newsflow.store.credentials import list_tokens
+
     (token_id,) = [t.id for t in list_tokens(services.store)]
     assert token_id in listed.output
     assert client.get("/v1/newsroom/stories", headers={"Authorization": f"Bearer {token}"}).status_code == 200
@@ -254,6 +257,8 @@ def _closed_within(sse: Sse, since: float) -> None:
 def test_a_revoked_token_ends_its_open_desk_stream(server: str, services: Services) -> None:
     user = services.store.user_by_email(_account(services, "editor", "ed@agency.example"))
     token = services.store.create_token(user.id, "monitor")
+    from newsflow.store.credentials import list_tokens, revoke_token  # new with the fix: imported here so
+    # the other tests of this file also run on the commit before it
     (info,) = list_tokens(services.store)
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=server, timeout=httpx.Timeout(10, read=READ_TIMEOUT)) as http:
