@@ -29,6 +29,7 @@ from rich.table import Table
 
 from newsflow.auth import ROLES, check_account, hash_password
 from newsflow.errors import Conflict, FieldError, NotFound
+from newsflow.ranges import INT64_MAX
 from newsflow.services import ADMIN_EMAIL, Services, bootstrap
 from newsflow.store import credentials
 from newsflow.wire.subscribers import SCOPES
@@ -402,8 +403,9 @@ def webhook_rotate(endpoint_id: str,
 
 @webhook_app.command("replay")
 def webhook_replay(endpoint_id: str,
-                   delivery: Annotated[int | None, typer.Option(help="One dead delivery (default: all of the "
-                                                                "endpoint's dead letters).")] = None) -> None:
+                   delivery: Annotated[int | None, typer.Option(
+                       min=1, max=INT64_MAX,  # a row id: a larger one cannot even be looked up
+                       help="One dead delivery (default: all of the endpoint's dead letters).")] = None) -> None:
     """Send an endpoint's dead letters again (a running server sends them within a second or so)."""
     with refused():
         requeued = Services.open().webhooks.replay(endpoint_id, delivery)
