@@ -35,6 +35,23 @@ def sane_id(value: bytes) -> str | None:
     return value.decode("ascii")
 
 
+class AccessRecord(logging.LogRecord):
+    """A request's log record, made for a fraction of what `log.info` costs: no walk up the stack for
+    the caller's file and line, no thread or process look-ups — the same for every request line."""
+
+    def __init__(self, level: int, message: str, fields: dict[str, Any]) -> None:
+        # deliberately not calling LogRecord.__init__: these are all the attributes handlers read
+        self.name, self.levelno, self.levelname = log.name, level, logging.getLevelName(level)
+        self.msg, self.args, self.fields = message, (), fields
+        self.created = time.time()
+        self.msecs = (self.created - int(self.created)) * 1000
+        self.relativeCreated = (self.created - logging._startTime) * 1000  # type: ignore[attr-defined]
+        self.pathname, self.filename, self.module, self.funcName, self.lineno = __file__, "requests.py", \
+            "requests", "__call__", 0
+        self.exc_info = self.exc_text = self.stack_info = None
+        self.thread = self.threadName = self.process = self.processName = self.taskName = None
+
+
 def name_caller(scope: dict[str, Any], company_id: str, key_hash: str) -> None:
     """Who asked, for the request's log line: what the subscriber API's auth puts in `request.state`,
     for a layer beneath it (the feed's fast path)."""
@@ -92,8 +109,8 @@ class RequestLog:
                 metrics.request(route, status, seconds)
             level = logging.DEBUG if scope["path"] in QUIET else logging.ERROR if status >= 500 else logging.INFO
             if log.isEnabledFor(level):
-                log.log(level, "%s %s %d", scope["method"], scope["path"], status,
-                        extra={"fields": self._fields(scope, rid, route, status, seconds, sent)})
+                log.handle(AccessRecord(level, f"{scope['method']} {scope['path']} {status}",
+                                        self._fields(scope, rid, route, status, seconds, sent)))
 
     def _route(self, scope: dict[str, Any], status: int) -> str:
         """The route's template (never the raw path, so the label set stays small)."""
