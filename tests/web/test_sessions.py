@@ -128,6 +128,28 @@ def test_a_password_change_ends_every_session_and_token_of_the_account(client: T
         assert _signed_in(phone)
 
 
+def test_changing_ones_own_password_signs_out_everywhere_else(client: TestClient, services: Services) -> None:
+    email = _account(services, "editor", "ed@agency.example")
+    user = services.store.user_by_email(email)
+    token = services.store.create_token(user.id, "cms")
+    with contextlib.closing(_browser(services)) as thief:
+        assert _sign_in(client, email).status_code == 303 and _sign_in(thief, email).status_code == 303
+        before = client.cookies[COOKIE]
+        form = csrf_of(client.get("/password").text)
+        wrong = client.post("/password", data={"csrf_token": form, "current": "not it", "new": "another passphrase"})
+        short = client.post("/password", data={"csrf_token": form, "current": PASSWORD, "new": "short"})
+        assert (wrong.status_code, short.status_code) == (401, 422)
+        assert _signed_in(thief)  # a refused change ends nothing
+        r = client.post("/password", data={"csrf_token": form, "current": PASSWORD, "new": "another passphrase"},
+                        follow_redirects=False)
+        assert r.status_code == 303
+        assert _signed_in(client) and client.cookies[COOKIE] != before  # this browser: a fresh session
+        assert not _signed_in(thief)
+        assert client.get("/v1/newsroom/stories", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    with _fresh(services, before) as old:
+        assert not _signed_in(old)
+
+
 def test_deactivation_ends_sessions_and_tokens_for_good(admin: TestClient, services: Services) -> None:
     email = _account(services, "editor", "ed@agency.example")
     user = services.store.user_by_email(email)

@@ -207,6 +207,15 @@ STAFF_STRINGS: dict[str, dict[str, str]] = {
     # ---- sign-in ---------------------------------------------------------------------------------------------
     "login_sign_in": {"en": "Sign in", "tr": "Oturum aç", "ar": "تسجيل الدخول"},
     "login_password": {"en": "Password", "tr": "Parola", "ar": "كلمة المرور"},
+    "login_change_password": {"en": "Change password", "tr": "Parolayı değiştir", "ar": "تغيير كلمة المرور"},
+    "login_change_password_hint": {"en": "Changing it signs you out everywhere else and revokes your API tokens.",
+                                   "tr": "Değiştirmek diğer tüm oturumlarınızı kapatır ve API belirteçlerinizi "
+                                         "iptal eder.",
+                                   "ar": "يؤدي تغييرها إلى تسجيل خروجك من كل مكان آخر وإلغاء رموز API الخاصة بك."},
+    "login_current_password": {"en": "Current password", "tr": "Mevcut parola", "ar": "كلمة المرور الحالية"},
+    "login_new_password": {"en": "New password", "tr": "Yeni parola", "ar": "كلمة المرور الجديدة"},
+    "login_current_wrong": {"en": "the current password is wrong", "tr": "mevcut parola yanlış",
+                            "ar": "كلمة المرور الحالية غير صحيحة"},
     "login_wrong": {"en": "wrong e-mail or password", "tr": "e-posta ya da parola yanlış",
                     "ar": "البريد الإلكتروني أو كلمة المرور غير صحيحة"},
     "login_too_many": {"en": "Too many sign-in attempts; please wait a minute and try again.",

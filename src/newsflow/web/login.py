@@ -18,10 +18,11 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from newsflow.auth import COMPANY_ROLES, PUBLISH_ROLES, STAFF_ROLES, hash_password, verify_password
-from newsflow.errors import NotFound
+from newsflow.auth import COMPANY_ROLES, PUBLISH_ROLES, STAFF_ROLES, check_account, hash_password, verify_password
+from newsflow.errors import FieldError, NotFound
 from newsflow.services import Services
 from newsflow.store import User
 from newsflow.store import credentials as stored
@@ -195,10 +196,8 @@ async def login(request: Request, svc: Services = Depends(services)) -> Response
         # one message for every failure: the page must not tell which e-mails have accounts
         return _form(request, email=email, next_path=next_path, error=i18n.request_translator(request)(WRONG),
                      status=401)
-    # rotate: a fresh server-side session (new id, new CSRF token) so a planted cookie is worthless;
-    # the one this browser had before is ended, not left alive beside it
-    sessions.sign_out(request)
-    sessions.sign_in(request, user)
+    # rotate: a fresh server-side session (new id, new CSRF token), so a planted cookie is worthless
+    await run_in_threadpool(sessions.sign_in, request, user)
     request.scope["nf.user"] = user
     response = RedirectResponse(safe_next(next_path, _home(user)), 303)
     sessions.save(request, response)
@@ -210,5 +209,54 @@ async def logout(request: Request) -> Response:
     sessions.sign_out(request)  # the row is deleted: this cookie signs nobody in again, anywhere
     request.scope["nf.user"] = None
     response = RedirectResponse("/login", 303)
+    sessions.save(request, response)
+    return response
+
+
+# ---- changing one's own password ------------------------------------------------------------------------
+
+
+def _require_signed_in(request: Request) -> User:
+    user = current_user(request)
+    if user is None:
+        raise _sign_in_first(request)
+    return user
+
+
+def _password_form(request: Request, user: User, *, error: str | None = None, status: int = 200) -> Response:
+    return private_page(request, "password.html", status=status, user=user, error=error)
+
+
+@router.get("/password")
+def password_form(request: Request, user: User = Depends(_require_signed_in)) -> Response:
+    return _password_form(request, user)
+
+
+@router.post("/password", dependencies=[Depends(sessions.require_csrf)])
+async def change_password(request: Request, user: User = Depends(_require_signed_in),
+                          svc: Services = Depends(services)) -> Response:
+    """The signed-in person's own password. Every session and staff token of the account ends with the
+    change (a thief's copy of a cookie or token is out too); this browser gets a fresh session."""
+    form = await request.form()
+    current, new = str(form.get("current") or ""), str(form.get("new") or "")
+    address = request.client.host if request.client else "unknown"
+    t = i18n.request_translator(request)
+    wait = _failures(request).wait(address)
+    if wait:  # a stolen session must not become a way round the sign-in throttle
+        response = _password_form(request, user, error=t("login_too_many"), status=429)
+        response.headers["Retry-After"] = str(int(wait) + 1)
+        return response
+    if not await run_in_threadpool(verify_password, user.password_hash, current):
+        _failures(request).take(address)
+        return _password_form(request, user, error=t("login_current_wrong"), status=401)
+    try:
+        check_account(password=new)
+    except FieldError as exc:
+        return _password_form(request, user, error=exc.message, status=422)
+    changed = await run_in_threadpool(lambda: stored.change_account(svc.store, user.id,
+                                                                    password_hash=hash_password(new)))
+    await run_in_threadpool(sessions.sign_in, request, changed)  # the old session row is gone with the others
+    request.scope["nf.user"] = changed
+    response = RedirectResponse(_home(changed), 303)
     sessions.save(request, response)
     return response

@@ -152,7 +152,9 @@ def session(request: Request) -> Session:
 
 def sign_in(request: Request, user: User) -> Session:
     """A fresh server-side session for `user` (new id, new CSRF token, nothing from before, so a
-    planted cookie is worthless); `save` puts its id in the cookie."""
+    planted cookie is worthless); the one this browser had is ended, not left alive beside it. `save`
+    puts the new id in the cookie."""
+    sign_out(request)
     store = request.app.state.services.store
     sid = stored.open_session(store, user.id, _lifetime(request.app.state.services.settings))
     row = stored.find_session(store, hash_token(sid))
