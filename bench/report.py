@@ -5,6 +5,7 @@ from __future__ import annotations
 import platform
 import re
 import statistics
+import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,15 +23,22 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def write_section(name: str, body: str) -> None:
-    text = DOC.read_text() if DOC.exists() else HEADER
+def commit() -> str:
+    """The commit measured (the tree may also hold others' uncommitted work on a shared machine)."""
+    done = subprocess.run(["git", "-C", str(DOC.parents[1]), "rev-parse", "--short", "HEAD"],
+                          capture_output=True, text=True)
+    return done.stdout.strip() or "unknown"
+
+
+def write_section(name: str, body: str, *, doc: Path = DOC, header: str = HEADER) -> None:
+    text = doc.read_text() if doc.exists() else header
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     command = "python " + " ".join([f"bench/{Path(sys.argv[0]).name}", *sys.argv[1:]])
     section = (f"## {name}\n\n<!-- {name}: start -->\n"
-               f"Command: `{command}`  \nRun: {stamp}, Python {platform.python_version()}, "
+               f"Command: `{command}`  \nRun: {stamp}, commit {commit()}, Python {platform.python_version()}, "
                f"{platform.machine()}\n\n{body.strip()}\n<!-- {name}: end -->\n")
     pattern = re.compile(rf"## {re.escape(name)}\n\n<!-- {re.escape(name)}: start -->.*?<!-- "
                          rf"{re.escape(name)}: end -->\n", re.S)
     text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip() + "\n\n" + section
-    DOC.write_text(text)
+    doc.write_text(text)
     print(section)
