@@ -210,6 +210,11 @@ def test_limits_are_settings_and_a_form_has_its_own(small_limits: TestClient) ->
     assert r.status_code == 413 and "NEWSFLOW_MAX_FORM_KB" in r.json()["error"]
     with pytest.raises(ValueError, match="NEWSFLOW_MAX_JSON_KB"):
         Settings(max_json_bytes=0)
+    for bad in ("abc", "nan", "inf", "-1"):  # a bad value stops the node naming the variable
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("NEWSFLOW_MAX_INGEST_MB", bad)
+            with pytest.raises(ValueError, match="NEWSFLOW_MAX_INGEST_MB"):
+                Settings()
 
 
 def _bomb_png(width: int, height: int) -> bytes:
