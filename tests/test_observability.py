@@ -430,3 +430,18 @@ def test_a_bad_setting_is_refused_naming_it(tmp_path: Path) -> None:
     for lag in (-1.0, float("nan")):
         with pytest.raises(ValueError, match="NEWSFLOW_READY_MAX_LAG"):
             Settings(data_dir=tmp_path, ready_max_lag=lag)
+
+
+def test_an_unexpected_error_is_a_json_500_that_names_its_request_id(services: Services) -> None:
+    app = create_app(services)
+
+    @app.get("/v1/boom")
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    with captured("newsflow.access") as out:
+        r = TestClient(app, raise_server_exceptions=False).get("/v1/boom", headers={"X-Request-ID": "bug-report-9"})
+    assert r.status_code == 500 and r.headers["x-request-id"] == "bug-report-9"
+    assert "bug-report-9" in r.json()["error"] and "a bug" not in r.text  # nothing of the fault leaks
+    (line,) = [line for line in json_lines(out.getvalue()) if line["request_id"] == "bug-report-9"]
+    assert line["status"] == 500 and line["level"] == "error" and line["route"] == "/v1/boom"

@@ -88,11 +88,12 @@ class RequestLog:
         header = (HEADER, rid.encode())
         status = 500  # if the app raises before answering, the server's error page is a 500
         sent = 0
+        started = False
 
         async def respond(message: dict[str, Any]) -> None:
-            nonlocal status, sent
+            nonlocal status, sent, started
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, started = message["status"], True
                 message["headers"] = [*message.get("headers", ()), header]
             elif message["type"] == "http.response.body":
                 sent += len(message.get("body", b""))
@@ -100,6 +101,14 @@ class RequestLog:
 
         try:
             await self.app(scope, receive, respond)
+        except Exception:
+            if not started:  # answer the 500 here, so that it too names its request id
+                body = b'{"error":"internal server error (request id %s)"}' % header[1]
+                await send({"type": "http.response.start", "status": 500, "headers": [
+                    (b"content-type", b"application/json"), (b"content-length", b"%d" % len(body)), header]})
+                await send({"type": "http.response.body", "body": body})
+                sent = len(body)
+            raise  # the server logs the traceback (the framework sees the answer went out and adds none)
         finally:
             seconds = time.perf_counter() - began
             route = self._route(scope, status)
