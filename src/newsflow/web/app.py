@@ -104,9 +104,10 @@ def create_app(svc: Services | None = None) -> FastAPI:
     security_headers.install(app)  # around everything else: every answer carries CSP, no-framing, nosniff …
     contract.install(app)  # /openapi.json lists every status a route answers
     app.add_middleware(RawSend)
-    app.add_middleware(FastFeed)  # a plain feed page never enters the framework
     app.state.public_pages = RenderedPages()
-    app.add_middleware(ServeRendered, pages=app.state.public_pages)  # nor does a rendered public page
+    app.add_middleware(ServeRendered, pages=app.state.public_pages)  # a rendered public page never enters the framework
+    # above it: a plain feed page skips ServeRendered's page look-up too (a fifth of the page's CPU, 2026-12-02)
+    app.add_middleware(FastFeed)
     app.add_middleware(BodyLimit)  # every body is limited, and credentials known before it is read
     # outermost: every answer, the fast paths' and the refusals' too, gets a request id, a log line, a timing
     app.add_middleware(RequestLog, paths={fastfeed.PATH: fastfeed.PATH}, subtrees={"/static/": "/static/{path}"})
