@@ -75,16 +75,20 @@ def open_session(store: Store, user_id: str, lifetime: timedelta, data: dict[str
     return sid
 
 
+# Built once: on every request only the parameters change (building it each time cost half the look-up).
+_FIND = (sa.select(sessions.c.id_hash, sessions.c.csrf, sessions.c.data, sessions.c.last_seen, sessions.c.expires,
+                   *users.c)
+         .join(users, users.c.id == sessions.c.user_id)
+         .where(sessions.c.id_hash == sa.bindparam("id_hash"),
+                sessions.c.expires > sa.bindparam("now", type_=UTCDateTime), users.c.active.is_(True)))
+
+
 def find_session(store: Store, id_hash: str, now: datetime | None = None) -> SessionRow | None:
     """The live session with this hash and its active user, in one indexed look-up; None when it was
     ended, has expired or its account is deactivated."""
     now = now or utcnow()
-    query = (sa.select(sessions.c.id_hash, sessions.c.csrf, sessions.c.data, sessions.c.last_seen,
-                       sessions.c.expires, *users.c)
-             .join(users, users.c.id == sessions.c.user_id)
-             .where(sessions.c.id_hash == id_hash, sessions.c.expires > now, users.c.active.is_(True)))
     with store.read() as conn:
-        row = conn.execute(query).first()
+        row = conn.execute(_FIND, {"id_hash": id_hash, "now": now}).first()
     if row is None:
         return None
     if (now - row.last_seen).total_seconds() > SEEN_EVERY:
