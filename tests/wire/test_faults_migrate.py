@@ -48,3 +48,17 @@ def test_four_nodes_migrating_one_empty_database_at_once_all_succeed(store_kind:
         store.migrate()  # a later node finds nothing to do
     finally:
         store.close()
+
+
+def test_after_migrating_reads_do_not_take_the_write_lock(tmp_path: Path) -> None:
+    """The migration's IMMEDIATE transaction is its own: a reader holding a snapshot does not block a writer."""
+    store = Store(f"sqlite:///{tmp_path / 'n.db'}")
+    try:
+        store.migrate()
+        with store.read() as reader, reader.begin():
+            assert "write" not in reader.info
+            reader.execute(sa.text("SELECT count(*) FROM alembic_version")).scalar()  # a snapshot is held
+            with store.write() as writer:  # would wait out the busy timeout, then fail, if the reader held the lock
+                writer.execute(sa.text("UPDATE alembic_version SET version_num = version_num"))
+    finally:
+        store.close()

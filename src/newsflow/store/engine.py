@@ -58,9 +58,12 @@ def migrate(engine: sa.Engine) -> None:
         # Several nodes may start together on an empty database: one migrates while the others wait,
         # then find the schema at head. SQLite: the write transaction is IMMEDIATE (see above), which
         # takes the database's write lock first; PostgreSQL: a transaction-scoped advisory lock.
-        conn.info["write"] = True
-        with conn.begin():
-            if engine.dialect.name == "postgresql":
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+        conn.info["write"] = True  # the DBAPI connection's: taken off again before it goes back to the pool
+        try:
+            with conn.begin():
+                if engine.dialect.name == "postgresql":
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        finally:
+            conn.info.pop("write", None)
