@@ -5,6 +5,7 @@ many accounts from one address, and cookies of hostile bytes."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import re
@@ -361,3 +362,33 @@ def test_no_cookie_value_signs_anyone_in_or_breaks_a_page(admin: TestClient, str
     stranger.cookies.set(COOKIE, value)
     r = stranger.get("/desk", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+# ---- the re-check wrapper of the desk's stream ---------------------------------------------------------------
+
+
+def test_a_wrapped_stream_ends_with_its_source_or_its_credential_whichever_first() -> None:
+    from newsflow.web.sessions import until_ended
+
+    async def three() -> Any:
+        for i in range(3):
+            yield f"data: {i}\n\n"
+
+    async def forever() -> Any:
+        yield "data: first\n\n"
+        await asyncio.Event().wait()  # a quiet log: nothing more for a long time
+        yield "never"
+
+    async def collect(frames: Any) -> tuple[list[str], float]:
+        started, out = time.monotonic(), []
+        async for frame in frames:
+            out.append(frame)
+        return out, time.monotonic() - started
+
+    # the source ends: at once, not at the next re-check
+    out, took = asyncio.run(collect(until_ended(three(), lambda: True, every=10)))
+    assert out == ["data: 0\n\n", "data: 1\n\n", "data: 2\n\n"] and took < 1
+    # the credential ends while the source waits: within one re-check, with a last comment
+    checks = iter([True, False])
+    out, took = asyncio.run(collect(until_ended(forever(), lambda: next(checks), every=0.2)))
+    assert out[0] == "data: first\n\n" and out[-1].startswith(": closed:") and took < 1.5

@@ -19,6 +19,7 @@ import functools
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 import time
@@ -230,11 +231,15 @@ async def until_ended(frames: AsyncIterator[str], still_valid: Callable[[], Any]
                       ) -> AsyncIterator[str]:
     """Pass `frames` on while `still_valid()` (run in a thread at most every `every` seconds) holds; when
     it no longer does, end with a last comment saying why — even while `frames` waits for its next."""
-    queue: asyncio.Queue[str] = asyncio.Queue(maxsize=1)  # one frame in hand: a slow client slows `frames`
+    queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize=1)  # one frame in hand: a slow client slows `frames`
 
     async def pump() -> None:
-        async for frame in frames:
-            await queue.put(frame)
+        try:
+            async for frame in frames:
+                await queue.put(frame)
+        except Exception:  # the stream ends as it would have without the wrapper, and says why in the log
+            logging.getLogger("newsflow.web").exception("a live stream failed; it is closed")
+        await queue.put(None)  # (not reached when cancelled: then nobody reads any more)
 
     loop = asyncio.get_running_loop()
     task = asyncio.create_task(pump())
@@ -242,10 +247,13 @@ async def until_ended(frames: AsyncIterator[str], still_valid: Callable[[], Any]
     try:
         while True:
             try:
-                yield await asyncio.wait_for(queue.get(), max(0.0, check_at - loop.time()))
+                frame = await asyncio.wait_for(queue.get(), max(0.0, check_at - loop.time()))
             except TimeoutError:
-                if task.done() and queue.empty():
-                    return  # `frames` ended (or failed): so does this stream
+                frame = ""
+            if frame is None or (not frame and task.done() and queue.empty()):
+                return  # `frames` ended (a node's drain, a slow tab dropped): so does this stream
+            if frame:
+                yield frame
             if loop.time() >= check_at:
                 if not await asyncio.to_thread(still_valid):
                     yield ": closed: signed out or access revoked\n\n"
