@@ -115,19 +115,16 @@ def route_class(path: str) -> RouteClass:
     return next((rc for prefix, rc in CLASSES if path.startswith(prefix)), FORM)
 
 
-def declared_length(scope: Scope) -> int | None:
-    """The Content-Length, None when absent (chunked). The server has already refused a malformed one."""
+def framing(scope: Scope) -> tuple[bytes | None, bool]:
+    """The raw Content-Length (None when absent) and whether the body is chunked: one pass over the
+    headers, since every request (the feed's hot path too) comes through here."""
+    length, chunked = None, False
     for name, value in scope["headers"]:
         if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                raise HTTPException(400, "Content-Length is not a number") from None
-    return None
-
-
-def _chunked(scope: Scope) -> bool:
-    return any(name == b"transfer-encoding" for name, _ in scope["headers"])
+            length = value
+        elif name == b"transfer-encoding":
+            chunked = True
+    return length, chunked
 
 
 async def answer(scope: Scope, send: Send, exc: HTTPException) -> None:
@@ -160,13 +157,15 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        try:
-            declared = declared_length(scope)
-        except HTTPException as exc:
-            await answer(scope, send, exc)
-            return
-        if not declared and not _chunked(scope):
+        length, chunked = framing(scope)
+        if not chunked and (length is None or length == b"0"):
             await self.app(scope, receive, send)  # no body: nothing to limit, nothing to guard
+            return
+        try:
+            # the server has already refused a malformed length; this is a second line of defence
+            declared = int(length) if length is not None else None
+        except ValueError:
+            await answer(scope, send, HTTPException(400, "Content-Length is not a number"))
             return
         svc: Services = scope["app"].state.services
         rc = route_class(scope["path"])
