@@ -445,3 +445,17 @@ def test_an_unexpected_error_is_a_json_500_that_names_its_request_id(services: S
     assert "bug-report-9" in r.json()["error"] and "a bug" not in r.text  # nothing of the fault leaks
     (line,) = [line for line in json_lines(out.getvalue()) if line["request_id"] == "bug-report-9"]
     assert line["status"] == 500 and line["level"] == "error" and line["route"] == "/v1/boom"
+
+
+def test_a_staff_tokens_request_names_its_user(services: Services, staff_headers: dict[str, str]) -> None:
+    editor = services.store.user_for_token(staff_headers["Authorization"].removeprefix("Bearer "))
+    assert editor is not None
+    with captured("newsflow.access") as out, live_server(services) as base:
+        r = httpx.get(base + "/v1/newsroom/stories", headers=staff_headers | {"X-Request-ID": "desk-audit-3"})
+        assert r.status_code == 200
+        wrong = httpx.get(base + "/v1/newsroom/stories", headers={"Authorization": "Bearer nope",
+                                                                 "X-Request-ID": "desk-audit-4"})
+        assert wrong.status_code == 401
+    lines = {line["request_id"]: line for line in json_lines(out.getvalue())}
+    assert lines["desk-audit-3"]["user_id"] == editor.id and lines["desk-audit-3"]["route"] == "/v1/newsroom/stories"
+    assert "user_id" not in lines["desk-audit-4"]  # refused: nobody is named

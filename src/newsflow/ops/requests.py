@@ -9,6 +9,7 @@ access logger is on."""
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import logging
 import secrets
@@ -17,7 +18,6 @@ from collections.abc import Callable
 from typing import Any
 
 from newsflow.ops.metrics import Metrics
-from newsflow.web.api.subscriber import RAW_SEND
 
 log = logging.getLogger("newsflow.access")
 
@@ -25,6 +25,17 @@ HEADER = b"x-request-id"
 MAX_ID = 128
 QUIET = frozenset({"/healthz", "/readyz", "/metrics"})  # a load balancer's and Prometheus's polls: debug only
 STATE = "state"  # Starlette's `request.state` lives in the scope under this key
+SIGNED_IN = "nf.user"  # where web.login keeps the request's signed-in account
+# The request's state for code that is not handed the request (the staff-token dependency): the
+# dict itself is shared, so a worker thread running a sync dependency writes into the same one.
+_CURRENT: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("newsflow_request_state")
+
+
+def note_user(user_id: str) -> None:
+    """Name the staff member a token belongs to in this request's log line."""
+    state = _CURRENT.get(None)
+    if state is not None:
+        state["user_id"] = user_id
 
 
 def sane_id(value: bytes) -> str | None:
@@ -64,7 +75,10 @@ class RequestLog:
     app's services at the first request (they may be opened in the lifespan)."""
 
     def __init__(self, app: Any, paths: dict[str, str] | None = None, subtrees: dict[str, str] | None = None) -> None:
+        from newsflow.web.api.subscriber import RAW_SEND  # here: the web layer's auth imports this module
+
         self.app = app
+        self._raw_send = RAW_SEND
         # labels for what the router does not name: paths answered beneath it (path → label), and
         # mounted subtrees (prefix → label)
         self.paths = paths or {}
@@ -83,8 +97,10 @@ class RequestLog:
                 break
         if rid is None:
             rid = f"{self._prefix}{self._next():x}"
-        scope.setdefault(STATE, {})["request_id"] = rid
-        scope.setdefault(RAW_SEND, send)  # the stream's frames skip this layer's wrapper
+        state = scope.setdefault(STATE, {})
+        state["request_id"] = rid
+        _CURRENT.set(state)  # this request's task (and the threads it hands work to) only
+        scope.setdefault(self._raw_send, send)  # the stream's frames skip this layer's wrapper
         header = (HEADER, rid.encode())
         status = 500  # if the app raises before answering, the server's error page is a 500
         sent = 0
@@ -145,6 +161,11 @@ class RequestLog:
             "event": "request", "request_id": rid, "method": scope["method"], "route": route,
             "path": scope["path"], "status": status, "duration_ms": round(seconds * 1000, 3), "bytes": sent,
             "client": client[0] if client else None}
+        user = scope.get(SIGNED_IN)  # the faces' session user, once web.login has looked it up
+        if user is not None:
+            fields["user_id"] = user.id
+            if getattr(user, "company_id", None):
+                fields["company_id"] = user.company_id
         for name in ("company_id", "user_id"):
             if name in state:
                 fields[name] = state[name]

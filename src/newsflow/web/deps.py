@@ -7,6 +7,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
 from newsflow.auth import PUBLISH_ROLES, STAFF_ROLES
+from newsflow.ops.requests import note_user
 from newsflow.services import Services
 from newsflow.store import User
 
@@ -27,6 +28,7 @@ def staff(creds: HTTPAuthorizationCredentials | None = Depends(_bearer),
         raise HTTPException(401, "invalid or revoked token", challenge)
     if user.role not in STAFF_ROLES:
         raise HTTPException(403, f"role {user.role!r} may not use the newsroom API")
+    note_user(user.id)  # named in the request's log line
     return user
 
 
