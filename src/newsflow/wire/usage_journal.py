@@ -33,6 +33,7 @@ class UsageJournal:
         self.segment = first
         self._fd = self._open(self.segment)
         self._encoded: dict[int, tuple[object, bytes]] = {}  # id(served) -> (served, its JSON)
+        self._heads: dict[tuple[str, str, str, str], bytes] = {}  # (company, actor, channel, format) -> JSON
 
     def _open(self, segment: int) -> int:
         return os.open(self.folder / f"usage-{segment:012d}.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -46,8 +47,13 @@ class UsageJournal:
             if len(self._encoded) > 4096:
                 self._encoded.clear()
             kept = self._encoded[id(served)] = (served, json.dumps(served, separators=(",", ":")).encode())
-        head = json.dumps([company_id, actor, channel, fmt], separators=(",", ":")).encode()
-        os.write(self._fd, head[:-1] + b"," + kept[1] + b"]\n")
+        who = (company_id, actor, channel, fmt)
+        head = self._heads.get(who)
+        if head is None:
+            if len(self._heads) > 4096:
+                self._heads.clear()
+            head = self._heads[who] = json.dumps(who, separators=(",", ":")).encode()[:-1] + b","
+        os.write(self._fd, head + kept[1] + b"]\n")
 
     def seal(self) -> int:
         """Start the next segment; returns the number of the one sealed. Under the usage log's lock."""
