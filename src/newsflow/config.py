@@ -103,6 +103,8 @@ class Settings:
                             ("NEWSFLOW_STREAMS_PER_COMPANY", self.streams_per_company)):
             if limit <= 0:  # zero would lock everyone out: a typo, not a policy
                 raise ValueError(f"{name} must be more than 0, got {limit}")
+        if self.session_hours > 24 * 366 * 100:  # a date past year 9999 would fail every sign-in
+            raise ValueError(f"NEWSFLOW_SESSION_HOURS must be at most {24 * 366 * 100} (a century)")
         if not self.database_url:
             default = f"sqlite:///{self.data_dir / 'newsflow.db'}"
             object.__setattr__(self, "database_url", _env("NEWSFLOW_DATABASE_URL", default))

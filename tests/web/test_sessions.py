@@ -12,6 +12,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,6 +25,7 @@ from typer.testing import CliRunner
 
 from newsflow.auth import hash_password
 from newsflow.cli import app as cli
+from newsflow.config import Settings
 from newsflow.services import Services
 from newsflow.store.store import hash_token
 from newsflow.web.app import create_app
@@ -392,3 +394,10 @@ def test_a_wrapped_stream_ends_with_its_source_or_its_credential_whichever_first
     checks = iter([True, False])
     out, took = asyncio.run(collect(until_ended(forever(), lambda: next(checks), every=0.2)))
     assert out[0] == "data: first\n\n" and out[-1].startswith(": closed:") and took < 1.5
+
+
+def test_a_session_lifetime_past_the_calendar_is_refused_at_start(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSFLOW_SESSION_HOURS", str(10**12))
+    with pytest.raises(ValueError, match="NEWSFLOW_SESSION_HOURS must be at most"):
+        Settings(data_dir=tmp_path)
