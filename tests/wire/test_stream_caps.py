@@ -179,4 +179,3 @@ def test_a_cap_of_zero_or_less_is_refused_at_start(tmp_path: Path, monkeypatch: 
     monkeypatch.setenv("NEWSFLOW_STREAMS_PER_KEY", "0")
     with pytest.raises(ValueError, match="NEWSFLOW_STREAMS_PER_KEY must be more than 0"):
         Settings(data_dir=tmp_path)
-
