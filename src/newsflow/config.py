@@ -75,12 +75,12 @@ class Settings:
     # Strict-Transport-Security max-age, sent when NEWSFLOW_BASE_URL is https (0: never sent).
     hsts_seconds: int = field(default_factory=lambda: int(_env("NEWSFLOW_HSTS_SECONDS", "31536000")))
     # A signed-in session lasts this long from sign-in (logout, a password change or deactivation end it).
-    session_hours: int = field(default_factory=lambda: int(_env("NEWSFLOW_SESSION_HOURS", "336")))
+    session_hours: int = field(default_factory=lambda: int(_number("NEWSFLOW_SESSION_HOURS", "336")))
     # Failed sign-ins per client address and hour, whatever the e-mails (slows password spraying).
-    login_failures_per_hour: int = field(default_factory=lambda: int(_env("NEWSFLOW_LOGIN_FAILURES_PER_HOUR", "30")))
+    login_failures_per_hour: int = field(default_factory=lambda: int(_number("NEWSFLOW_LOGIN_FAILURES_PER_HOUR", "30")))
     # Concurrent event streams per API key and per company, on each node (429 beyond).
-    streams_per_key: int = field(default_factory=lambda: int(_env("NEWSFLOW_STREAMS_PER_KEY", "20")))
-    streams_per_company: int = field(default_factory=lambda: int(_env("NEWSFLOW_STREAMS_PER_COMPANY", "100")))
+    streams_per_key: int = field(default_factory=lambda: int(_number("NEWSFLOW_STREAMS_PER_KEY", "20")))
+    streams_per_company: int = field(default_factory=lambda: int(_number("NEWSFLOW_STREAMS_PER_COMPANY", "100")))
 
     def __post_init__(self) -> None:
         if self.log_format not in ("json", "text"):
