@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from newsflow.store import Store
 from newsflow.wire.entitlement import CompanyAccess
-from newsflow.wire.subscribers import KEY_TTL, Subscribers
+from newsflow.wire.subscribers import KEY_IDLE, KEY_TTL, Subscribers
 
 
 class Clock:
@@ -86,6 +86,23 @@ def test_a_revocation_on_another_node_shows_within_the_ttl_among_busy_keys(store
             assert node.cached_company_for_key(secret) is not None
 
 
+def test_keys_polled_more_seldom_than_the_ttl_are_still_checked_in_batches(store: Store, clock: Clock,
+                                                                         key_queries: list[str]) -> None:
+    """A loaded node, or subscribers polling every few seconds, bring each key back more slowly than
+    KEY_TTL: that must not make every request a lookup of its own."""
+    subs = Subscribers(store)
+    company = subs.create_company("Daily Planet")
+    keys = [subs.create_api_key(company.id).secret for _ in range(200)]
+    for secret in keys:
+        subs.cached_company_for_key(secret)
+    key_queries.clear()
+    for tick in range(600):  # 60 s, each key asked every 10 s (five times KEY_TTL)
+        clock.now += 0.1
+        for secret in keys[tick % 100::100]:
+            assert subs.cached_company_for_key(secret) is not None
+    assert len(key_queries) <= 2 * 60 / KEY_TTL, f"{len(key_queries)} key lookups in 60 s"
+
+
 def test_idle_keys_are_forgotten_and_unknown_keys_never_remembered(store: Store, clock: Clock,
                                                                     key_queries: list[str]) -> None:
     subs = Subscribers(store)
@@ -94,12 +111,15 @@ def test_idle_keys_are_forgotten_and_unknown_keys_never_remembered(store: Store,
     busy = subs.create_api_key(company.id).secret
     for secret in [*idle, busy]:
         subs.cached_company_for_key(secret)
-    key_queries.clear()
-    for _ in range(int(10 * KEY_TTL / 0.1)):  # only one key stays in use
-        clock.now += 0.1
+    step, began, late_from = 0.5, clock.now, None
+    for _ in range(int((KEY_IDLE + 10 * KEY_TTL) / step)):  # only one key stays in use
+        clock.now += step
+        if late_from is None and clock.now > began + KEY_IDLE + KEY_TTL:
+            late_from = len(key_queries)  # from here on, the idle keys are past KEY_IDLE
         assert subs.cached_company_for_key(busy) is not None
-    # the idle keys were not carried along in the busy key's batches: each batch read one key
-    assert key_queries and all(q.count("?") + q.count("%(") <= 3 for q in key_queries), key_queries[-1]
+    late = key_queries[late_from:]
+    # the idle keys are no longer carried along in the busy key's batches: each batch reads one key
+    assert late and all(q.count("?") + q.count("%(") <= 3 for q in late), late[-1]
     for bogus in ["nfk_" + "x" * 43, "nfk_' OR 1=1 --", "nfk_\x00\r\n", "not-ours"]:
         assert subs.cached_company_for_key(bogus) is None
         assert subs.cached_company_for_key(bogus) is None  # still asked, never remembered as valid
@@ -132,7 +152,7 @@ def test_every_answer_was_true_within_the_ttl(ops: list[tuple[str, float]]) -> N
         calls.append(len(batch))
         return {k: CompanyAccess(id=k, product_ids=frozenset()) for k in batch if live[k]}
 
-    memory = keymemory.KeyMemory(lookup_many, ttl=KEY_TTL, size=5)
+    memory = keymemory.KeyMemory(lookup_many, ttl=KEY_TTL, idle=3 * KEY_TTL, size=5)
     keymemory.time = SimpleNamespace(monotonic=lambda: now[0])  # type: ignore[assignment]
     try:
         for op, arg in ops:

@@ -5,8 +5,11 @@ is remembered for `ttl` seconds; a revocation made on another node shows within 
 one by one, a thousand busy keys cost a thousand lookups per `ttl` — on 2026-12-02 that was two
 thirds of a feed page's time (docs/benchmarks.md). Here, when a remembered key is due, every other
 key in use that falls due within the next half `ttl` is re-checked with it in one batch, so busy
-keys settle into a few batches per `ttl`, whatever their number. A key not used since it was last
-checked is not carried along: it is forgotten when it falls due. Unknown keys are never remembered.
+keys settle into a few batches per `ttl`, whatever their number. Keys used within `idle` seconds are
+carried along, so a subscriber polling every few seconds — more seldom than `ttl` — is never looked up
+alone again: looked up one by one, a node whose keys come back more slowly than `ttl` (1,000 keys at
+under 500 requests a second) pays a lookup per request, and slows further. A key idle longer is
+forgotten when it falls due. Unknown keys are never remembered.
 """
 
 from __future__ import annotations
@@ -24,16 +27,17 @@ LookupMany = Callable[[Sequence[str]], dict[str, CompanyAccess]]
 class _Held:
     __slots__ = ("access", "until", "used")
 
-    def __init__(self, access: CompanyAccess, until: float) -> None:
+    def __init__(self, access: CompanyAccess, until: float, used: float) -> None:
         self.access = access
         self.until = until
-        self.used = False  # asked for since it was last checked
+        self.used = used  # when it was last asked for
 
 
 class KeyMemory:
-    def __init__(self, lookup_many: LookupMany, *, ttl: float, size: int) -> None:
+    def __init__(self, lookup_many: LookupMany, *, ttl: float, idle: float, size: int) -> None:
         self._lookup_many = lookup_many
         self.ttl = ttl
+        self.idle = idle
         self.size = size
         self._held: dict[str, _Held] = {}
         self._generation = 0  # moves on every `clear`, so a batch read across one is not kept
@@ -47,8 +51,9 @@ class KeyMemory:
     def get(self, secret: str) -> CompanyAccess | None:
         """The access behind a live key, or None for an unknown or revoked one."""
         held = self._held.get(secret)
-        if held is not None and held.until > time.monotonic():
-            held.used = True
+        clock = time.monotonic()
+        if held is not None and held.until > clock:
+            held.used = clock
             return held.access
         # a key never seen (or just forgotten) is looked up alone: an unknown one must not cost a scan
         batch = [secret] if held is None else self._due(secret)
@@ -57,13 +62,13 @@ class KeyMemory:
     def _due(self, secret: str) -> list[str]:
         """`secret` and every key in use that falls due within half a ttl; idle due keys are dropped."""
         clock = time.monotonic()
-        soon = clock + self.ttl / 2
+        soon, recent = clock + self.ttl / 2, clock - self.idle
         batch = [secret]
         with self._lock:
             for other, held in list(self._held.items()):
                 if other == secret or held.until > soon:
                     continue
-                if held.used:
+                if held.used >= recent:
                     batch.append(other)
                 elif held.until <= clock:
                     del self._held[other]
@@ -82,5 +87,7 @@ class KeyMemory:
                     if access is None:
                         self._held.pop(key, None)  # revoked, or its company or key gone
                     else:
-                        self._held[key] = _Held(access, started + self.ttl)
+                        old = self._held.get(key)
+                        used = old.used if old is not None and key != secret else started
+                        self._held[key] = _Held(access, started + self.ttl, used)
         return found.get(secret)

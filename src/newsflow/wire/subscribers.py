@@ -42,6 +42,7 @@ DEFAULT_SCOPES = ("read",)
 # A key's last use is recorded at most this often, so authenticating is not a write per request.
 LAST_USED_EVERY = timedelta(seconds=60)
 KEY_TTL = 2.0  # seconds a key lookup is remembered (a revocation on another node waits at most this)
+KEY_IDLE = 300.0  # seconds a key unused is still re-checked with the busy ones (see wire.keymemory)
 KEYS_KEPT = 100_000
 _IN_CHUNK = 500  # bound on an IN (...) list, well under SQLite's bound-variable limit
 Entry = tuple[EventKind, str, int]  # an event before it has a seq: (kind, guid, version)
@@ -84,7 +85,7 @@ class Subscribers:
         # may edit a product, so the JSON is read in every `entitle` and compared).
         self._filters: dict[int, tuple[Any, ProductFilter]] = {}
         # Recent key lookups (see `cached_company_for_key`), forgotten on every change made here.
-        self._keys = KeyMemory(self.companies_for_keys, ttl=KEY_TTL, size=KEYS_KEPT)
+        self._keys = KeyMemory(self.companies_for_keys, ttl=KEY_TTL, idle=KEY_IDLE, size=KEYS_KEPT)
 
     @contextmanager
     def _write(self) -> Iterator[sa.Connection]:
