@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -52,22 +53,20 @@ def restore_archive(engine: sa.Engine, media_dir: Path, source: Path, *, progres
         archive.verify(progress)
         created: list[Path] = []
         try:
-            with engine.connect() as conn:
-                conn.info["write"] = True  # IMMEDIATE on SQLite: no writer slips in between check and insert
-                with conn.begin():
-                    _refuse_non_empty(conn, revision)
-                    upgrade(conn, revision)
-                    progress.phase("Restoring", sum(t.rows for t, _ in plan) + len(manifest.media))
-                    for _, table in reversed(plan):
-                        conn.execute(table.delete())  # only rows the migrations seeded (checked above)
-                    for entry, table in plan:
-                        _insert(conn, archive, entry, table, progress)
-                    if conn.dialect.name == "postgresql":
-                        _reset_sequences(conn, [table for _, table in plan])
-                    upgrade(conn, "head")
-                    for media in manifest.media:
-                        _write_file(archive, media.member, media_dir / media.path, created)
-                        progress.advance("media")
+            with _write_transaction(engine) as conn:
+                _refuse_non_empty(conn, revision)
+                upgrade(conn, revision)
+                progress.phase("Restoring", sum(t.rows for t, _ in plan) + len(manifest.media))
+                for _, table in reversed(plan):
+                    conn.execute(table.delete())  # only rows the migrations seeded (checked above)
+                for entry, table in plan:
+                    _insert(conn, archive, entry, table, progress)
+                if conn.dialect.name == "postgresql":
+                    _reset_sequences(conn, [table for _, table in plan])
+                upgrade(conn, "head")
+                for media in manifest.media:
+                    _write_file(archive, media.member, media_dir / media.path, created)
+                    progress.advance("media")
         except sa.exc.DBAPIError as exc:
             _remove(created)
             raise ArchiveError(f"the database refused the restore of {source}: "
@@ -76,6 +75,19 @@ def restore_archive(engine: sa.Engine, media_dir: Path, source: Path, *, progres
             _remove(created)
             raise
     return manifest
+
+
+@contextmanager
+def _write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
+    with engine.connect() as conn:
+        # IMMEDIATE on SQLite: no writer slips in between the emptiness check and the inserts. The flag
+        # sits on the pooled DBAPI connection, so it comes off afterwards (or every later read locks).
+        conn.info["write"] = True
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            conn.info.pop("write", None)
 
 
 def _plan(manifest: Manifest, source: Path) -> list[tuple[TableEntry, sa.Table]]:
