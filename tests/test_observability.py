@@ -200,9 +200,18 @@ def test_ingest_outcomes_are_counted_per_source_kind_and_outcome(services: Servi
 # ---- who may read /metrics ---------------------------------------------------------------------------
 
 
+@pytest.fixture
+def sqlite_node(tmp_path: Path) -> Iterator[Services]:
+    """One node on SQLite, for what does not depend on the store (who may read /metrics)."""
+    svc = Services.open(Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'db'}",
+                                 media_dir=tmp_path / "media", demo=False))
+    yield svc
+    svc.close()
+
+
 @pytest.mark.parametrize("address", ["1.1.1.1", "8.8.8.8", "2001:4860::1", "::ffff:8.8.4.4", "testclient"])
-def test_metrics_refuse_public_addresses_without_a_token(services: Services, address: str) -> None:
-    client = TestClient(create_app(services), client=(address, 40000))
+def test_metrics_refuse_public_addresses_without_a_token(sqlite_node: Services, address: str) -> None:
+    client = TestClient(create_app(sqlite_node), client=(address, 40000))
     r = client.get("/metrics")
     assert r.status_code == 403
     assert "NEWSFLOW_METRICS_TOKEN" in r.json()["error"]
@@ -210,8 +219,8 @@ def test_metrics_refuse_public_addresses_without_a_token(services: Services, add
 
 
 @pytest.mark.parametrize("address", ["127.0.0.1", "10.1.2.3", "192.168.0.7", "::1", "::ffff:172.16.0.4"])
-def test_metrics_answer_loopback_and_private_addresses(services: Services, address: str) -> None:
-    r = TestClient(create_app(services), client=(address, 40000)).get("/metrics")
+def test_metrics_answer_loopback_and_private_addresses(sqlite_node: Services, address: str) -> None:
+    r = TestClient(create_app(sqlite_node), client=(address, 40000)).get("/metrics")
     assert r.status_code == 200 and "newsflow_events_written" in r.text
 
 
