@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import pytest
 
+from newsflow.config import Settings
 from newsflow.web.desk_live import LiveView
 from tests.wire.nodes import Node, node_env, set_up_company
 
@@ -108,3 +110,10 @@ def test_desk_live_tabs_get_a_final_retry_when_the_node_drains(tmp_path: Path) -
         asyncio.run(run())
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("value", ["-1", "nan", "3601"])
+def test_a_bad_shutdown_grace_is_refused_by_name(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("NEWSFLOW_SHUTDOWN_GRACE", value)
+    with pytest.raises(ValueError, match="NEWSFLOW_SHUTDOWN_GRACE"):
+        Settings()
