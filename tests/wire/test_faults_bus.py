@@ -5,12 +5,14 @@ stream the buses re-create the stream and their consumers, and wake-ups flow aga
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -189,3 +191,59 @@ def test_a_node_without_its_bus_serves_by_the_log_poll_and_stops_at_once(tmp_pat
         assert time.monotonic() - started < STOP
     finally:
         node.stop()
+
+
+
+def _through_a_to_b(a: Node, token: str, lines: list[str], within: float) -> float:
+    """Publish through node A's API until one story shows on node B's stream within 2 s; returns the
+    seconds from the first try (fails after `within`)."""
+    staff = {"Authorization": f"Bearer {token}"}
+    started = time.monotonic()
+    while True:
+        assert time.monotonic() - started < within, f"no story reached node B within {within} s"
+        guid = httpx.post(a.url + "/v1/newsroom/stories", headers=staff, timeout=10,
+                          json={"headline": "Over the bus", "categories": ["World"]}).json()["guid"]
+        assert httpx.post(f"{a.url}/v1/newsroom/stories/{guid}/publish", headers=staff, timeout=10).status_code == 201
+        sent = time.monotonic()
+        while time.monotonic() - sent < 2:
+            if any(guid in line for line in tuple(lines)):
+                return time.monotonic() - started
+            time.sleep(0.02)
+
+
+def test_two_nodes_wake_each_other_again_after_their_nats_restarts(tmp_path: Path,
+                                                                   private_nats: tuple[int, Path]) -> None:
+    """Real nodes, a real NATS server stopped and started again: with the log poll set to 30 s, only
+    the bus can bring a story published through node A to a stream on node B within seconds."""
+    port, store = private_nats
+    server = _run_nats(port, store)
+    env = node_env(tmp_path, NEWSFLOW_BUS_URL=f"nats://127.0.0.1:{port}", NEWSFLOW_LOG_POLL_EVERY="30")
+    key, token, _ = set_up_company(env)
+    a, b = Node(env, tmp_path / "a.log").start(), Node(env, tmp_path / "b.log").start()
+    lines: list[str] = []
+    try:
+        a.wait_serving()
+        b.wait_serving()
+
+        def listen() -> None:
+            with contextlib.suppress(httpx.HTTPError), httpx.stream(
+                    "GET", b.url + "/v1/stream", headers={"Authorization": f"Bearer {key}"}, timeout=90) as r:
+                lines.extend(r.iter_lines())
+
+        threading.Thread(target=listen, daemon=True).start()
+        deadline = time.monotonic() + 10
+        while not any("connected" in line for line in tuple(lines)):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        _through_a_to_b(a, token, lines, RECOVERY)
+        server.terminate()
+        server.wait(10)
+        shutil.rmtree(store, ignore_errors=True)
+        server = _run_nats(port, store)
+        took = _through_a_to_b(a, token, lines, RECOVERY)
+        print(f"a story reached node B's stream {took:.1f} s after NATS came back")
+    finally:
+        a.stop()
+        b.stop()
+        server.terminate()
+        server.wait(10)
