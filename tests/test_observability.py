@@ -176,10 +176,15 @@ def test_publishing_and_delivering_on_every_channel_moves_the_metrics(
 
 def test_the_open_stream_gauge_falls_when_the_client_leaves(services: Services) -> None:
     world = _setup(services)
-    with live_server(services) as base:
+    with captured("newsflow.access") as out, live_server(services) as base:
         with open_stream(base, world.world_key), open_stream(base, world.sports_key):
             assert value(scrape(base), "newsflow_open_streams", face="api") == 2
         wait_for(lambda: value(scrape(base), "newsflow_open_streams", face="api") == 0, "the streams closed")
+        wait_for(lambda: '"/v1/stream"' in out.getvalue(), "the streams' log lines")
+        # a stream's life is logged, but kept out of the request-latency histogram it would swamp
+        assert "/v1/stream" not in routes(scrape(base))
+    ended = [line for line in json_lines(out.getvalue()) if line["route"] == "/v1/stream"]
+    assert len(ended) == 2 and all(line["status"] == 200 and line["duration_ms"] > 0 for line in ended)
 
 
 def test_ingest_outcomes_are_counted_per_source_kind_and_outcome(services: Services, tmp_path: Path) -> None:

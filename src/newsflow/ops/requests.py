@@ -104,13 +104,15 @@ class RequestLog:
         header = (HEADER, rid.encode())
         status = 500  # if the app raises before answering, the server's error page is a 500
         sent = 0
-        started = False
+        started = streamed = False
 
         async def respond(message: dict[str, Any]) -> None:
-            nonlocal status, sent, started
+            nonlocal status, sent, started, streamed
             if message["type"] == "http.response.start":
                 status, started = message["status"], True
-                message["headers"] = [*message.get("headers", ()), header]
+                headers = message.get("headers", ())
+                streamed = any(k == b"content-type" and v.startswith(b"text/event-stream") for k, v in headers)
+                message["headers"] = [*headers, header]
             elif message["type"] == "http.response.body":
                 sent += len(message.get("body", b""))
             await send(message)
@@ -130,7 +132,7 @@ class RequestLog:
             route = self._route(scope, status)
             svc = getattr(scope["app"].state, "services", None) if "app" in scope else None
             metrics: Metrics | None = getattr(svc, "metrics", None)
-            if metrics is not None:
+            if metrics is not None and not streamed:  # a stream's time is its life, not its latency
                 metrics.request(route, status, seconds)
             level = logging.DEBUG if scope["path"] in QUIET else logging.ERROR if status >= 500 else logging.INFO
             if log.isEnabledFor(level):
