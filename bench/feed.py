@@ -304,6 +304,8 @@ def main() -> None:
     ap.add_argument("--format", default="ninjs")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    # each worker meets each key and builds each company's page once; on a loaded machine that takes a while
+    ap.add_argument("--warmup", type=int, default=15, help="seconds of wrk before the rounds, per server")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--workers", type=int, default=2, help="server processes, for Newsflow and nginx alike")
@@ -356,7 +358,7 @@ def measure(args: argparse.Namespace, tmp: Path, url: str, keys: list[str]) -> d
             bases = {"ours": ours_base, "nginx": nginx_base}
             wrk = {"threads": args.threads, "connections": args.connections}
             for name in ("ours", "nginx"):  # warm-up: every worker's caches and connections
-                run_wrk(bases[name], scripts[name], seconds=3, **wrk)
+                run_wrk(bases[name], scripts[name], seconds=args.warmup, **wrk)
             results: dict[str, list[WrkResult]] = {"ours": [], "nginx": []}
             for n in range(args.rounds):
                 for name in (("ours", "nginx") if n % 2 == 0 else ("nginx", "ours")):
