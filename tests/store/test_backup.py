@@ -321,6 +321,7 @@ def test_every_table_in_the_database_is_in_the_archive_and_an_unknown_one_stops_
         in_db = set(sa.inspect(conn).get_table_names())
     archived = {t["name"] for t in manifest["tables"]}
     assert manifest["alembic_revision"] == head_revision()
+    assert archive.stat().st_mode & 0o777 == 0o600  # it holds password hashes and signing secrets
     assert in_db - archived <= {"alembic_version", "sqlite_sequence"} | {n for n in in_db if
                                                                          n.startswith("search_fts")}
     with original.store.write() as conn:

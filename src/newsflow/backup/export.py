@@ -58,7 +58,9 @@ def export_archive(engine: sa.Engine, media_dir: Path, target: Path, *, agency: 
             counts = {t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one() for t in tables}
             files = sorted(_media_files(media_dir))
             progress.phase("Exporting", sum(counts.values()) + len(files))
-            with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+            # owner-only from the first byte: the file holds password hashes and webhook and push secrets
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
                 entries = [_write_table(zf, conn, table, counts[table.name], progress) for table in tables]
                 media = [_write_media(zf, media_dir, path, progress) for path in files]
                 manifest = Manifest(format=FORMAT, format_version=FORMAT_VERSION, alembic_revision=revision,
