@@ -223,21 +223,34 @@ def _break_a_version(name: str, data: bytes) -> bytes:
     return data.replace(b'"publish"', b'"publiXh"', 1) if name == "tables/events.jsonl" else data
 
 
-def _dangling_event_with_fresh_checksum(source: Path, target: Path) -> None:
-    """A well-formed, correctly checksummed archive whose rows the database must refuse: an event for
-    a version that does not exist (the failure comes after many tables were inserted)."""
-    with zipfile.ZipFile(source) as zin:
-        rows = zin.read("tables/event_products.jsonl")
-    dangling = json.loads(rows.splitlines()[-1])
-    dangling[0] = 10**9  # seq
-    bad = rows + dump_line(dangling)
+def _with_fresh_checksum(table: str, row: Any) -> Any:
+    """A well-formed, correctly checksummed archive with one more row in `table`: `row(last_row)` of
+    the table's last row, which the restore must refuse (the failure comes after many tables were
+    inserted, so everything before it must roll back)."""
+    def make(source: Path, target: Path) -> None:
+        with zipfile.ZipFile(source) as zin:
+            rows = zin.read(f"tables/{table}.jsonl")
+        bad = rows + (row(json.loads(rows.splitlines()[-1])) + b"\n")
 
-    def change(name: str, data: bytes) -> bytes:
-        if name == "tables/event_products.jsonl":
-            return bad
-        return _manifest_edit(lambda m: [t.update(rows=t["rows"] + 1, sha256=hashlib.sha256(bad).hexdigest())
-                                         for t in m["tables"] if t["name"] == "event_products"])(name, data)
-    _rewrite(source, target, change)
+        def change(name: str, data: bytes) -> bytes:
+            if name == f"tables/{table}.jsonl":
+                return bad
+            return _manifest_edit(lambda m: [t.update(rows=t["rows"] + 1, sha256=hashlib.sha256(bad).hexdigest())
+                                             for t in m["tables"] if t["name"] == table])(name, data)
+        _rewrite(source, target, change)
+    return make
+
+
+def _dangling(row: list[Any]) -> bytes:
+    return dump_line([10**9, *row[1:]])[:-1]  # an event_products row for an event that does not exist
+
+
+def _huge_number(row: list[Any]) -> bytes:
+    return dump_line([10**40, *row[1:]])[:-1]
+
+
+def _deep(row: list[Any]) -> bytes:
+    return b"[" * 100_000 + b"]" * 100_000
 
 
 DAMAGE = {
@@ -251,7 +264,9 @@ DAMAGE = {
         lambda m: m["media"][0].update(path="../../outside.jpg")))),
     "unknown table": ("table 'rogue'", lambda s, t: _rewrite(s, t, _manifest_edit(
         lambda m: m["tables"][0].update(name="rogue")))),
-    "rows the database refuses": ("refused", _dangling_event_with_fresh_checksum),
+    "rows the database refuses": ("refused", _with_fresh_checksum("event_products", _dangling)),
+    "a number too large": ("refused|out of range", _with_fresh_checksum("usage", _huge_number)),
+    "deeply nested row": ("line", _with_fresh_checksum("events", _deep)),
 }
 
 

@@ -246,5 +246,5 @@ class ArchiveReader:
                     if not isinstance(values, list) or len(values) != len(kinds):
                         raise ValueError(f"expected a list of {len(kinds)} values")
                     yield [decode(kind, value) for kind, value in zip(kinds, values, strict=True)]
-                except (ValueError, TypeError) as exc:
-                    raise ArchiveError(f"{self.path}: {table.member} line {number}: {exc}") from None
+                except (ValueError, TypeError, RecursionError) as exc:
+                    raise ArchiveError(f"{self.path}: {table.member} line {number}: {exc!s:.200}") from None

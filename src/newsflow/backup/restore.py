@@ -154,9 +154,11 @@ def _insert(conn: sa.Connection, archive: ArchiveReader, entry: TableEntry, tabl
     while batch := list(islice(rows, ROWS_PER_INSERT)):
         try:
             conn.execute(statement, [dict(zip(names, values, strict=True)) for values in batch])
-        except sa.exc.DBAPIError as exc:
+        except (sa.exc.DBAPIError, sa.exc.StatementError, OverflowError) as exc:
+            # (a number too large for the column is OverflowError in the SQLite driver)
+            why = getattr(exc, "orig", None) or exc
             raise ArchiveError(f"{archive.path}: the database refused rows of table {entry.name}: "
-                               f"{str(exc.orig).strip().splitlines()[0]}") from None
+                               f"{str(why).strip().splitlines()[0]}") from None
         progress.advance(entry.name, len(batch))
 
 
