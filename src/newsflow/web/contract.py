@@ -61,6 +61,7 @@ _ROUTE_RAISES: dict[tuple[str, str], set[int]] = {
     ("GET", "/v1/products/{product_id}/{kind}"): {304, *_KEY},  # the key is a query parameter
     ("GET", "/v1/admin/explain"): {404},
     ("POST", "/v1/ingest"): {401, 403, 409, 422},
+    ("POST", "/v1/newsroom/media"): {415},  # not an image Newsflow reads
     ("PATCH", "/v1/newsroom/stories/{guid}"): {409},
     ("POST", "/v1/queue/{consumer}/take"): {409},
     ("POST", "/v1/queue/{consumer}/ack"): {409},

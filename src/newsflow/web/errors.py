@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from newsflow.errors import Conflict, FieldError, NotFound
@@ -21,6 +22,10 @@ from newsflow.wire.stream import StreamsFull
 
 # Statuses a web page answers with its own HTML page; the API keeps JSON for everything.
 _PAGES = {403: ("forbidden", "forbidden_text"), 404: ("not_found", "not_found_text"), 410: ("gone", "gone_text")}
+
+
+# FastAPI's answer to a body it cannot decode before validation (fastapi.routing)
+_FRAMEWORK_PARSE_ERROR = "There was an error parsing the body"
 
 
 def _is_page(request: Request) -> bool:
@@ -62,6 +67,17 @@ def _validation(errors: list[Any], doc: Any = None) -> JSONResponse:
               {"field": _field_name(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")} for e in errors]
     message = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
     return JSONResponse({"error": message, "fields": fields}, status_code=422)
+
+
+def _unreadable_body(cause: BaseException | None) -> JSONResponse:
+    """A body the framework could not even decode (e.g. not UTF-8): a validation error like any other,
+    not the framework's bare 400."""
+    if isinstance(cause, UnicodeDecodeError):
+        message = f"invalid JSON: not UTF-8 at byte {cause.start}"
+    else:
+        message = f"could not be read ({type(cause).__name__ if cause else 'malformed'})"
+    return JSONResponse({"error": f"body: {message}", "fields": [{"field": "body", "message": message}]},
+                        status_code=422)
 
 
 def install(app: FastAPI) -> None:
@@ -108,8 +124,19 @@ def install(app: FastAPI) -> None:
     async def _conflict(_: Request, exc: Conflict) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=409)
 
+    @app.exception_handler(DataError)
+    async def _unstorable(_: Request, exc: DataError) -> JSONResponse:
+        # The store's "data exception" class: a value it cannot hold, which came with the request — on
+        # PostgreSQL a NUL character in text or JSON (SQLite stores it), a number beyond its column.
+        # The routes check what they can and name it; this is the net under them.
+        logging.getLogger("newsflow").warning("refused a value the store cannot hold: %s", exc.orig)
+        message = "a value in this request cannot be stored (a NUL character in text, or a number out of range)"
+        return JSONResponse({"error": message}, status_code=422)
+
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 400 and exc.detail == _FRAMEWORK_PARSE_ERROR:
+            return _unreadable_body(exc.__cause__)
         if exc.status_code in _PAGES and _is_page(request):
             return error_page(request, exc.status_code)
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
