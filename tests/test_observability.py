@@ -29,7 +29,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from newsflow.config import Settings
 from newsflow.ops.logs import JsonFormatter
-from newsflow.ops.requests import MAX_ID, RequestLog, sane_id
+from newsflow.ops.requests import MAX_ID, AccessRecord, RequestLog, sane_id
 from newsflow.services import Services
 from newsflow.web.app import create_app
 from tests.conftest import PG_URL
@@ -473,3 +473,22 @@ def test_a_staff_tokens_request_names_its_user(services: Services, staff_headers
     lines = {line["request_id"]: line for line in json_lines(out.getvalue())}
     assert lines["desk-audit-3"]["user_id"] == editor.id and lines["desk-audit-3"]["route"] == "/v1/newsroom/stories"
     assert "user_id" not in lines["desk-audit-4"]  # refused: nobody is named
+
+
+@settings(max_examples=300, deadline=None)
+@given(path=st.text(max_size=60), rid=st.text(min_size=1, max_size=20), route=st.text(max_size=30),
+       client=st.one_of(st.none(), st.text(max_size=40)), status=st.integers(100, 599),
+       seconds=st.floats(0, 1e5, allow_nan=False), sent=st.integers(0, 2**40),
+       who=st.dictionaries(st.sampled_from(["company_id", "user_id"]), st.text(max_size=20)))
+def test_a_request_line_written_directly_is_the_json_the_formatter_would_write(
+        path: str, rid: str, route: str, client: str | None, status: int, seconds: float, sent: int,
+        who: dict[str, str]) -> None:
+    scope = {"method": "GET", "path": path, "client": None if client is None else (client, 1), "state": who}
+    record = AccessRecord(logging.INFO, scope, rid, route, status, seconds, sent)
+    fast = JsonFormatter().format(record)
+    assert "\n" not in fast  # one line, whatever the path holds
+    generic = json.loads(JsonFormatter().format(logging.makeLogRecord(
+        {"name": record.name, "levelno": record.levelno, "levelname": record.levelname, "msg": record.msg,
+         "created": record.created, "msecs": record.msecs, "fields": record.fields})))
+    assert json.loads(fast) == generic
+    assert generic["path"] == path and generic["request_id"] == rid and generic["client"] == client
