@@ -116,8 +116,8 @@ def name_caller(scope: dict[str, Any], company_id: str, key_hash: str) -> None:
 
 
 class RequestLog:
-    """Request id, access log line and latency for every HTTP request; `metrics` comes from the
-    app's services at the first request (they may be opened in the lifespan)."""
+    """Request id, access log line and latency for every HTTP request; the metrics are the app's
+    services' (looked up per request: the services may be opened in the lifespan)."""
 
     def __init__(self, app: Any, paths: dict[str, str] | None = None, subtrees: dict[str, str] | None = None) -> None:
         from newsflow.web.api.subscriber import RAW_SEND  # here: the web layer's auth imports this module
@@ -157,7 +157,7 @@ class RequestLog:
                 status, started = message["status"], True
                 headers = message.get("headers", ())
                 streamed = any(k == b"content-type" and v.startswith(b"text/event-stream") for k, v in headers)
-                message["headers"] = [*headers, header]
+                message = {**message, "headers": [*headers, header]}  # a copy: a layer may reuse its own
             elif message["type"] == "http.response.body":
                 sent += len(message.get("body", b""))
             await send(message)
