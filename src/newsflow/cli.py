@@ -22,7 +22,6 @@ from rich.progress import (
     SpinnerColumn,
     TaskID,
     TextColumn,
-
     TimeElapsedColumn,
 )
 from rich.table import Table
