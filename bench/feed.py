@@ -415,8 +415,9 @@ target of ≥ {TARGET}.
 
 What is measured: polling of full pages, the common case of a subscriber system. A full page never
 changes, so its answer is built once and served from memory by the feed's hot path
-(`web/fastfeed.py`); keys are remembered for 2 s; the usage log counts each served item in memory and
-writes once per window. A page at the end of the log is read from the database on every request.
+(`web/fastfeed.py`); keys are remembered for 2 s and re-checked in batches (`wire/keymemory.py`); the
+usage log counts each served item in memory, appends it to the node's journal and writes the table once
+per window. A page at the end of the log is read from the database on every request.
 """
     if args.no_write:
         print(body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import re
 import statistics
@@ -24,7 +25,10 @@ def median(values: list[float]) -> float:
 
 
 def commit() -> str:
-    """The commit measured (the tree may also hold others' uncommitted work on a shared machine)."""
+    """The commit measured: BENCH_COMMIT when the code measured is an export of another commit (on
+    PYTHONPATH), else the checkout's HEAD (which may also hold uncommitted work)."""
+    if os.environ.get("BENCH_COMMIT"):
+        return os.environ["BENCH_COMMIT"]
     done = subprocess.run(["git", "-C", str(DOC.parents[1]), "rev-parse", "--short", "HEAD"],
                           capture_output=True, text=True)
     return done.stdout.strip() or "unknown"
