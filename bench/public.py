@@ -89,9 +89,10 @@ def main() -> None:
 One `newsflow serve` process (SQLite, demo content) against nginx (one worker) serving the same
 bytes; wrk with {args.threads} threads and {args.connections} connections, {args.rounds} rounds of
 {args.duration} s each, median. A page is rendered once per change of what the site shows and
-language, and then answered from memory by the outermost ASGI layer (`ServeRendered`); what remains
-per request is one small read that tells the log has not moved (so a publish shows on the very next
-request, on any node) — the gap to nginx. A browser or proxy revalidating its copy gets 304.
+language, and then answered from memory beneath the framework (`ServeRendered`, inside the request log,
+body limit and security headers every answer passes); what remains per request is those layers and one
+small read that tells the log has not moved (so a publish shows on the very next request, on any
+node) — the gap to nginx. A browser or proxy revalidating its copy gets 304.
 
 | page | Newsflow req/s | nginx req/s | ratio | Newsflow p99 |
 |---|---|---|---|---|
