@@ -54,7 +54,9 @@ def run_loadgen(port: int, path: str, clients: int, events: int, key: str,
 def newsflow_round(clients: int, events: int) -> tuple[list[float], dict]:
     with tempfile.TemporaryDirectory() as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")}
-        env |= {"NEWSFLOW_DATA_DIR": tmp, "NEWSFLOW_DEMO": "0", "NEWSFLOW_RATE_PER_MINUTE": "1000000"}
+        env |= {"NEWSFLOW_DATA_DIR": tmp, "NEWSFLOW_DEMO": "0", "NEWSFLOW_RATE_PER_MINUTE": "1000000",
+                # every client holds a stream on the one key: lift the per-key and per-company caps
+                "NEWSFLOW_STREAMS_PER_KEY": "1000000", "NEWSFLOW_STREAMS_PER_COMPANY": "1000000"}
         setup = (
             "from newsflow.services import Services\n"
             "svc = Services.open()\n"
