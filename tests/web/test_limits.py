@@ -152,12 +152,15 @@ def test_a_face_asks_a_stranger_to_sign_in_before_reading_the_upload(live: str) 
 def test_an_authenticated_endless_body_is_cut_at_the_limit_with_413(
         live: str, services: Services, staff_headers: dict[str, str], push_secret: str) -> None:
     before = rss()
-    limits = {"/v1/newsroom/stories": (services.settings.max_json_bytes, "NEWSFLOW_MAX_JSON_KB"),
+    limits = {"/v1/newsroom/stories": (services.settings.max_ingest_bytes, "NEWSFLOW_MAX_INGEST_MB"),
+              "/v1/admin/products": (services.settings.max_json_bytes, "NEWSFLOW_MAX_JSON_KB"),
               "/v1/newsroom/media": (services.settings.max_upload_bytes + services.settings.max_form_bytes,
                                      "NEWSFLOW_MAX_UPLOAD_MB"),
               "/v1/ingest": (services.settings.max_ingest_bytes, "NEWSFLOW_MAX_INGEST_MB")}
+    admin = services.store.create_user(email="chief@example.org", name="Chief", role="admin")
+    admin_headers = {"Authorization": f"Bearer {services.store.create_token(admin.id, 'tests')}"}
     for path, (limit, setting) in limits.items():
-        headers = _signed(push_secret) if path == "/v1/ingest" else staff_headers
+        headers = {"/v1/ingest": _signed(push_secret), "/v1/admin/products": admin_headers}.get(path, staff_headers)
         prefix = b""
         if path == "/v1/newsroom/media":  # a well-formed upload whose photo never ends
             headers = headers | {"Content-Type": "multipart/form-data; boundary=b"}
@@ -183,7 +186,8 @@ def test_disabled_ingest_source_is_refused_before_its_body(live: str, services: 
 
 @pytest.fixture
 def small_limits(services: Services) -> Iterator[TestClient]:
-    services.settings = dataclasses.replace(services.settings, max_json_bytes=4096, max_form_bytes=2048)
+    services.settings = dataclasses.replace(services.settings, max_json_bytes=4096, max_form_bytes=2048,
+                                            max_ingest_bytes=4096)
     with TestClient(create_app(services)) as client:
         yield client
 

@@ -91,6 +91,9 @@ def _form(guard: Guard | None = None) -> RouteClass:
 
 
 PUSH = RouteClass("ingest pushes", "NEWSFLOW_MAX_INGEST_MB", lambda s: s.max_ingest_bytes, _push)
+# a story written on the desk may be as large as one pushed by a partner: the model lets its body
+# hold 2,000,000 characters and 200 photos, more than a JSON request's 1 MiB
+STORY = RouteClass("newsroom stories", "NEWSFLOW_MAX_INGEST_MB", lambda s: s.max_ingest_bytes, _staff)
 MEDIA = RouteClass("photo uploads", "NEWSFLOW_MAX_UPLOAD_MB", _upload_limit, _staff)
 DESK = RouteClass("desk forms (with a photo)", "NEWSFLOW_MAX_UPLOAD_MB", _upload_limit,
                   _face(login.require_staff))
@@ -98,6 +101,7 @@ FORM = _form()  # login, logout, subscribe: open to anyone (their CSRF check nee
 # (path prefix, class), first match wins; a path under none of them is a plain web form
 CLASSES: tuple[tuple[str, RouteClass], ...] = (
     ("/v1/newsroom/media", MEDIA),
+    ("/v1/newsroom/stories", STORY),
     ("/v1/newsroom/", _json(_staff)),
     ("/v1/admin/", _json(_admin)),
     ("/v1/queue/", _json(_subscriber)),
