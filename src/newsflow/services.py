@@ -17,6 +17,7 @@ from newsflow.newsroom import MediaLibrary, Newsroom
 from newsflow.ops.metrics import Metrics
 from newsflow.ops.state import families
 from newsflow.portal import Portal
+from newsflow.private import private_dir
 from newsflow.public import PublicSite
 from newsflow.public_requests import SubscriptionRequests
 from newsflow.store import Store
@@ -61,6 +62,9 @@ class Services:
     @classmethod
     def open(cls, settings: Settings | None = None, *, migrate: bool = True) -> Services:
         settings = settings or Settings()
+        private_dir(settings.data_dir)
+        if settings.media_dir.exists():  # else made private by the first upload
+            private_dir(settings.media_dir)
         store = Store(settings.database_url)
         if migrate:
             store.migrate()

@@ -14,9 +14,11 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
 from newsflow.errors import FieldError, NotFound
 from newsflow.model import utcnow
+from newsflow.newsroom.location import without_location
+from newsflow.private import private_dir
 from newsflow.store import Store
 
-# (name, longest side in pixels); "original" is kept as uploaded.
+# (name, longest side in pixels); "original" is kept as uploaded, less where it was taken.
 RENDITIONS = (("thumbnail", 320), ("preview", 1280))
 FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp"),
            "GIF": ("image/gif", "gif")}
@@ -47,9 +49,12 @@ class MediaLibrary:
         content_type, ext = FORMATS[image.format or ""]
         media_id = secrets.token_hex(10)
         folder = self.root / media_id
-        folder.mkdir(parents=True, exist_ok=False)
+        private_dir(self.root)
+        folder.mkdir(exist_ok=False)
         try:
-            (folder / f"original.{ext}").write_bytes(data)
+            # the place it was taken never reaches a subscriber (newsroom.location)
+            original = without_location(data, image.format or "")
+            (folder / f"original.{ext}").write_bytes(original)
             renditions = {"original": {"file": f"original.{ext}", "mimetype": content_type,
                                        "width": image.width, "height": image.height}}
             upright = ImageOps.exif_transpose(image).convert("RGB")
@@ -60,7 +65,7 @@ class MediaLibrary:
                 renditions[name] = {"file": f"{name}.jpg", "mimetype": "image/jpeg",
                                     "width": copy.width, "height": copy.height}
             self.store.add_media(id=media_id, filename=filename[:300], content_type=content_type,
-                                 width=image.width, height=image.height, size=len(data), caption=caption,
+                                 width=image.width, height=image.height, size=len(original), caption=caption,
                                  credit=credit, renditions=renditions, created=utcnow())
         except BaseException:
             # nothing half-written: no files without a row

@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
+from newsflow.private import private_file
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The PostgreSQL advisory lock held while migrating (any constant shared by every node: "newsflow" in hex).
 MIGRATION_LOCK = 0x6E657773666C6F77
@@ -18,7 +20,11 @@ def normalise_url(url: str) -> str:
     if url.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        # made owner-only before SQLite creates it: it holds password hashes and unreleased stories
+        database = private_file(Path(url.removeprefix("sqlite:///")))
+        for companion in ("-wal", "-shm"):
+            if database.with_name(database.name + companion).exists():
+                private_file(database.with_name(database.name + companion))
     return url
 
 
