@@ -52,6 +52,21 @@ class EventKind(StrEnum):
     embargo_lift = "embargo_lift"
 
 
+class ItemKind(StrEnum):
+    """What an item is: IPTC's ninjs `type` values and the NewsML-G2 item classes (ninat:text,
+    ninat:picture, …), with `package` for an item that groups others (ninjs `composite`, a NewsML-G2
+    packageItem)."""
+
+    text = "text"
+    picture = "picture"
+    video = "video"
+    audio = "audio"
+    graphic = "graphic"
+    package = "package"
+
+
+MEDIA_KINDS = (ItemKind.picture, ItemKind.video, ItemKind.audio, ItemKind.graphic)
+
 # IPTC urgency: 1 is a flash, 9 the least urgent; agencies route "routine" copy at 5-6.
 URGENCY_LABELS = {1: "flash", 2: "bulletin", 3: "urgent", 4: "priority", 5: "routine", 6: "routine",
                   7: "deferred", 8: "deferred", 9: "background"}
@@ -132,6 +147,8 @@ class Contributor(Strict):
     name: Text
     role: Role = Role.reporter
     place: str | None = Field(default=None, max_length=200, description="Where they filed from.")
+    title: str | None = Field(default=None, max_length=200,
+                              description="Their job title as printed under the byline (NITF byttl).")
 
 
 class Concept(Strict):
@@ -141,31 +158,65 @@ class Concept(Strict):
     code: str | None = Field(default=None, max_length=300)
 
 
-class Photo(Strict):
-    """One picture of the gallery and the words that belong to it in this story.
+class Rendition(Strict):
+    """One file of a remote media object as its sender offers it (stored media have theirs in the
+    media library, made on upload)."""
 
-    Either stored here (`media_id`, with renditions made on upload) or, for ingested wires whose
-    pictures stay with the sending agency, referenced by `href`.
+    name: str = Field(min_length=1, max_length=100, description="original, highres, preview, thumbnail, …")
+    href: str = Field(max_length=2000, pattern=r"^https?://")
+    mimetype: str | None = Field(default=None, max_length=200)
+    width: int | None = Field(default=None, ge=1, le=1_000_000)
+    height: int | None = Field(default=None, ge=1, le=1_000_000)
+    size: int | None = Field(default=None, ge=0, le=2**53, description="Bytes.")
+    duration: float | None = Field(default=None, ge=0, le=10**7, description="Seconds, for video and audio.")
+
+
+class Photo(Strict):
+    """One media object of the story — a picture (the usual case, hence the name), a graphic, a video or
+    an audio clip — and the words that belong to it in this story.
+
+    Either stored here (`media_id`, with renditions made on upload) or, for ingested wires whose media
+    stay with the sending agency, referenced by `href` (its main file) and `renditions` (every file the
+    sender offers, kept as sent).
     """
 
+    kind: ItemKind = ItemKind.picture
     media_id: str | None = Field(default=None, min_length=1, max_length=64)
     href: str | None = Field(default=None, max_length=2000, pattern=r"^https?://")
     title: str | None = Field(default=None, max_length=500)
     caption: str = Field(default="", max_length=4000)
     credit: str = Field(default="", max_length=500)
     alt: str | None = Field(default=None, max_length=1000, description="Text for readers who cannot see it.")
+    renditions: list[Rendition] = Field(default_factory=list, max_length=50)
 
     @model_validator(mode="after")
     def _stored_or_remote(self) -> Photo:
+        if self.kind not in MEDIA_KINDS:
+            raise ValueError(f"a media object is a {', '.join(MEDIA_KINDS)}, not {self.kind}")
+        if not self.href and self.renditions:  # the main file: the original, else the first offered
+            main = next((r for r in self.renditions if r.name == "original"), self.renditions[0])
+            object.__setattr__(self, "href", main.href)
         if not self.media_id and not self.href:
             raise ValueError("a photo needs media_id (an uploaded image) or href (a remote one)")
         return self
 
 
+class PackageMember(Strict):
+    """One item a package groups, by guid, with what a list shows of it before it is fetched."""
+
+    guid: str = Field(min_length=1, max_length=GUID_MAX)
+    kind: ItemKind = ItemKind.text
+    headline: str | None = Field(default=None, max_length=HEADLINE_MAX)
+    group: str | None = Field(default=None, max_length=200, description="The package's group (main, sidebars, …).")
+
+
 class Story(Strict):
     """Everything an editor controls about a story."""
 
+    kind: ItemKind = Field(default=ItemKind.text, description="text, or a picture, video, audio, graphic or "
+                           "package item (its media in `photos`, its members in `members`).")
     headline: str = Field(min_length=1, max_length=HEADLINE_MAX)
+    subheadline: str | None = Field(default=None, max_length=1000, description="Second headline (NITF hl2).")
     spot: str = Field(default="", max_length=2000, description="Summary / standfirst shown in lists.")
     summary: str | None = Field(default=None, max_length=4000,
                                 description="The editor's own summary for the public site.")
@@ -173,6 +224,10 @@ class Story(Strict):
     categories: list[Text] = Field(default_factory=list, max_length=20)
     dossier: str | None = Field(default=None, max_length=DOSSIER_MAX, description="Running topic grouping stories.")
     contributors: list[Contributor] = Field(default_factory=list, max_length=50)
+    byline_text: str | None = Field(default=None, max_length=500,
+                                    description="The byline as sent or typed (\"By …\"); empty: built from "
+                                                "the reporters' names.")
+    tagline: str | None = Field(default=None, max_length=1000, description="End line (NITF tagline).")
     dateline: str | None = Field(default=None, max_length=200, description="Place the story was filed from.")
     photos: list[Photo] = Field(default_factory=list, max_length=200)
     language: str = Field(default="en", max_length=LANGUAGE_MAX, pattern=LANGUAGE_PATTERN)
@@ -188,6 +243,11 @@ class Story(Strict):
     related: list[str] = Field(default_factory=list, max_length=100, description="guids of related stories.")
     public: bool = Field(default=False, description="Part of the public portion shown on the website.")
     slugline: str | None = Field(default=None, max_length=200)
+    members: list[PackageMember] = Field(default_factory=list, max_length=500,
+                                         description="What a package groups, in order.")
+    desk_note: str | None = Field(default=None, max_length=4000,
+                                  description="Private note for the newsroom (a private edNote): kept for "
+                                              "staff, never sent to a subscriber or the public site.")
 
     @field_validator("body_html")
     @classmethod
@@ -203,7 +263,10 @@ class Story(Strict):
 
     @property
     def byline(self) -> str:
-        """Names of reporters (or of all contributors when no one is marked reporter)."""
+        """The byline as sent or typed, else the names of reporters (or of all contributors when no one
+        is marked reporter)."""
+        if self.byline_text:
+            return self.byline_text
         names = [c.name for c in self.contributors if c.role == Role.reporter]
         return ", ".join(names or [c.name for c in self.contributors])
 
