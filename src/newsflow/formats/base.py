@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -59,6 +61,30 @@ def render_each(items: Iterable[T], render_one: Callable[[T], R], what: str) -> 
             log.exception("%s: story %r version %s could not be rendered; left out", what, item.guid, item.version)
             continue
         yield item, rendered
+
+
+# (a media reference relative to the file being parsed, its mimetype if the file says) -> a stored media id
+LocalMedia = Callable[[str, str | None], str | None]
+_local_media: ContextVar[LocalMedia | None] = ContextVar("local_media", default=None)
+
+
+@contextmanager
+def local_media(resolver: LocalMedia) -> Iterator[None]:
+    """While parsing, relative media references (`<media-reference source="photos/a.jpg">`) are
+    handed to `resolver`, set by the ingest channel that knows where the file came from: parsers never
+    touch the disk or the network themselves."""
+    token = _local_media.set(resolver)
+    try:
+        yield
+    finally:
+        _local_media.reset(token)
+
+
+def local_media_id(ref: str, mimetype: str | None = None) -> str | None:
+    """The stored media id for a relative reference of the file being parsed, or None (no resolver,
+    no such file, not a usable image): the parser then keeps what else it has of that media object."""
+    resolver = _local_media.get()
+    return resolver(ref, mimetype) if resolver else None
 
 
 def _no_media(_media_id: str) -> dict[str, Any] | None:
