@@ -6,16 +6,16 @@ its scripts), portal — run under their Content-Security-Policy without a singl
 from __future__ import annotations
 
 import html
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 from tests.browser.conftest import Site, server_log
 from tests.browser.journeys import sign_in
 from tests.browser.test_portal_admin_journeys import Subscription, _open_portal, subscription  # noqa: F401
+from tests.helpers import http_server
 
 if TYPE_CHECKING:  # imported only for hints: without playwright the fixtures skip (or fail in CI)
     from playwright.sync_api import Page
@@ -51,14 +51,8 @@ def elsewhere() -> Iterator[str]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with http_server(Handler) as url:
+        yield url
 
 
 # Each document records the violations of its policy as the browser reports them (the init script

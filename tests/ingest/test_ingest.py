@@ -6,9 +6,8 @@ import json
 import shutil
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from newsflow.ingest.service import expand
 from newsflow.services import Services
 from tests.conftest import shared
 from tests.formats.conftest import full_version
+from tests.helpers import http_server
 
 CORPUS = shared("corpus", "agency")
 NEWSFLOW = str(Path(sys.executable).with_name("newsflow"))
@@ -148,16 +148,12 @@ def test_feed_polling_uses_conditional_gets(services: Services) -> None:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        poller = FeedPoller(services.ingestor, f"http://127.0.0.1:{server.server_port}/feed.atom")
+    with http_server(Handler) as url:
+        poller = FeedPoller(services.ingestor, f"{url}/feed.atom")
         first = poller.poll_once()
         assert first and {r.outcome for r in first} == {Outcome.ingested}
         assert poller.poll_once() == []  # 304: nothing fetched, nothing written
         assert seen == [None, '"v1"']
-    finally:
-        server.shutdown()
     with pytest.raises(ValueError, match="http"):
         FeedPoller(services.ingestor, "file:///etc/passwd")
 

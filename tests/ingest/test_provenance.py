@@ -9,12 +9,11 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -28,7 +27,7 @@ from newsflow.ingest.push import sign
 from newsflow.model import PubStatus, Story, StoryVersion
 from newsflow.services import Services
 from tests.conftest import shared
-from tests.helpers import publish_story
+from tests.helpers import http_server, publish_story
 
 CORPUS = shared("corpus", "agency")
 EFE = CORPUS / "nitf" / "efe.xml"  # one real agency story, doc-id 22751909, no du-key (version 1)
@@ -229,12 +228,8 @@ def _serving(feed: bytes) -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/feed.atom"
-    finally:
-        server.shutdown()
+    with http_server(Handler) as url:
+        yield f"{url}/feed.atom"
 
 
 def test_item4_cli_sources_and_refusals_per_file(services: Services, database_url: str, tmp_path: Path) -> None:

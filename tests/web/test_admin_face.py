@@ -5,10 +5,9 @@ chart, subscription requests, and CSRF."""
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import httpx
@@ -19,6 +18,7 @@ from newsflow.auth import hash_password
 from newsflow.model import Story
 from newsflow.services import Services
 from newsflow.web.admin_face import usage_chart
+from tests.helpers import http_server
 
 PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -243,12 +243,8 @@ def receiver() -> Iterator[tuple[str, list[bytes]]]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook", hits
-    server.shutdown()
-    server.server_close()
+    with http_server(Handler) as url:
+        yield f"{url}/hook", hits
 
 
 def test_webhook_endpoint_test_event_rotation_and_log(admin: TestClient, services: Services,

@@ -13,10 +13,9 @@ import asyncio
 import ipaddress
 import secrets
 import socket
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from hypothesis import strategies as st
 from newsflow.errors import FieldError
 from newsflow.services import Services
 from newsflow.wire.targets import TargetGuard, address_class
+from tests.helpers import http_server
 from tests.web.test_admin_face import admin, post  # noqa: F401  (admin: a signed-in admin face)
 from tests.web.test_webhooks_api import (  # noqa: F401  (start, receivers: fixtures)
     Agency,
@@ -227,14 +227,8 @@ def answering(status: int, body: bytes) -> Iterator[str]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/internal"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with http_server(Handler) as url:
+        yield f"{url}/internal"
 
 
 @pytest.mark.parametrize("status", [500, 200])
