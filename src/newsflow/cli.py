@@ -6,10 +6,10 @@ import getpass
 import json
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
@@ -32,6 +32,9 @@ from newsflow.ranges import INT64_MAX
 from newsflow.services import ADMIN_EMAIL, Services, bootstrap
 from newsflow.store import credentials
 from newsflow.wire.subscribers import SCOPES
+
+if TYPE_CHECKING:  # the backup package loads only for the commands that use it
+    from newsflow.backup.archive import Manifest
 
 app = typer.Typer(help="Newsflow: a news agency broadcasting system.", no_args_is_help=True)
 token_app = typer.Typer(help="Staff tokens for the newsroom API.", no_args_is_help=True)
@@ -145,11 +148,10 @@ ProgressOption = Annotated[bool | None, typer.Option("--progress/--no-progress",
                                                      help="Show a progress bar (default: on a terminal).")]
 
 
-@app.command("export")
-def export_(file: Annotated[Path, typer.Argument(help="The backup file to write (a zip).")],
-            progress: ProgressOption = None) -> None:
-    """Back up the whole system — every table and the media files — to one file, from one snapshot."""
-    from newsflow.backup import ArchiveError, export_archive
+def _backup_step(step: Callable[..., Manifest], file: Path, progress: bool | None) -> tuple[Manifest, float]:
+    """Run an export or a restore on this node's database and media folder, with its bar; a refusal or
+    an unreadable file ends the command with the message (exit 1), never a traceback."""
+    from newsflow.backup import ArchiveError
     from newsflow.config import Settings
     from newsflow.store.engine import create_engine
 
@@ -158,39 +160,41 @@ def export_(file: Annotated[Path, typer.Argument(help="The backup file to write 
     started = time.monotonic()
     try:
         with _backup_progress(progress) as bar:
-            manifest = export_archive(engine, settings.media_dir, file, agency=settings.agency_name, progress=bar)
+            manifest = step(engine, settings, file, bar)
     except (ArchiveError, OSError) as exc:
         raise _fail(str(exc)) from None
     finally:
         engine.dispose()
+    return manifest, time.monotonic() - started
+
+
+@app.command("export")
+def export_(file: Annotated[Path, typer.Argument(help="The backup file to write (a zip).")],
+            progress: ProgressOption = None) -> None:
+    """Back up the whole system — every table and the media files — to one file, from one snapshot."""
+    from newsflow.backup import export_archive
+
+    manifest, seconds = _backup_step(
+        lambda engine, settings, file, bar: export_archive(engine, settings.media_dir, file,
+                                                          agency=settings.agency_name, progress=bar),
+        file, progress)
     rows = sum(t.rows for t in manifest.tables)
     console.print(f"Exported {rows:,} rows of {len(manifest.tables)} tables and {len(manifest.media):,} media files "
-                  f"to {file} in {time.monotonic() - started:.1f} s (schema {manifest.alembic_revision}).",
-                  highlight=False)
+                  f"to {file} in {seconds:.1f} s (schema {manifest.alembic_revision}).", highlight=False)
 
 
 @app.command("import")
 def import_(file: Annotated[Path, typer.Argument(help="A backup file written by `newsflow export`.")],
             progress: ProgressOption = None) -> None:
     """Restore a backup into an EMPTY database (NEWSFLOW_DATABASE_URL, SQLite or PostgreSQL) and media folder."""
-    from newsflow.backup import ArchiveError, restore_archive
-    from newsflow.config import Settings
-    from newsflow.store.engine import create_engine
+    from newsflow.backup import restore_archive
 
-    settings = Settings()
-    engine = create_engine(settings.database_url)
-    started = time.monotonic()
-    try:
-        with _backup_progress(progress) as bar:
-            manifest = restore_archive(engine, settings.media_dir, file, progress=bar)
-    except (ArchiveError, OSError) as exc:
-        raise _fail(str(exc)) from None
-    finally:
-        engine.dispose()
+    manifest, seconds = _backup_step(
+        lambda engine, settings, file, bar: restore_archive(engine, settings.media_dir, file, progress=bar),
+        file, progress)
     rows = sum(t.rows for t in manifest.tables)
     console.print(f"Restored {rows:,} rows and {len(manifest.media):,} media files of {manifest.agency!r} "
-                  f"(exported {manifest.created:%Y-%m-%d %H:%M} UTC) in {time.monotonic() - started:.1f} s.",
-                  highlight=False)
+                  f"(exported {manifest.created:%Y-%m-%d %H:%M} UTC) in {seconds:.1f} s.", highlight=False)
 
 
 @token_app.command("create")
