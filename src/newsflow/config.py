@@ -63,6 +63,9 @@ class Settings:
     # Saved-search alerts are e-mailed through this server when set (see newsflow.mail for the form).
     smtp_url: str = field(default_factory=lambda: _env("NEWSFLOW_SMTP_URL", ""))
     mail_from: str = field(default_factory=lambda: _env("NEWSFLOW_MAIL_FROM", "Newsflow <alerts@localhost>"))
+    # Code -> label JSON naming bare subject codes on ingest (newsflow.ingest.vocabulary); unset: the
+    # IPTC file beside the checkout if there, else codes stay codes.
+    subject_codes: str = field(default_factory=lambda: _env("NEWSFLOW_SUBJECT_CODES", ""))
     # /metrics: with a token, only `Authorization: Bearer <token>` reads it; without, loopback and private addresses.
     metrics_token: str = field(default_factory=lambda: _env("NEWSFLOW_METRICS_TOKEN", ""))
     # /readyz answers 503 when the log follower is this many seconds behind the log (0: never for lag).

@@ -10,7 +10,7 @@ from newsflow.auth import hash_password
 from newsflow.bus import Bus, open_bus
 from newsflow.config import Settings
 from newsflow.formats.base import RenderContext
-from newsflow.ingest import Ingestor
+from newsflow.ingest import Ingestor, vocabulary
 from newsflow.mail import SmtpServer
 from newsflow.model import Event
 from newsflow.newsroom import MediaLibrary, Newsroom
@@ -98,7 +98,8 @@ class Services:
             mailer = AlertMailer(alerts, SmtpServer.from_url(settings.smtp_url), sender=settings.mail_from,
                                  agency=settings.agency_name, base_url=settings.base_url)
         return cls(settings=settings, store=store, newsroom=newsroom, media=media,
-                   ingestor=Ingestor(store, newsroom.announce, metrics=metrics), render_context=context,
+                   ingestor=Ingestor(store, newsroom.announce, metrics=metrics, media=media,
+                                     subject_codes=vocabulary.load(settings.subject_codes)), render_context=context,
                    subscribers=subscribers,
                    bus=bus, follower=follower, hub=hub, limiter=RateLimiter(settings.rate_per_minute),
                    usage=usage, search=search, webhooks=webhooks, dispatcher=dispatcher,

@@ -519,6 +519,19 @@ class Store:
         with self.write() as conn:
             conn.execute(media.insert().values(**values))
 
+    def delete_media(self, media_id: str) -> None:
+        """Forget a media record (its files are the media library's to remove)."""
+        with self.write() as conn:
+            conn.execute(media.delete().where(media.c.id == media_id))
+
+    def media_held(self, media_ids: Iterable[str]) -> set[str]:
+        """Which of `media_ids` this database holds."""
+        wanted = set(media_ids)
+        if not wanted:
+            return set()
+        with self.read() as conn:
+            return set(conn.execute(sa.select(media.c.id).where(media.c.id.in_(wanted))).scalars())
+
     def get_media(self, media_id: str) -> dict[str, Any]:
         with self.read() as conn:
             row = conn.execute(media.select().where(media.c.id == media_id)).first()
