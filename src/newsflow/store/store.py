@@ -25,7 +25,7 @@ from newsflow.errors import Conflict, NotFound
 from newsflow.model import Event, EventKind, PubStatus, Story, StoryVersion, utcnow
 from newsflow.store import search
 from newsflow.store.engine import create_engine, migrate
-from newsflow.store.tables import events, media, stories, tokens, users, versions
+from newsflow.store.tables import events, media, media_uses, stories, tokens, users, versions
 
 # Key of the PostgreSQL advisory lock that orders log appends ("NEWSFLOW" as an integer).
 _LOG_LOCK = 0x4E45575346
@@ -382,6 +382,10 @@ class Store:
                                    "pubstatus": sv.pubstatus.value, "first_published": sv.first_published,
                                    "modified": now, "draft": content}
         conn.execute(versions.insert(), version_rows)
+        uses = [{"media_id": media_id, "guid": sv.guid, "version": sv.version} for sv, _ in planned
+                for media_id in dict.fromkeys(p.media_id for p in sv.photos if p.media_id)]
+        if uses:  # which versions use a stored media object: the media route's question
+            conn.execute(media_uses.insert(), uses)
         conn.execute(_UPDATE_STORY, list(story_rows.values()))
         written = self._append_events(conn, [(kind, sv.guid, sv.version) for sv, kind in planned], now,
                                       {(sv.guid, sv.version): sv for sv, _ in planned})
@@ -531,6 +535,13 @@ class Store:
             return set()
         with self.read() as conn:
             return set(conn.execute(sa.select(media.c.id).where(media.c.id.in_(wanted))).scalars())
+
+    def media_used_by(self, media_id: str) -> list[tuple[str, int]]:
+        """Every published (guid, version) whose photos include this stored media object."""
+        query = (sa.select(media_uses.c.guid, media_uses.c.version).where(media_uses.c.media_id == media_id)
+                 .order_by(media_uses.c.guid, media_uses.c.version))
+        with self.read() as conn:
+            return [(guid, version) for guid, version in conn.execute(query)]
 
     def get_media(self, media_id: str) -> dict[str, Any]:
         with self.read() as conn:

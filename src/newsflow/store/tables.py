@@ -98,6 +98,18 @@ media = sa.Table(
     sa.Column("created", UTCDateTime, nullable=False),
 )
 
+# Which published versions use which stored media object, written with each version (the store's
+# `_write_versions`): the subscriber media route asks it which stories' entitlement decides a download
+# (newsflow.wire.media_access). No foreign key to `media`: an ingested version may name a media id
+# this database does not hold, and its version must still be stored.
+media_uses = sa.Table(
+    "media_uses", metadata,
+    sa.Column("media_id", sa.String(64), primary_key=True),
+    sa.Column("guid", sa.String(255), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.ForeignKeyConstraint(["guid", "version"], ["versions.guid", "versions.version"]),
+)
+
 users = sa.Table(
     "users", metadata,
     sa.Column("id", sa.String(64), primary_key=True),

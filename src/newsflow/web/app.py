@@ -19,7 +19,7 @@ from newsflow.ops import health
 from newsflow.ops.requests import RequestLog
 from newsflow.services import Services
 from newsflow.web import admin_face, contract, errors, fastfeed, public_site, security_headers
-from newsflow.web.api import admin, ingest, items, newsroom, queue, search, subscriber, users, webhooks
+from newsflow.web.api import admin, ingest, items, media, newsroom, queue, search, subscriber, users, webhooks
 from newsflow.web.desk import router as desk_router
 from newsflow.web.desk_live import LiveView
 from newsflow.web.fastfeed import FastFeed
@@ -121,6 +121,7 @@ def create_app(svc: Services | None = None) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(users.router)
     app.include_router(webhooks.router)
+    app.include_router(media.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(public_site.router)
     app.include_router(login_router)

@@ -40,6 +40,7 @@ DESCRIPTIONS = {
     409: "The state does not allow it (e.g. not yet published, already exists, not a dead delivery).",
     410: "Withdrawn: the item was killed; the body carries the notice.",
     413: "The body is over the route's size limit.",
+    416: "The byte range asked for lies outside the file (Content-Range: bytes */size).",
     422: "Invalid request: the error names each bad parameter or field (query, path, header or body).",
     429: "Rate limit or open-stream cap reached; Retry-After says when to try again.",
 }
@@ -58,6 +59,10 @@ _RAISES: dict[Callable[..., Any], set[int]] = {
 _ROUTE_RAISES: dict[tuple[str, str], set[int]] = {
     ("GET", "/v1/feed"): {304},
     ("GET", "/v1/items/{guid}"): {304, 410},
+    # media files: credentials are read in the route (API key, staff token, session or signed link)
+    ("GET", "/media/{media_id}/{rendition}"): {304, 410, 416, *_KEY},
+    ("HEAD", "/media/{media_id}/{rendition}"): {304, 410, 416, *_KEY},
+    ("GET", "/v1/media/{media_id}/{rendition}/link"): {410},
     ("GET", "/v1/products/{product_id}/{kind}"): {304, *_KEY},  # the key is a query parameter
     ("GET", "/v1/admin/explain"): {404},
     ("POST", "/v1/ingest"): {401, 403, 409, 422},

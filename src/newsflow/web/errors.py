@@ -29,9 +29,10 @@ _FRAMEWORK_PARSE_ERROR = "There was an error parsing the body"
 
 
 def _is_page(request: Request) -> bool:
-    """Web faces answer HTML; the API (/v1) and the API's own docs answer JSON."""
+    """Web faces answer HTML; the API (/v1), the media files it links (/media) and the API's own docs
+    answer JSON."""
     path = request.url.path
-    return not (path.startswith("/v1/") or path == "/v1" or path in ("/openapi.json", "/docs", "/redoc"))
+    return not (path.startswith(("/v1/", "/media/")) or path == "/v1" or path in ("/openapi.json", "/docs", "/redoc"))
 
 
 def error_page(request: Request, status: int) -> Response:

@@ -24,7 +24,7 @@ from newsflow.formats.registry import render
 from newsflow.model import Event, EventKind, PubStatus, StoryVersion, utcnow
 from newsflow.store import Store
 from newsflow.store.tables import events
-from newsflow.wire.entitlement import NOWHERE, CompanyAccess, Reach, deliverable, may_see
+from newsflow.wire.entitlement import NOWHERE, CompanyAccess, Reach, Verdict, deliverable, may_see
 from newsflow.wire.tables import event_products
 
 MAX_PAGE = 100
@@ -235,16 +235,24 @@ def item_for(store: Store, company: CompanyAccess, guid: str, version: int | Non
     the kill, whichever version it asks for, once the story is killed; the withdrawal notice when it
     held an earlier version and the latest is not covered for it; None when it is not the company's
     (the caller answers that as it answers "no such story", so nothing leaks). Raises NotFound."""
+    found, verdict = item_verdict(store, company, guid, version, now=now)
+    return found if verdict else None
+
+
+def item_verdict(store: Store, company: CompanyAccess, guid: str, version: int | None = None, *,
+                 now: datetime | None = None) -> tuple[StoryVersion, Verdict]:
+    """`item_for` with its verdict, for a caller that says why not (the media route): the version
+    (or the kill, or the withdrawal notice) and whether the company may have it. Raises NotFound."""
     now = now or utcnow()
     latest = store.get_version(guid)
     reach = version_reach(store, guid, latest.version)
     verdict = may_see(company, reach.copy, latest, now, notice=reach.notice)
     if latest.pubstatus == PubStatus.canceled or verdict.withdrawal:
-        return deliverable(verdict, latest) if verdict else None
+        return deliverable(verdict, latest), verdict
     if version is None or version == latest.version:
-        return latest if verdict else None
+        return latest, verdict
     asked = store.get_version(guid, version)
-    return asked if may_see(company, version_reach(store, guid, version).copy, asked, now) else None
+    return asked, may_see(company, version_reach(store, guid, version).copy, asked, now)
 
 
 def reach_of(store: Store, seqs: Iterable[int]) -> dict[int, Reach]:
