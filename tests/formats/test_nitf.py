@@ -66,7 +66,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
              "organisations": [], "keywords": [], "translation_group": None, "slugline": None},
 }
 # The fields NITF has no place for are left at their defaults when read back.
-NOT_CARRIED_DEFAULTS = {"summary": None, "related": [], "public": False}
+NOT_CARRIED_DEFAULTS = {"summary": None, "related": [], "public": False, "desk_note": None, "members": []}
 
 
 @pytest.fixture(scope="module")
@@ -124,9 +124,9 @@ def test_render_puts_each_field_in_its_nitf_place(schema: etree.XMLSchema, ctx: 
     assert one("n:head/n:pubdata").get("date.publication") == "20201002T144000Z"
 
     byline = one("n:body/n:body.head/n:byline")
-    assert "".join(byline.itertext()) == "By Rana Reporter, Reporter, Baku"
+    assert "".join(byline.itertext()) == "By Rana Reporter, Baku"  # no job title: no byttl
+    assert byline.get("class") == "reporter"  # the role
     assert one("n:body/n:body.head/n:byline/n:person").text == "Rana Reporter"
-    assert one("n:body/n:body.head/n:byline/n:byttl").text == "Reporter"
     assert one("n:body/n:body.head/n:distributor/n:org").text == "Newsflow Agency"
     assert one("n:body/n:body.head/n:dateline/n:location").text == "BAKU, Azerbaijan"
     assert one("n:body/n:body.head/n:abstract/n:p").text.startswith("Agency team at the frontier")
@@ -216,6 +216,7 @@ def test_aap() -> None:
     assert v.first_published == datetime(2013, 10, 20, 8, 27, 51, tzinfo=UTC)  # 19:27:51 +11:00
     assert v.embargo is None  # date.release equals date.issue: no hold
     assert v.contributors == [Contributor(name="John Doe", role=Role.reporter)]
+    assert v.byline_text == "By John Doe"
     assert v.dateline == "Sydney" and v.language == "en"
     assert v.subjects == [Concept(name="law enforcement", code="subj:02003001"),
                           Concept(name="investigation", code="subj:02003002")]
@@ -237,13 +238,17 @@ def test_ap() -> None:
     v = _corpus("ap.xml")
     assert v.headline == "Can trading pollution like stocks help fight climate change?"
     assert v.spot == ""  # the hl2 only repeats the headline
-    assert v.contributors == [Contributor(name="BERNARD CONDON", role=Role.reporter)]
+    assert v.subheadline is None  # likewise
+    # the byline's free text as sent, the name taken from it, byttl as the job title
+    assert v.byline_text == "By BERNARD CONDON"
+    assert v.contributors == [Contributor(name="BERNARD CONDON", role=Role.reporter, title="AP Business Writer")]
     assert v.dateline == "NEW YORK" and v.language == "en" and v.urgency == 5
     assert v.first_published == datetime(2015, 12, 10, 19, 10, 44, tzinfo=UTC)
     assert v.editor_note == "For global distribution"
     assert v.body_html.startswith("<p>NEW YORK (AP) — The gas produced by hog manure")
     assert "<p>For Roeslein, it's clearly helped, though.</p>" in v.body_html
-    assert v.guid.startswith("nitf-")  # no id-string in the file: a stable one from the content
+    # no id-string in the file: source + day + headline (it has no slug)
+    assert v.guid == "nitf:AP:2015-12-10:can-trading-pollution-like-stocks-help-fight-climate-change"
     assert _corpus("ap.xml").guid == v.guid
 
 
@@ -262,6 +267,7 @@ def test_ap_media_text_with_namespace_and_free_text_change_date() -> None:
 def test_efe() -> None:
     v = _corpus("efe.xml")
     assert v.headline == "Honduran president announces Cabinet changes"
+    assert v.subheadline == "HONDURAS GOVERNMENT" and v.byline_text == "gr/bp"
     assert v.spot == "Test Abstract" and v.body_html == "<p>Tegucigalpa, Jan 2 (EFE).- Test body.</p>"
     assert v.guid == "22751909" and v.pubstatus == PubStatus.usable and v.urgency == 5
     assert v.language == "en-US"
@@ -321,11 +327,12 @@ def test_unnamespaced_older_nitf_with_zoned_dates_and_an_embargo() -> None:
         <media media-type="image"><media-reference source="https://img.example/1.jpg" alternate-text="A cat"/>
         <media-caption>Cat</media-caption><media-producer>Ann</media-producer></media></body.content></body></nitf>"""
     [v] = nitf.parse(data, "old.xml")
-    assert (v.guid, v.version, v.urgency, v.headline, v.spot) == ("x-1", 3, 1, "Flash", "Second deck")
+    assert (v.guid, v.version, v.urgency, v.headline, v.subheadline) == ("x-1", 3, 1, "Flash", "Second deck")
+    assert v.spot == ""  # only an abstract is the standfirst
     assert v.first_published == datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
     assert v.embargo == datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
     assert v.is_correction and v.editor_note == "Fixes a name"
-    assert v.contributors == [Contributor(name="Ann Author", role=Role.photographer)]
+    assert v.contributors == [Contributor(name="Ann Author", role=Role.photographer, title="Photographer")]
     assert v.body_html == "<p>Text with <strong>weight</strong> and a name.</p>"
     assert v.photos == [Photo(href="https://img.example/1.jpg", alt="A cat", caption="Cat", credit="Ann")]
 

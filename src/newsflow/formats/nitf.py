@@ -56,6 +56,7 @@ from __future__ import annotations
 import hashlib
 import html as html_mod
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -64,13 +65,17 @@ import lxml.html
 from lxml import etree
 from pydantic import ValidationError
 
-from newsflow.formats.base import FormatError, RenderContext, build_version, clip
+from newsflow.formats.base import FormatError, RenderContext, build_version, clip, local_media_id, log
 from newsflow.formats.xmlsafe import parse_xml
 from newsflow.model import (
+    GUID_MAX,
+    MEDIA_KINDS,
     Concept,
     Contributor,
+    ItemKind,
     Photo,
     PubStatus,
+    Rendition,
     Role,
     StoryVersion,
     html_to_text,
@@ -84,7 +89,19 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _ROOT_ATTRS = {"version": "-//IPTC//DTD NITF 3.6//EN", "change.date": "September 11, 2009",
                "change.time": "12:26"}
 MEDIA_ID_META = "newsflow-media-id"
-NOT_CARRIED = frozenset({"summary", "related", "public"})
+SIZE_META = "size:"  # media-metadata "size:{rendition}": that rendition's bytes
+ITEM_KIND_CLASSIFIER = "item-kind"
+WRITERS_LEAD = "* Writing by "
+# desk_note is private to the newsroom; members: NITF cannot group items (a package reads back as text)
+NOT_CARRIED = frozenset({"summary", "related", "public", "desk_note", "members"})
+
+_MEDIA_TYPE_OF = {ItemKind.picture: "image", ItemKind.graphic: "image", ItemKind.video: "video",
+                  ItemKind.audio: "audio"}
+# media-type values seen on the wires, and the top-level mime types when media-type says nothing useful
+_KIND_OF_MEDIA_TYPE = {"image": ItemKind.picture, "photo": ItemKind.picture, "picture": ItemKind.picture,
+                       "graphic": ItemKind.graphic, "video": ItemKind.video, "audio": ItemKind.audio}
+_KIND_OF_MIME = {"image": ItemKind.picture, "video": ItemKind.video, "audio": ItemKind.audio}
+_ABSOLUTE = re.compile(r"^https?://", re.I)
 
 _NMTOKEN = re.compile(r"^[\w.:-]+$")
 _ROLE_TITLES = {role: role.value.capitalize() for role in Role}
@@ -96,7 +113,7 @@ _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # --------------------------------------------------------------------------------------------- render
 
 def render(version: StoryVersion, ctx: RenderContext) -> bytes:
-    """The version as a NITF 3.6 document (UTF-8)."""
+    """The version as a NITF 3.6 document (UTF-8). ``desk_note`` is the newsroom's and never written."""
     v = version
     root = etree.Element(_q("nitf"), nsmap={None: NS}, attrib={**_ROOT_ATTRS, "baselang": v.language})
     head = _sub(root, "head")
@@ -107,16 +124,23 @@ def render(version: StoryVersion, ctx: RenderContext) -> bytes:
                                                            "ex-ref": ctx.item_uri(v.guid)})
 
     body = _sub(root, "body", **{XML_LANG: v.language})
-    _render_body_head(_sub(body, "body.head"), v, ctx)
+    # writers are credited in the tagline unless the story has a tagline of its own to print there
+    tagline_writers = [c for c in v.contributors if c.role == Role.writer and not c.title] if not v.tagline else []
+    _render_body_head(_sub(body, "body.head"), v, ctx, tagline_writers)
     content = _sub(body, "body.content")
+    media_first = v.kind in MEDIA_KINDS
+    if media_first:  # a picture, video, audio or graphic item: its media is the item, the words follow
+        for photo in v.photos:
+            _render_photo(content, photo, ctx)
     if v.body_html:
         _html_to_nitf(_sub(content, "block"), v.body_html)
-    # Text first, gallery after it: simple consumers read body.content from the top as the story.
-    for photo in v.photos:
-        _render_photo(content, photo, ctx)
-    writers = [c for c in v.contributors if c.role == Role.writer]
-    if writers:
-        _render_tagline(_sub(_sub(body, "body.end"), "tagline"), writers)
+    if not media_first:  # text first, gallery after it: simple consumers read body.content as the story
+        for photo in v.photos:
+            _render_photo(content, photo, ctx)
+    if v.tagline:
+        _sub(_sub(body, "body.end"), "tagline", v.tagline)
+    elif tagline_writers:
+        _render_tagline(_sub(_sub(body, "body.end"), "tagline"), tagline_writers)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
@@ -164,22 +188,33 @@ def _render_docdata(head: etree._Element, v: StoryVersion, ctx: RenderContext) -
             _sub(ident, "classifier", subject.name, type="subject", value=subject.code)
     for category in v.categories:
         _sub(ident, "classifier", category, type="category")
+    if v.kind in MEDIA_KINDS:
+        _sub(ident, "classifier", type=ITEM_KIND_CLASSIFIER, value=v.kind.value)
     if v.translation_group:
         _sub(ident, "classifier", type="translation-group", value=v.translation_group)
     if len(ident):
         docdata.append(ident)
 
 
-def _render_body_head(bhead: etree._Element, v: StoryVersion, ctx: RenderContext) -> None:
-    _sub(_sub(bhead, "hedline"), "hl1", v.headline)
+def _render_body_head(bhead: etree._Element, v: StoryVersion, ctx: RenderContext,
+                      tagline_writers: list[Contributor]) -> None:
+    hedline = _sub(bhead, "hedline")
+    _sub(hedline, "hl1", v.headline)
+    if v.subheadline:
+        _sub(hedline, "hl2", v.subheadline)
+    if v.byline_text:  # the byline as sent or typed, free text as printed
+        _sub(bhead, "byline", v.byline_text)
     for person in v.contributors:
-        if person.role == Role.writer:
-            continue  # writers are credited in the tagline, as the seed article does at its end
-        byline = _sub(bhead, "byline", "By ")
-        _sub(byline, "person", person.name).tail = ", "
-        title = _sub(byline, "byttl", _ROLE_TITLES[person.role])
+        if person in tagline_writers:
+            continue
+        # the role in class (NITF has no element for it), the job title as printed in byttl
+        byline = _sub(bhead, "byline", "By ", **{"class": person.role.value})
+        _sub(byline, "person", person.name)
+        if person.title:
+            _append_text(byline, ", ")
+            _sub(byline, "byttl", person.title)
         if person.place:
-            title.tail = ", "
+            _append_text(byline, ", ")
             _sub(byline, "location", person.place)
     _sub(_sub(bhead, "distributor"), "org", ctx.provider)
     if v.dateline:
@@ -189,39 +224,55 @@ def _render_body_head(bhead: etree._Element, v: StoryVersion, ctx: RenderContext
 
 
 def _render_photo(content: etree._Element, photo: Photo, ctx: RenderContext) -> None:
-    media = _sub(content, "media", **{"media-type": "image"})
+    media_type = _MEDIA_TYPE_OF[photo.kind]
+    # NITF's media-type vocabulary has no graphic: an image whose class says so
+    cls = photo.kind.value if photo.kind == ItemKind.graphic else None
+    media = _sub(content, "media", **{"media-type": media_type, "class": cls})
     if photo.media_id:
         _sub(media, "media-metadata", name=MEDIA_ID_META, value=photo.media_id)
     if photo.title:
         _sub(media, "media-metadata", name="title", value=photo.title)
-    for ref in _references(photo, ctx):
-        _sub(media, "media-reference", **ref, **{"alternate-text": photo.alt})
+    refs = _references(photo, ctx)
+    for ref in refs:  # media-reference has no size attribute: one metadata entry per rendition
+        if ref.size is not None:
+            _sub(media, "media-metadata", name=f"{SIZE_META}{ref.name}", value=str(ref.size))
+    for ref in refs:
+        _sub(media, "media-reference", **_reference_attrs(ref), **{"alternate-text": photo.alt})
     if photo.caption:
         _sub(media, "media-caption", photo.caption)
     if photo.credit:
         _sub(media, "media-producer", photo.credit)
 
 
-def _references(photo: Photo, ctx: RenderContext) -> list[dict[str, str | None]]:
-    """One reference per rendition of a stored photo, the original first; the href of a remote one."""
+def _references(photo: Photo, ctx: RenderContext) -> list[Rendition]:
+    """Every rendition of a stored media object (the original first, then the larger ones: consumers tend
+    to take the first reference), else the remote one's as its sender offered them. A rendition without
+    a name is the remote main file that is not among its renditions."""
     if not photo.media_id:
-        return [{"source": photo.href}]
+        refs = list(photo.renditions)
+        if photo.href and all(r.href != photo.href for r in refs):
+            refs.insert(0, Rendition.model_construct(name="", href=photo.href))
+        return refs
     record = ctx.media(photo.media_id) or {}
     renditions: dict[str, dict[str, Any]] = record.get("renditions") or {"original": {}}
-    # the original first, then the larger ones: consumers tend to take the first reference
     names = sorted(renditions, key=lambda n: (n != "original", -int(renditions[n].get("width") or 0)))
-    refs: list[dict[str, str | None]] = []
-    for name in names:
-        info = renditions[name]
-        width, height = info.get("width"), info.get("height")
-        refs.append({"source": ctx.rendition_href(photo.media_id, name), "name": name,
-                     "mime-type": info.get("mimetype"), "width": str(width) if width else None,
-                     "height": str(height) if height else None, "units": "pixels" if width else None})
-    return refs
+    # built, not validated: the href is ours, and whatever the base URL, the reference must be written
+    return [Rendition.model_construct(
+        name=name, href=ctx.rendition_href(photo.media_id, name), mimetype=info.get("mimetype"),
+        width=info.get("width"), height=info.get("height"), size=info.get("size"),
+        duration=info.get("duration")) for name, info in ((n, renditions[n]) for n in names)]
+
+
+def _reference_attrs(r: Rendition) -> dict[str, str | None]:
+    return {"source": r.href, "name": r.name or None, "mime-type": r.mimetype,
+            "width": str(r.width) if r.width else None, "height": str(r.height) if r.height else None,
+            "units": "pixels" if r.width or r.height else None,
+            "time": f"{r.duration:g}" if r.duration is not None else None,
+            "time-unit-of-measure": "seconds" if r.duration is not None else None}
 
 
 def _render_tagline(tagline: etree._Element, writers: list[Contributor]) -> None:
-    tagline.text = "* Writing by "
+    tagline.text = WRITERS_LEAD
     for i, writer in enumerate(writers):
         if i:
             _append_text(tagline, " and ")
@@ -229,6 +280,11 @@ def _render_tagline(tagline: etree._Element, writers: list[Contributor]) -> None
         if writer.place:
             _append_text(tagline, " from ")
             _sub(tagline, "location", writer.place)
+
+
+def _writers_line(writers: list[Contributor]) -> str:
+    """The text `_render_tagline` writes for `writers`: a tagline saying only this is the credit line."""
+    return WRITERS_LEAD + " and ".join(w.name + (f" from {w.place}" if w.place else "") for w in writers)
 
 
 # Body: sanitized HTML -> NITF. The HTML is the model's own (already cleaned by nh3), so the lenient
@@ -400,13 +456,64 @@ def parse_nitf_element(element: etree._Element, source: str,
             raise FormatError(source, "NITF has no headline (hl1 or title) and no body text: "
                                       "nothing to ingest", element.sourceline)
         fields["headline"] = clip(text.split("\n", 1)[0], 120)
-    # no id in the file: one from its content, so the same file read twice is the same story
-    digest = hashlib.sha256(etree.tostring(element, method="c14n")).hexdigest()
-    fields.setdefault("guid", f"nitf-{digest[:32]}")
+    if not fields.get("guid"):
+        fields["guid"] = _guid_without_doc_id(element, fields)
     fields.setdefault("version", 1)
     fields.setdefault("first_published", fields.get("version_created") or utcnow())
     fields.setdefault("version_created", fields["first_published"])
     return build_version(fields, source, "NITF", element.sourceline)
+
+
+def stable_guid(source: str, day: str, slug: str) -> str:
+    """The guid of a NITF without a doc-id: ``nitf:{source}:{YYYY-MM-DD}:{slug}``, the slug folded to
+    lower-case words joined by ``-`` (so a re-send's white space or case changes nothing). A corrected
+    re-send of a story (same source, day and slug, a changed body) then updates the same story."""
+    source = " ".join(source.split())
+    if len(source) > 64:  # a long source: its digest, so the guid keeps within the model's limit
+        source = hashlib.sha256(source.encode()).hexdigest()[:32]
+    words = re.findall(r"\w+", unicodedata.normalize("NFKC", slug).casefold())
+    folded = "-".join(words) or "-"
+    head = f"nitf:{source}:{day}:"
+    room = GUID_MAX - len(head)
+    if len(folded) > room:  # cut, and tell long slugs that share their start apart by their digest
+        folded = folded[: room - 17].rstrip("-") + "-" + hashlib.sha256(folded.encode()).hexdigest()[:16]
+    return head + folded
+
+
+def _guid_without_doc_id(element: etree._Element, fields: Mapping[str, Any]) -> str:
+    """source + the day the file gives + slug (headline when no slug): see `stable_guid`. A file without
+    a date cannot have one (the day of reading would make each re-send new): its content's digest."""
+    head = _child(element, "head")
+    docdata, body = _child(head, "docdata"), _child(element, "body")
+    bhead = _child(body, "body.head")
+    day = _file_day(docdata, head, bhead)
+    source = next((s for s in (_attr(_child(docdata, "doc-id"), "regsrc"),
+                               _attr(_child(docdata, "doc.copyright"), "holder"),
+                               _text(_child(bhead, "distributor")), _attr(_child(head, "pubdata"), "name"))
+                   if s), "")
+    slug = fields.get("slugline") or fields.get("headline") or ""
+    if day and slug:
+        return stable_guid(source, day, slug)
+    digest = hashlib.sha256(etree.tostring(element, method="c14n")).hexdigest()
+    return f"nitf-{digest[:32]}"
+
+
+def _file_day(docdata: etree._Element | None, head: etree._Element | None,
+              bhead: etree._Element | None) -> str | None:
+    """The day of the story as the file writes it (its own time zone, not UTC): of date.issue, else the
+    publication, release or story date."""
+    dateline = _child(bhead, "dateline")
+    for el, name in ((docdata, "date.issue"), (_child(head, "pubdata"), "date.publication"),
+                     (docdata, "date.release"), (dateline, "story.date")):
+        if el is None:
+            continue
+        child = _child(el, name)
+        raw = child.get("norm") if child is not None else el.get(name)
+        match = _NORM_DATE.match((raw or "").strip())
+        if match and parse_norm(raw) is not None:
+            y, mo, d = match.groups()[:3]
+            return f"{y}-{mo}-{d}"
+    return None
 
 
 def read_nitf_fields(element: etree._Element, source: str) -> dict[str, Any]:
@@ -419,9 +526,12 @@ def read_nitf_fields(element: etree._Element, source: str) -> dict[str, Any]:
     headline = _text(_child(_child(bhead, "hedline"), "hl1")) or _text(_child(head, "title"))
     if headline:
         f["headline"] = clip(headline, 500)
-    spot = _spot(bhead, headline)
+    spot = _spot(bhead)
     if spot:
         f["spot"] = clip(spot, 2000)
+    subheadline = _subheadline(bhead, headline)
+    if subheadline:
+        f["subheadline"] = clip(subheadline, 1000)
     body_html = "".join(_html_blocks(c) for c in _children(body, "body.content"))
     if body_html:
         f["body_html"] = body_html
@@ -429,17 +539,28 @@ def read_nitf_fields(element: etree._Element, source: str) -> dict[str, Any]:
     if lang:
         f["language"] = lang
 
-    contributors = _bylines(bhead) + _tagline(_child(_child(body, "body.end"), "tagline"))
+    bylined, free_text = _bylines(bhead)
+    tagline = _child(_child(body, "body.end"), "tagline")
+    writers = _tagline(tagline)
+    if free_text:
+        f["byline_text"] = clip("; ".join(free_text), 500)
+    tagline_text = _inline_text(tagline)
+    if tagline_text and tagline_text != _inline_text_of(_writers_line(writers)):
+        f["tagline"] = clip(tagline_text, 1000)
+    contributors = _named_once(bylined + [(w, False) for w in writers])
     if contributors:
         f["contributors"] = contributors[:50]
     dateline = _dateline(_child(bhead, "dateline"))
     if dateline:
         f["dateline"] = clip(dateline, 200)
-    photos = [p for media in _descendants(body, "media") if (p := _photo(media)) is not None]
+    photos = [p for media in _descendants(body, "media") if (p := _photo(media, source)) is not None]
     if photos:
         f["photos"] = photos[:200]
 
     _read_docdata(docdata, f)
+    kind = _item_kind(docdata, photos, bool(html_to_text(body_html)))
+    if kind is not None:
+        f["kind"] = kind
     _read_tobject(_child(head, "tobject"), f)
     published = _date(_child(head, "pubdata"), "date.publication")
     issued = _date(docdata, "date.issue")
@@ -531,34 +652,54 @@ def _read_tobject(tobject: etree._Element | None, f: dict[str, Any]) -> None:
     f["subjects"] = subjects[:100]
 
 
-def _spot(bhead: etree._Element | None, headline: str) -> str:
+def _spot(bhead: etree._Element | None) -> str:
     abstract = _child(bhead, "abstract")
-    if abstract is not None:
-        return html_to_text(_html_blocks(abstract)) or _text(abstract)
-    # no abstract: a second headline that is not just the first again serves as the standfirst
-    for hl2 in _children(_child(bhead, "hedline"), "hl2"):
-        text = _text(hl2)
-        if text and text.casefold() != headline.casefold():
-            return text
-    return ""
+    if abstract is None:
+        return ""
+    return html_to_text(_html_blocks(abstract)) or _text(abstract)
 
 
-def _bylines(bhead: etree._Element | None) -> list[Contributor]:
-    people: list[Contributor] = []
+def _subheadline(bhead: etree._Element | None, headline: str) -> str:
+    """The hl2s of the hedline, less one that only repeats the headline (AP keeps its original there)."""
+    decks = [t for hl2 in _children(_child(bhead, "hedline"), "hl2")
+             if (t := _text(hl2)) and t.casefold() != headline.casefold()]
+    return " / ".join(_dedupe(decks))
+
+
+def _bylines(bhead: etree._Element | None) -> tuple[list[tuple[Contributor, bool]], list[str]]:
+    """Each byline's people (and whether the name was only taken from free text), and the free text
+    of the bylines that name no <person> ("By BERNARD CONDON", "gr/bp"): the byline as sent."""
+    people: list[tuple[Contributor, bool]] = []
+    free_text: list[str] = []
     for byline in _children(bhead, "byline"):
-        title = _text(_child(byline, "byttl"))
-        role = Role(title.lower()) if title.lower() in Role.__members__ else Role.reporter
+        title = _text(_child(byline, "byttl")) or None
         place = _text(_child(byline, "location")) or None
+        classes = [c for c in (byline.get("class") or "").lower().split() if c in Role.__members__]
+        # the role: ours in class; else a byttl that is just a role's name (a photographer's byline)
+        named_role = (title or "").lower()
+        role = Role(classes[0]) if classes else Role(named_role) if named_role in Role.__members__ \
+            else Role.reporter
         persons = [_text(p) for p in _children(byline, "person")]
-        if not any(persons):
-            # plain-text bylines ("By BERNARD CONDON", "gr/bp"); a byline with only a title names a source
-            own = _ws(byline.text or "").strip()
-            own = re.sub(r"^by\s+", "", own, flags=re.I).strip(" ,;")
-            persons = [own or title]
+        from_text = not any(persons)
+        if from_text:
+            own = _ws(byline.text or "").strip(" ,;")
+            if own:
+                free_text.append(own)
+            name = re.sub(r"^by\s+", "", own, flags=re.I).strip(" ,;")
+            # a byline with only a title names a source
+            persons, title = ([name], title) if name else ([title or ""], None)
         for name in persons:
             if name:
-                people.append(Contributor(name=clip(name, 1000), role=role, place=place and place[:200]))
-    return people
+                people.append((Contributor(name=clip(name, 1000), role=role, place=place and place[:200],
+                                           title=title and clip(title, 200)), from_text))
+    return people, free_text
+
+
+def _named_once(people: list[tuple[Contributor, bool]]) -> list[Contributor]:
+    """The contributors, less those taken from a free-text byline that another byline names in full
+    (Newsflow writes the byline as typed and each contributor's own)."""
+    named = {c.name.casefold() for c, from_text in people if not from_text}
+    return [c for c, from_text in people if not (from_text and c.name.casefold() in named)]
 
 
 def _tagline(tagline: etree._Element | None) -> list[Contributor]:
@@ -583,29 +724,134 @@ def _dateline(dateline: etree._Element | None) -> str:
     return _ws(" ".join(parts)).strip(" \t\r\n,;-\u2013\u2014")
 
 
-def _photo(media: etree._Element) -> Photo | None:
-    kind = (media.get("media-type") or "").lower()
+def _item_kind(docdata: etree._Element | None, photos: list[Photo], has_text: bool) -> ItemKind | None:
+    """A media item's kind; None for a text story. Clearly a media item: the file says so (Newsflow's
+    ``classifier type="item-kind"``), or its body.content holds media and no text of its own (captions
+    are the media's)."""
+    if not photos:
+        return None
+    for ident in _children(docdata, "identified-content"):
+        for e in _children(ident, "classifier"):
+            declared = (e.get("value") or "").strip().lower()
+            if (e.get("type") or "").strip().lower() == ITEM_KIND_CLASSIFIER and declared in ItemKind.__members__ \
+                    and ItemKind(declared) in MEDIA_KINDS:
+                return ItemKind(declared)
+    return None if has_text else photos[0].kind
+
+
+def _photo(media: etree._Element, source: str) -> Photo | None:
+    """A media object: a stored one of Newsflow's (its media id), every absolute rendition of a remote one,
+    or a file beside the wire its relative reference names (stored by the ingest channel's resolver)."""
     refs = _children(media, "media-reference")
-    if kind not in ("image", "photo", "graphic") and not any(
-            (r.get("mime-type") or "").startswith("image/") for r in refs):
+    kind = _media_kind(media, refs)
+    if kind is None:
         return None
     meta = {(m.get("name") or ""): (m.get("value") or "").strip() for m in _children(media, "media-metadata")}
-    href = next((s for r in refs for s in (r.get("source"), r.get("data-location"))
-                 if s and re.match(r"^https?://", s.strip())), None)
     media_id = meta.get(MEDIA_ID_META) or None
-    if not href and not media_id:
-        return None  # an agency-internal picture id we cannot fetch
+    absolute = [(r, src) for r in refs if (src := _source(r)) and _ABSOLUTE.match(src)]
+    relative = [(r, src) for r in refs if (src := _source(r)) and not _ABSOLUTE.match(src)]
+    if not media_id and relative:
+        # the largest first: the library makes its own renditions from the one file it keeps
+        ordered = sorted(relative, key=lambda rs: (_attr(rs[0], "name") != "original", -_int(rs[0].get("width"))))
+        media_id = next((m for r, src in ordered if (m := local_media_id(src, _attr(r, "mime-type")))), None)
+        if not media_id:
+            what = "its absolute renditions kept" if absolute else "dropped"
+            log.warning("%s: media %r: %s (no file found for its relative reference)", source,
+                        relative[0][1][:200], what)
+    if not media_id and not absolute:
+        return None
     alt = next((a for r in refs if (a := _attr(r, "alternate-text"))), None)
     caption = " ".join(t for c in _children(media, "media-caption") if (t := _text(c)))
     credit = " ".join(t for c in _children(media, "media-producer") if (t := _text(c)))
+    href, renditions = (None, []) if media_id else _renditions(absolute, meta)
     try:
-        return Photo(media_id=media_id[:64] if media_id else None,
-                     href=None if media_id else (href or "").strip() or None,
+        return Photo(kind=kind, media_id=media_id[:64] if media_id else None, href=href,
+                     renditions=renditions[:50],
                      title=clip(meta["title"], 500) if meta.get("title") else None,
                      caption=clip(caption, 4000), credit=clip(credit, 500),
                      alt=clip(alt, 1000) if alt else None)
-    except ValidationError:
+    except ValidationError as exc:
+        log.warning("%s: media %r dropped: %s", source, (href or media_id or "")[:200], exc.errors()[0]["msg"])
         return None
+
+
+def _media_kind(media: etree._Element, refs: list[etree._Element]) -> ItemKind | None:
+    """picture, graphic, video or audio from media-type (image with class "graphic" is a graphic); for
+    media-type text, data, other or none, from the files' mime types; None for no such media."""
+    kind = _KIND_OF_MEDIA_TYPE.get((media.get("media-type") or "").strip().lower())
+    if kind is None:
+        kind = next((k for r in refs if (k := _KIND_OF_MIME.get((r.get("mime-type") or "").split("/")[0]))),
+                    None)
+    if kind == ItemKind.picture and "graphic" in (media.get("class") or "").lower().split():
+        kind = ItemKind.graphic
+    return kind
+
+
+def _source(ref: etree._Element) -> str | None:
+    """Where a reference points: an absolute source or data-location first, else a relative one."""
+    found = [s for s in (_attr(ref, "source"), _attr(ref, "data-location")) if s]
+    return next((s for s in found if _ABSOLUTE.match(s)), found[0] if found else None)
+
+
+def _renditions(absolute: list[tuple[etree._Element, str]],
+                meta: Mapping[str, str]) -> tuple[str | None, list[Rendition]]:
+    """(the main href, the renditions) of a remote media object. A lone bare reference (no name, no
+    facts) is just the media's href; so is a bare one beside named renditions (its main file). The
+    others are renditions; one without a name is the original when first, else rendition-N."""
+    bare = [(r, s) for r, s in absolute if not _attr(r, "name") and not _facts(r)]
+    href = bare[0][1] if bare else None
+    rest = [(r, s) for r, s in absolute if (r, s) != (bare[0] if bare else None)]
+    renditions: list[Rendition] = []
+    taken: set[str] = set()
+    for i, (ref, src) in enumerate(rest):
+        name = clip(_attr(ref, "name") or "", 100) or ("original" if i == 0 else f"rendition-{i + 1}")
+        if name in taken:
+            name = f"{name[:90]}-{i + 1}"
+        taken.add(name)
+        mimetype = _attr(ref, "mime-type")
+        duration = _duration(ref)
+        if duration is None and (mimetype or "").split("/")[0] in ("video", "audio"):
+            duration = _seconds(meta.get("duration"), None)
+        size = meta.get(f"{SIZE_META}{name}", "")
+        try:
+            renditions.append(Rendition(name=name, href=src, mimetype=mimetype and mimetype[:200],
+                                        width=_int(ref.get("width")) or None, height=_int(ref.get("height")) or None,
+                                        size=int(size) if size.isdigit() else None, duration=duration))
+        except ValidationError:
+            continue  # an out-of-range fact or an overlong href: that one file only
+    return href, renditions
+
+
+def _facts(ref: etree._Element) -> bool:
+    return any(_attr(ref, k) for k in ("mime-type", "width", "height", "time"))
+
+
+def _int(value: str | None) -> int:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else 0
+
+
+def _duration(ref: etree._Element) -> float | None:
+    return _seconds(_attr(ref, "time"), _attr(ref, "time-unit-of-measure"))
+
+
+_UNIT_SECONDS = {"": 1.0, "s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0, "ms": 0.001,
+                 "millisecond": 0.001, "milliseconds": 0.001, "min": 60.0, "minute": 60.0, "minutes": 60.0}
+
+
+def _seconds(value: str | None, unit: str | None) -> float | None:
+    """A play time in seconds: a number in `unit` (seconds when none), or h:mm:ss(.f)."""
+    value = (value or "").strip()
+    if re.fullmatch(r"\d+(:\d{1,2}){1,2}(\.\d+)?", value):
+        total = 0.0
+        for part in value.split(":"):
+            total = total * 60 + float(part)
+        return total
+    factor = _UNIT_SECONDS.get((unit or "").strip().lower())
+    if factor is None or not re.fullmatch(r"\d+(\.\d+)?", value):
+        return None
+    seconds = float(value) * factor
+    return seconds if seconds <= 10**7 else None
 
 
 def _language(root: etree._Element, body: etree._Element | None) -> str | None:
@@ -797,6 +1043,15 @@ def _descendants(el: etree._Element | None, name: str) -> Iterator[etree._Elemen
 
 def _text(el: etree._Element | None) -> str:
     return "" if el is None else _ws(" ".join(el.itertext())).strip()
+
+
+def _inline_text(el: etree._Element | None) -> str:
+    """Mixed content as one line: inline elements (person, location) add no spaces of their own."""
+    return "" if el is None else _inline_text_of("".join(el.itertext()))
+
+
+def _inline_text_of(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _attr(el: etree._Element | None, name: str) -> str | None:
