@@ -58,8 +58,7 @@ class FolderMedia:
     def _inside(self, ref: str) -> Path | None:
         """The file `ref` names inside the folder, or None (and a note) when it would lead elsewhere."""
         pure = PurePosixPath(ref.replace("\\", "/"))
-        if not ref.strip() or "://" in ref or ref.startswith(("/", "\\")) or ":" in pure.parts[0] \
-                or ".." in pure.parts:
+        if not pure.parts or pure.is_absolute() or ":" in pure.parts[0] or ".." in pure.parts:
             self._note(ref, "only a path inside the file's own folder is read")
             return None
         path = (self.folder / pure).resolve()  # follows symlinks: one pointing out lands outside

@@ -100,7 +100,7 @@ class Ingestor:
 
     def prepare(self, items: list[StoryVersion]) -> tuple[list[StoryVersion], dict[str, list[str]]]:
         """One file's items as they are stored (see the module's doc), and per guid what was left out."""
-        items = [identity.normalise(item) for item in vocabulary.labelled(items, self.subject_codes)]
+        items = [identity.normalise(item) for item in self.label(items)]
         held = self.store.media_held(m for item in items for m in media_ids(item))
         notes: dict[str, list[str]] = {}
         out = []
@@ -109,6 +109,9 @@ class Ingestor:
             notes.setdefault(item.guid, []).extend(dropped)
             out.append(item)
         return out, notes
+
+    def label(self, items: list[StoryVersion]) -> list[StoryVersion]:
+        return vocabulary.labelled(items, self.subject_codes)
 
     def store_versions(self, items: list[StoryVersion], label: str, *,
                        source: str = LOCAL_SOURCE) -> list[Result]:
