@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from newsflow.formats.base import RenderContext
-from newsflow.model import Concept, Contributor, Photo, PubStatus, Role, StoryVersion
+from newsflow.model import Concept, Contributor, Photo, PubStatus, Rendition, Role, StoryVersion
 from tests.conftest import shared
 
 MEDIA = {
@@ -32,6 +32,20 @@ def _media(media_id: str) -> dict[str, Any] | None:
 def ctx() -> RenderContext:
     return RenderContext(base_url="https://wire.example.org", provider="Newsflow Agency",
                          provider_uri="https://wire.example.org/", media=_media)
+
+
+def stored_as_remote(photo: Photo, ctx: RenderContext) -> Photo:
+    """What a stored photo becomes in a format that carries links: a remote photo whose href is its
+    `original` rendition, with every rendition of its media-library record as a remote rendition."""
+    if not photo.media_id:
+        return photo
+    record = ctx.media(photo.media_id) or {}
+    renditions = [Rendition(name=name, href=ctx.rendition_href(photo.media_id, name), mimetype=r.get("mimetype"),
+                            width=r.get("width"), height=r.get("height"), size=r.get("size"),
+                            duration=r.get("duration"))
+                  for name, r in (record.get("renditions") or {}).items()]
+    return photo.model_copy(update={"media_id": None, "href": ctx.rendition_href(photo.media_id, "original"),
+                                    "renditions": renditions})
 
 
 def full_version(**changes: Any) -> StoryVersion:

@@ -3,7 +3,8 @@ standard judges it, every ninjs file of the corpus and of IPTC's examples parses
 and a version survives render -> parse through 2.2 and 3.1.
 
 The one field that does not come back exactly: a stored photo (media_id) returns as a remote photo
-whose href is our `original` rendition, because ninjs carries links, not our media ids.
+whose href is our `original` rendition, with every rendition of the media library as a link, because
+ninjs carries links, not our media ids.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from referencing import Registry, Resource
 from newsflow.formats import ninjs
 from newsflow.formats.base import FormatError, RenderContext
 from newsflow.model import Concept, Contributor, Photo, PubStatus, Role, StoryVersion
-from tests.formats.conftest import corpus_files, full_version, iptc
+from tests.formats.conftest import corpus_files, full_version, iptc, stored_as_remote
 
 GEOJSON_ID = "https://geojson.org/schema/GeoJSON.json"
 RENDERERS = {"2.2": ninjs.render2, "3.1": ninjs.render3}
@@ -354,7 +355,7 @@ def test_corpus_embargoed() -> None:
     assert story.first_published == at(2022, 6, 26, 23, 54, 25)
     assert story.contributors == [Contributor(name="Josh Pitt", role=Role.editor),
                                   Contributor(name="Aaron Staples", role=Role.reporter)]
-    assert story.byline == "Aaron Staples"
+    assert story.byline == "Aaron J. Staples, Michigan State University"  # `by` as sent (issue 11)
     assert story.dateline == "Aaron J. Staples, Michigan"
     assert story.slugline == "Climate-smart food"
     assert story.subjects == [Concept(name="global warming", code="06011000"),
@@ -405,7 +406,7 @@ def test_corpus_ninjs2() -> None:
     assert story.version == 4
     assert story.headline == "Oil prices edge up on first drop in US drilling in months"
     assert "Brent crude futures added 6 cents" in story.body_html
-    assert story.byline == "Henning Gloystein"  # "By " dropped
+    assert story.byline == "By Henning Gloystein"  # as sent (issue 11); the contributor's name has no "By "
     assert story.version_created == at(2017, 8, 24, 1, 58, 40)
     assert story.first_published == at(2017, 7, 3, 1, 38, 13)
     assert story.urgency == 3 and story.language == "en"
@@ -413,10 +414,15 @@ def test_corpus_ninjs2() -> None:
     assert story.subjects == [Concept(name="oil and gas - upstream activities", code="04005004")]
     assert story.categories == ["Finance"]
     [photo] = story.photos
-    assert photo == Photo(href="http://localhost:5000/api/upload-raw/599e31ec1d41c833e0b8a830.jpg",
-                          title="Financial Markets", credit="Bebeto Matthews",
-                          caption="Oil prices edged up on Monday, supported by the first fall in US drilling "
-                                  "activity in month.")
+    assert photo.model_copy(update={"renditions": []}) == Photo(
+        href="http://localhost:5000/api/upload-raw/599e31ec1d41c833e0b8a830.jpg",
+        title="Financial Markets", credit="Bebeto Matthews",
+        caption="Oil prices edged up on Monday, supported by the first fall in US drilling activity in month.")
+    # every rendition the sender offers, named as sent (issue 11: a picture kept one link)
+    assert [(r.name, r.width, r.height) for r in photo.renditions] == [
+        ("thumbnail", 182, 120), ("original", 3489, 2296), ("16-9", 1280, 720), ("baseImage", 1400, 921),
+        ("viewImage", 640, 421), ("4-3", 800, 600)]
+    assert {r.mimetype for r in photo.renditions} == {"image/jpeg"}
 
 
 def test_corpus_ninjs3_picture() -> None:
@@ -532,9 +538,7 @@ def test_example_008_event_holds_no_story() -> None:
 
 def expected_after_round_trip(version: StoryVersion, ctx: RenderContext) -> dict[str, Any]:
     """What parse gives back: everything, with stored photos as links to their original rendition."""
-    photos = [p if p.href else p.model_copy(
-        update={"media_id": None, "href": ctx.rendition_href(p.media_id or "", "original")})
-              for p in version.photos]
+    photos = [stored_as_remote(p, ctx) for p in version.photos]
     return version.model_copy(update={"photos": photos}).model_dump()
 
 

@@ -81,10 +81,14 @@ from pydantic import ValidationError
 
 from newsflow.formats.base import FormatError, RenderContext, clip
 from newsflow.model import (
+    MEDIA_KINDS,
     Concept,
     Contributor,
+    ItemKind,
+    PackageMember,
     Photo,
     PubStatus,
+    Rendition,
     Role,
     StoryVersion,
     html_to_text,
@@ -97,7 +101,15 @@ SCHEMA_URIS = {"2.2": "http://www.iptc.org/std/ninjs/ninjs-schema_2.2.json",
 CORRECTION_SIGNAL = "http://cv.iptc.org/newscodes/signal/correction"
 REL_CATEGORY, REL_DOSSIER, REL_KEYWORD, REL_SIGNAL, REL_AUDIENCE = (
     "category", "dossier", "keyword", "signal", "audience")
-ROLE_SPOT, ROLE_PUBLIC_SUMMARY = "summary", "publicsummary"
+ROLE_SPOT, ROLE_PUBLIC_SUMMARY, ROLE_TAGLINE = "summary", "publicsummary", "tagline"
+ROLE_SUBHEADLINE = "subheadline"
+# What other producers call a second headline.
+_SUBHEADLINE_ROLES = (ROLE_SUBHEADLINE, "sub", "subtitle", "secondary", "deck", "hl2")
+# A package member without a group, and the related items of a package, are told apart by these names.
+MEMBER_NAME, RELATED_NAME = "member", "related"
+# ninjs `type` of each item kind (a package is a `composite`), and back.
+_NINJS_TYPE = {kind: kind.value for kind in ItemKind} | {ItemKind.package: "composite"}
+_KIND_OF_TYPE = {value: kind for kind, value in _NINJS_TYPE.items()}
 ALTID_TRANSLATION_GROUP = "translationgroup"
 # IPTC QCode schemes whose concepts also get their cv.iptc.org URI, so receivers can resolve them.
 _QCODE_URIS = {"subj": "http://cv.iptc.org/newscodes/subjectcode/",
@@ -139,10 +151,11 @@ def _document(version: StoryVersion, ctx: RenderContext, standard: str) -> dict[
     def k(name: str) -> str:  # 3.x spells in camelCase what 2.x spells in lower case
         return name if v3 else name.lower()
 
+    media_item = version.kind in MEDIA_KINDS and bool(version.photos)
     doc: dict[str, Any] = {
         "standard": {"name": "ninjs", "version": standard, "schema": SCHEMA_URIS[standard]},
         "uri": _item_uri(version.guid, ctx),
-        "type": "text",
+        "type": _NINJS_TYPE[version.kind],
         "version": str(version.version),
         k("firstCreated"): _iso(version.first_published),
         k("versionCreated"): _iso(version.version_created),
@@ -158,11 +171,20 @@ def _document(version: StoryVersion, ctx: RenderContext, standard: str) -> dict[
     if version.slugline:
         doc["slugline"] = version.slugline
     doc["headlines"] = [{"role": "main", "value": version.headline}]
+    if version.subheadline:
+        doc["headlines"].append({"role": ROLE_SUBHEADLINE, "value": version.subheadline})
     descriptions = []
     if version.spot:
         descriptions.append({"role": ROLE_SPOT, "value": version.spot})
     if version.summary:
         descriptions.append({"role": ROLE_PUBLIC_SUMMARY, "value": version.summary})
+    if version.tagline:
+        descriptions.append({"role": ROLE_TAGLINE, "value": version.tagline})
+    if media_item:  # the item is its media: the words of the media object are the item's own
+        own = version.photos[0]
+        if own.title:
+            doc["title"] = own.title
+        descriptions += _media_descriptions(own)
     if descriptions:
         doc["descriptions"] = descriptions
     if version.body_html:
@@ -196,15 +218,29 @@ def _document(version: StoryVersion, ctx: RenderContext, standard: str) -> dict[
     if version.translation_group:
         doc[k("altIds")] = [{"role": ALTID_TRANSLATION_GROUP, "value": version.translation_group}]
 
-    associations = [_photo_association(i, photo, ctx, v3, k) for i, photo in enumerate(version.photos, 1)]
+    if media_item:
+        doc["renditions"] = _renditions(version.photos[0], ctx, k)
+    further = version.photos[1:] if media_item else version.photos
+    associations = [_photo_association(i, photo, ctx, v3, k) for i, photo in enumerate(further, 1)]
+    associations += [_member_association(member, ctx) for member in version.members]
     for guid in version.related:
-        related: dict[str, Any] = {"name": "related", "uri": _item_uri(guid, ctx), "type": "text"}
+        related: dict[str, Any] = {"name": RELATED_NAME, "uri": _item_uri(guid, ctx), "type": "text"}
         if v3:
             related["rel"] = "related"
         associations.append(related)
     if associations:
         doc["associations"] = associations
     return doc
+
+
+def _member_association(member: PackageMember, ctx: RenderContext) -> dict[str, Any]:
+    """A package member, by reference: the receiver fetches it at its uri. The group is the name, as in
+    IPTC's own examples (mainpic, portrait, ...)."""
+    out: dict[str, Any] = {"name": member.group or MEMBER_NAME, "uri": _item_uri(member.guid, ctx),
+                           "type": _NINJS_TYPE[member.kind]}
+    if member.headline:
+        out["headlines"] = [{"role": "main", "value": member.headline}]
+    return out
 
 
 def _item_uri(guid: str, ctx: RenderContext) -> str:
@@ -243,18 +279,23 @@ def _contributor(contributor: Contributor, k: Callable[[str], str]) -> dict[str,
     return out
 
 
+def _media_descriptions(photo: Photo) -> list[dict[str, str]]:
+    return [{"role": role, "value": value}
+            for role, value in (("caption", photo.caption), ("creditline", photo.credit),
+                                ("alttext", photo.alt)) if value]
+
+
 def _photo_association(index: int, photo: Photo, ctx: RenderContext, v3: bool,
                        k: Callable[[str], str]) -> dict[str, Any]:
     renditions = _renditions(photo, ctx, k)
-    main = next((r for r in renditions if r["name"] == "original"), renditions[0])
-    out: dict[str, Any] = {"name": f"photo{index}", "uri": main["href"], "type": "picture"}
+    main = photo.href or next((r for r in renditions if r["name"] == "original"), renditions[0])["href"]
+    name = "photo" if photo.kind == ItemKind.picture else photo.kind.value
+    out: dict[str, Any] = {"name": f"{name}{index}", "uri": main, "type": _NINJS_TYPE[photo.kind]}
     if v3:
         out["rel"] = "gallery"
     if photo.title:
         out["headlines"] = [{"value": photo.title}]
-    descriptions = [{"role": role, "value": value}
-                    for role, value in (("caption", photo.caption), ("creditline", photo.credit),
-                                        ("alttext", photo.alt)) if value]
+    descriptions = _media_descriptions(photo)
     if descriptions:
         out["descriptions"] = descriptions
     out["renditions"] = renditions
@@ -262,20 +303,29 @@ def _photo_association(index: int, photo: Photo, ctx: RenderContext, v3: bool,
 
 
 def _renditions(photo: Photo, ctx: RenderContext, k: Callable[[str], str]) -> list[dict[str, Any]]:
+    """Every file of a media object: a stored one's renditions from the media library, a remote one's as
+    its sender offered them (or its one link)."""
     if not photo.media_id:
-        return [{"name": "original", "href": photo.href}]
+        offered = [_rendition(r.name, r.href, r.model_dump(), k) for r in photo.renditions]
+        return offered or [{"name": "original", "href": photo.href}]
     record = ctx.media(photo.media_id) or {}
-    out = []
-    for name, rendition in (record.get("renditions") or {}).items():
-        entry: dict[str, Any] = {"name": name, "href": ctx.rendition_href(photo.media_id, name)}
-        if rendition.get("mimetype"):
-            entry[k("contentType")] = rendition["mimetype"]
-        for dimension in ("width", "height"):
-            if isinstance(rendition.get(dimension), int):
-                entry[dimension] = rendition[dimension]
-        out.append(entry)
+    out = [_rendition(name, ctx.rendition_href(photo.media_id, name), rendition, k)
+           for name, rendition in (record.get("renditions") or {}).items()]
     # a photo whose record is gone still points at where its original is served
     return out or [{"name": "original", "href": ctx.rendition_href(photo.media_id, "original")}]
+
+
+def _rendition(name: str, href: str | None, facts: dict[str, Any], k: Callable[[str], str]) -> dict[str, Any]:
+    """One ninjs rendition from a media-library record or a model Rendition (same keys)."""
+    entry: dict[str, Any] = {"name": name, "href": href}
+    if facts.get("mimetype"):
+        entry[k("contentType")] = facts["mimetype"]
+    for key, ninjs_key in (("width", "width"), ("height", "height"), ("size", k("sizeInBytes"))):
+        if isinstance(facts.get(key), int) and not isinstance(facts[key], bool):
+            entry[ninjs_key] = facts[key]
+    if _is_number(facts.get("duration")):
+        entry["duration"] = facts["duration"]
+    return entry
 
 
 # ---------------------------------------------------------------------------------------------
@@ -726,15 +776,18 @@ def _parse_item(item: dict[str, Any]) -> StoryVersion:
         raise _NoStory(f"a ninjs {kind} item, not a story")
 
     body_html = _body(d)
-    headline = _headline(d) or _first_words(body_html)
+    item_kind = _item_kind(d, body_html)
+    photos, related, members = _associations(d, package=item_kind == ItemKind.package)
+    headline = (_headline(d) or _first_words(body_html)
+                or next((m.headline for m in members if m.headline), ""))
     if not headline:
         raise _NoStory("no headline (headlines, title or slugline) and no body: this item holds no story")
-    photos, related = _associations(d)
-    if kind in ("picture", "graphic"):
-        own = _photo(d)
+    if item_kind in MEDIA_KINDS:
+        own = _photo(d, item_kind, top_level=True)
         if own:
             photos.insert(0, own)
     subjects, extras = _subjects(d)
+    contributors = _contributors(d)[:50]
     now = utcnow()
     version_created = (_date(d, "versioncreated") or _date(d, "firstcreated") or _date(d, "contentcreated")
                        or now)
@@ -747,11 +800,16 @@ def _parse_item(item: dict[str, Any]) -> StoryVersion:
         "embargo": _date(d, "embargoed") or _date(d, "embargoeduntil"),
         "urgency": _urgency(d.get("urgency")),
         "language": _language(d.get("language")),
+        "kind": item_kind,
         "headline": clip(headline, 500),
+        "subheadline": clip(_subheadline(d), 1000) or None,
         "spot": clip(_spot(d), 2000),
         "summary": clip(_description(d, (ROLE_PUBLIC_SUMMARY,)) or "", 4000) or None,
+        "tagline": clip(_description(d, (ROLE_TAGLINE,)) or "", 1000) or None,
         "body_html": body_html,
-        "contributors": _contributors(d)[:50],
+        "contributors": contributors,
+        "byline_text": _byline_text(d, contributors),
+        "members": members[:500],
         "dateline": clip(_text(d, "located"), 200) or None,
         "slugline": clip(_text(d, "slugline"), 200) or None,
         "editor_note": _text(d, "ednote") or None,
@@ -769,11 +827,16 @@ def _parse_item(item: dict[str, Any]) -> StoryVersion:
     return StoryVersion(**fields)
 
 
-def _lower_keys(value: Any) -> Any:
+_NAMED = ("renditions", "associations")  # 1.x objects of named objects: the names are values, kept as sent
+
+
+def _lower_keys(value: Any, named: bool = False) -> Any:
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, inner in value.items():
-            out.setdefault(key.lower(), _lower_keys(inner))
+            lowered = key.lower()
+            out.setdefault(key if named else lowered,
+                           _lower_keys(inner, named=lowered in _NAMED and isinstance(inner, dict) and not named))
         return out
     if isinstance(value, list):
         return [_lower_keys(inner) for inner in value]
@@ -894,12 +957,38 @@ def _value_text(entry: dict[str, Any]) -> str:
     return html_to_text(value) if _is_html(entry) else value.strip()
 
 
+def _role(entry: dict[str, Any]) -> str:
+    return str(entry.get("role") or "").lower()
+
+
 def _headline(d: dict[str, Any]) -> str:
     headlines = [h for h in _entries(d.get("headlines")) if _value_text(h)]
-    main = next((h for h in headlines if str(h.get("role") or "").lower() == "main"), None)
-    if main or headlines:
-        return _value_text(main or headlines[0])
+    main = next((h for h in headlines if _role(h) == "main"), None)
+    main = main or next((h for h in headlines if _role(h) not in _SUBHEADLINE_ROLES), None)
+    if main:
+        return _value_text(main)
     return _text(d, "headline") or _text(d, "title") or _text(d, "slugline")
+
+
+def _subheadline(d: dict[str, Any]) -> str:
+    return next((_value_text(h) for h in _entries(d.get("headlines"))
+                 if _role(h) in _SUBHEADLINE_ROLES and _value_text(h)), "")
+
+
+def _item_kind(d: dict[str, Any], body_html: str) -> ItemKind:
+    """The item's kind from its ninjs `type`. A composite is a package when it only groups others (no
+    body) or points at an item by reference (an association with no files, not a related item); a
+    composite with a body and media of its own (IPTC's multimedia example) is a text story with photos."""
+    kind = _KIND_OF_TYPE.get(str(d.get("type") or "").lower(), ItemKind.text)
+    if kind != ItemKind.package:
+        return kind
+    associations = _entries(d.get("associations"))
+    references = [a for a in associations if not _entries(a.get("renditions")) and not _is_related(a)]
+    return ItemKind.package if associations and (not body_html or references) else ItemKind.text
+
+
+def _is_related(association: dict[str, Any]) -> bool:
+    return association.get("rel") == "related" or association.get("name") == RELATED_NAME
 
 
 def _body(d: dict[str, Any]) -> str:
@@ -931,7 +1020,7 @@ def _first_words(body_html: str, limit: int = 120) -> str:
 
 
 _SPOT_ROLES = ("summary", "abstract", "standfirst", "spot", "lead", "description", "", "text", "caption")
-_NOT_SPOT = {"creditline", "alttext", "alt", ROLE_PUBLIC_SUMMARY}
+_NOT_SPOT = {"creditline", "alttext", "alt", ROLE_PUBLIC_SUMMARY, ROLE_TAGLINE}
 
 
 def _description(d: dict[str, Any], roles: tuple[str, ...], fallback: bool = False) -> str | None:
@@ -939,10 +1028,10 @@ def _description(d: dict[str, Any], roles: tuple[str, ...], fallback: bool = Fal
     entries = [e for e in _entries(d.get("descriptions")) if _value_text(e)]
     for role in roles:
         for entry in entries:
-            if str(entry.get("role") or "").lower() == role:
+            if _role(entry) == role:
                 return _value_text(entry)
     if fallback:
-        rest = [e for e in entries if str(e.get("role") or "").lower() not in _NOT_SPOT]
+        rest = [e for e in entries if _role(e) not in _NOT_SPOT]
         if rest:
             return _value_text(rest[0])
     return None
@@ -970,12 +1059,24 @@ def _contributors(d: dict[str, Any]) -> list[Contributor]:
             found.append(Contributor(name=clip(name.strip(), 1000), role=role))
     if found:
         return found
-    by = _text(d, "by") or _text(d, "byline")
+    by = _by(d)
     by = re.sub(r"^by\s+", "", by, flags=re.I).strip()
     if not by:
         return []
     role = Role.photographer if d.get("type") in ("picture", "graphic") else Role.reporter
     return [Contributor(name=clip(by, 1000), role=role)]
+
+
+def _by(d: dict[str, Any]) -> str:
+    return _text(d, "by") or _text(d, "byline")
+
+
+def _byline_text(d: dict[str, Any], contributors: list[Contributor]) -> str | None:
+    """The byline as sent, unless it says no more than the contributors' names (which is the byline
+    we write when an editor typed none): then it stays built from them."""
+    by = _by(d)
+    built = StoryVersion.model_construct(contributors=contributors, byline_text=None).byline
+    return clip(by, 500) if by and by != built else None
 
 
 def _filing_place(person: dict[str, Any]) -> str | None:
@@ -1060,44 +1161,95 @@ def _altid(d: dict[str, Any], role: str) -> str | None:
     return None
 
 
-def _associations(d: dict[str, Any]) -> tuple[list[Photo], list[str]]:
+def _associations(d: dict[str, Any], package: bool) -> tuple[list[Photo], list[str], list[PackageMember]]:
+    """Media objects, related items and (in a package) the members, each association as its type says.
+    In a package every association that is not related and carries no files of its own is a member."""
     photos: list[Photo] = []
     related: list[str] = []
+    members: list[PackageMember] = []
     for entry in _entries(d.get("associations")):
         kind = str(entry.get("type") or "").lower()
-        if kind in ("picture", "graphic") or (not kind and str(entry.get("rel") or "") == "gallery"):
-            photo = _photo(entry)
+        media_kind = _KIND_OF_TYPE.get(kind) if kind else ItemKind.picture if entry.get("rel") == "gallery" else None
+        guid = _guid(entry.get("uri")) or _guid(entry.get("guid"))
+        if package and not _is_related(entry) and not _entries(entry.get("renditions")):
+            if guid:
+                members.append(_member(entry, guid, kind))
+        elif media_kind in MEDIA_KINDS:
+            photo = _photo(entry, media_kind)
             if photo:
                 photos.append(photo)
-        elif kind in ("text", "composite") or entry.get("rel") == "related":
-            guid = _guid(entry.get("uri")) or _guid(entry.get("guid"))
-            if guid:
-                related.append(guid)
-    return photos, related
+        elif (kind in ("text", "composite") or entry.get("rel") == "related") and guid:
+            related.append(guid)
+    return photos, related, members
+
+
+def _member(entry: dict[str, Any], guid: str, kind: str) -> PackageMember:
+    name = entry.get("name")
+    group = name.strip() if isinstance(name, str) and name.strip() not in ("", MEMBER_NAME) else None
+    return PackageMember(guid=guid[:255], kind=_KIND_OF_TYPE.get(kind, ItemKind.text),
+                         headline=clip(_headline(entry), 500) or None, group=clip(group, 200) or None)
 
 
 _HTTP = re.compile(r"^https?://", re.I)
 
 
-def _photo(d: dict[str, Any]) -> Photo | None:
-    """A picture (an association, or a picture item itself) as a remote photo of the gallery."""
-    renditions = [r for r in _entries(d.get("renditions"))
-                  if isinstance(r.get("href"), str) and _HTTP.match(r["href"]) and len(r["href"]) <= 2000]
+def _href(value: Any) -> str | None:
+    return value if isinstance(value, str) and _HTTP.match(value) and len(value) <= 2000 else None
 
-    def area(r: dict[str, Any]) -> float:
-        width, height = r.get("width"), r.get("height")
-        return float(width * height) if _is_number(width) and _is_number(height) else 0.0
 
-    best = next((r for r in renditions if str(r.get("name")).lower() == "original"), None)
-    best = best or (max(renditions, key=area) if renditions else None)
-    href = best["href"] if best else d.get("uri")
-    if not isinstance(href, str) or not _HTTP.match(href) or len(href) > 2000:
+def _photo(d: dict[str, Any], kind: ItemKind, top_level: bool = False) -> Photo | None:
+    """A media object with every rendition it offers: an association, or (top_level) a picture, video,
+    audio or graphic item itself, whose headline and summary are the item's and whose title, caption,
+    credit and alt text are the media object's."""
+    renditions = _renditions_of(d)
+    main = renditions[0].href if renditions else None
+    main = next((r.href for r in renditions if r.name == "original"), main)
+    href = main or (None if top_level else _href(d.get("uri")))
+    if not href:
         return None
-    title = _headline(d)
-    caption = (_description(d, ("caption", "text", "summary", "", "description"), fallback=True)
-               or _text(d, "description_text") or "")
-    credit = (_description(d, ("creditline",)) or _text(d, "by") or _text(d, "byline")
-              or _text(d, "copyrightholder"))
+    if len(renditions) == 1 and renditions[0] == Rendition(name="original", href=href):
+        renditions = []  # one bare link is how a photo known only by its link is written
+    if top_level:
+        title = _text(d, "title")
+        caption = _description(d, ("caption", "text", "", "description")) or _text(d, "description_text")
+        # the byline names the photographer when no contributor is listed (a wire's picture item)
+        credit = _description(d, ("creditline",)) or ("" if _contributor_people(d) else _by(d))
+    else:
+        title = _headline(d)
+        caption = (_description(d, ("caption", "text", "summary", "", "description"), fallback=True)
+                   or _text(d, "description_text"))
+        credit = (_description(d, ("creditline",)) or _by(d) or _text(d, "copyrightholder"))
     alt = _description(d, ("alttext", "alt"))
-    return Photo(href=href, title=clip(title, 500) or None, caption=clip(caption, 4000),
-                 credit=clip(credit, 500), alt=clip(alt, 1000) if alt else None)
+    return Photo(kind=kind, href=href, renditions=renditions, title=clip(title, 500) or None,
+                 caption=clip(caption or "", 4000), credit=clip(credit, 500),
+                 alt=clip(alt, 1000) if alt else None)
+
+
+def _contributor_people(d: dict[str, Any]) -> bool:
+    return any(str(p.get("rel") or "").lower() in _CONTRIBUTOR_RELS for p in _entries(d.get("people")))
+
+
+def _renditions_of(d: dict[str, Any]) -> list[Rendition]:
+    """Every rendition with a web link, with what it says of itself; a value the model cannot hold (a
+    zero width, a negative size) is left out, not the rendition."""
+    found: list[Rendition] = []
+    for index, entry in enumerate(_entries(d.get("renditions")), 1):
+        href = _href(entry.get("href"))
+        if not href:
+            continue
+        name = entry.get("name") if isinstance(entry.get("name"), str) and entry["name"].strip() else None
+        facts: dict[str, Any] = {"name": clip(name or f"rendition{index}", 100), "href": href}
+        mimetype = entry.get("contenttype") or entry.get("mimetype")
+        if isinstance(mimetype, str) and mimetype.strip():
+            facts["mimetype"] = mimetype.strip()[:200]
+        for key, source in (("width", "width"), ("height", "height"), ("size", "sizeinbytes")):
+            value = entry.get(source)
+            if _is_number(value) and float(value).is_integer() and value >= (0 if key == "size" else 1):
+                facts[key] = int(value)
+        if _is_number(entry.get("duration")) and entry["duration"] >= 0:
+            facts["duration"] = entry["duration"]
+        try:
+            found.append(Rendition(**facts))
+        except ValidationError:  # beyond the model's bounds: the link itself is still worth keeping
+            found.append(Rendition(name=facts["name"], href=href))
+    return found[:50]
