@@ -13,7 +13,7 @@ import pytest
 
 from newsflow.formats import apmedia, ninjs
 from newsflow.formats.base import FormatError, RenderContext
-from newsflow.model import Concept, Contributor, Photo, PubStatus, Role
+from newsflow.model import Concept, Contributor, ItemKind, Photo, PubStatus, Role
 from tests.formats.conftest import corpus_files, full_version
 
 TESTED = {"feed.json", "picture-item.json", "text-item.json"}
@@ -76,8 +76,14 @@ def test_picture_item() -> None:
     ap = "http://cv.ap.org/id/"
     assert story.people == [Concept(name="Paul Simon", code=ap + "354c0b3c72d64956bd9545331d5d202e")]
     assert Concept(name="Rock music", code=ap + "274af29089f010048ea3d37e1a6ef903") in story.subjects
-    assert story.photos == [Photo(href="https://a.b.c", title="US Paul Simon Poets Society",
-                                  caption=story.spot, credit="john Doe/Something/AP")]
+    [photo] = story.photos
+    assert story.kind == ItemKind.picture and photo.kind == ItemKind.picture
+    assert photo.model_copy(update={"renditions": []}) == Photo(
+        href="https://a.b.c", title="US Paul Simon Poets Society", caption=story.spot,
+        credit="john Doe/Something/AP")
+    # every rendition AP offers, with its size in bytes (issue 11: a picture kept one link)
+    assert [(r.name, r.size, r.width) for r in photo.renditions][:3] == [
+        ("main", 4359966, 3500), ("preview", 43731, 512), ("thumbnail", 18198, 125)]
 
 
 def test_feed() -> None:

@@ -15,14 +15,18 @@
 | other `subject`, `person`, `organisation`, `place` | subjects, people, organisations, places: code = |
 |                                             | `scheme` + `code` (a cv.ap.org URI)              |
 | `keywords`                                  | keywords                                         |
-| picture/graphic items: `renditions.main`    | one remote photo: title, caption                 |
+| `type` picture, graphic, video, audio       | kind; the item's media is its one remote media   |
+|                                             | object: href `renditions.main` (else the largest |
+|                                             | picture), every rendition with a link as sent    |
+|                                             | (name, mimetype, width, height, `sizeinbytes`,   |
+|                                             | `durationinseconds`), title, caption             |
 |                                             | (`description_caption`), credit (`description_creditline`) |
 
 The API does not deliver story text inline: a text item's body is a separate download (the NITF
 and ANPA renditions), so text items ingest with their headline and metadata and an empty body.
-Items without text, such as pictures, ingest the same way with the caption as spot and the picture
-as a remote photo. A JSON document whose `altids` is an array is ninjs 2.x, not AP: it is handed to
-the ninjs parser.
+Items without text (pictures, graphics, video, audio) ingest the same way, as items of their kind
+with the caption as spot and the media as a remote media object keeping every rendition AP offers.
+A JSON document whose `altids` is an array is ninjs 2.x, not AP: it is handed to the ninjs parser.
 """
 
 from __future__ import annotations
@@ -35,7 +39,18 @@ from pydantic import ValidationError
 
 from newsflow.formats import ninjs
 from newsflow.formats.base import FormatError, clip
-from newsflow.model import Concept, Contributor, Photo, PubStatus, Role, StoryVersion, is_language_tag, utcnow
+from newsflow.model import (
+    MEDIA_KINDS,
+    Concept,
+    Contributor,
+    ItemKind,
+    Photo,
+    PubStatus,
+    Role,
+    StoryVersion,
+    is_language_tag,
+    utcnow,
+)
 
 _CATEGORY_RELS = {"category", "suppcategory"}
 
@@ -111,7 +126,7 @@ def _story(item: dict[str, Any]) -> StoryVersion:
     headline = _text(item, "headline") or _text(item, "title") or _text(item, "slugline")
     if not headline:
         raise _Invalid("no headline, title or slugline: this item holds no story")
-    kind = _text(item, "type")
+    kind = ItemKind(_text(item, "type").lower()) if _text(item, "type").lower() in MEDIA_KINDS else ItemKind.text
     spot = (_text(item, "description_summary") or _text(item, "description_caption")
             or _text(item, "headline_extended"))
     categories, subjects = [], []
@@ -148,7 +163,8 @@ def _story(item: dict[str, Any]) -> StoryVersion:
         "organisations": _concepts(item.get("organisation"))[:100],
         "places": _concepts(item.get("place"))[:100],
         "keywords": list(dict.fromkeys(keywords))[:100],
-        "photos": [photo] if kind in ("picture", "graphic") and (photo := _photo(item, headline)) else [],
+        "kind": kind,
+        "photos": [photo] if kind in MEDIA_KINDS and (photo := _photo(item, kind, headline)) else [],
     }
     return StoryVersion(**fields)
 
@@ -241,16 +257,19 @@ def _concepts(value: Any) -> list[Concept]:
     return found
 
 
-def _photo(item: dict[str, Any], headline: str) -> Photo | None:
+def _photo(item: dict[str, Any], kind: ItemKind, headline: str) -> Photo | None:
     renditions = item.get("renditions") if isinstance(item.get("renditions"), dict) else {}
     main = renditions.get("main")
-    if not isinstance(main, dict):  # otherwise the largest picture rendition on offer
-        pictures = [r for r in renditions.values()
-                    if isinstance(r, dict) and r.get("type") in ("picture", "graphic")]
-        main = max(pictures, key=lambda r: (r.get("width") or 0) * (r.get("height") or 0), default=None)
+    if not isinstance(main, dict):  # otherwise the largest rendition of the item's own kind on offer
+        own = [r for r in renditions.values() if isinstance(r, dict) and r.get("type") == kind.value]
+        main = max(own, key=lambda r: (r.get("width") or 0) * (r.get("height") or 0), default=None)
     href = main.get("href") if isinstance(main, dict) else None
+    offered = ninjs.renditions_of({"renditions": {name: {key.lower(): value for key, value in r.items()}
+                                                  for name, r in renditions.items() if isinstance(r, dict)}})
     if not isinstance(href, str) or not re.match(r"^https?://", href) or len(href) > 2000:
-        return None
-    return Photo(href=href, title=clip(_text(item, "title") or headline, 500),
+        if not offered:
+            return None
+        href = None  # the model takes the original, else the first rendition offered
+    return Photo(kind=kind, href=href, renditions=offered, title=clip(_text(item, "title") or headline, 500),
                  caption=clip(_text(item, "description_caption"), 4000),
                  credit=clip(_text(item, "description_creditline"), 500))

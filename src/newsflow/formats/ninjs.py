@@ -1201,7 +1201,7 @@ def _photo(d: dict[str, Any], kind: ItemKind, top_level: bool = False) -> Photo 
     """A media object with every rendition it offers: an association, or (top_level) a picture, video,
     audio or graphic item itself, whose headline and summary are the item's and whose title, caption,
     credit and alt text are the media object's."""
-    renditions = _renditions_of(d)
+    renditions = renditions_of(d)
     main = renditions[0].href if renditions else None
     main = next((r.href for r in renditions if r.name == "original"), main)
     href = main or (None if top_level else _href(d.get("uri")))
@@ -1229,9 +1229,10 @@ def _contributor_people(d: dict[str, Any]) -> bool:
     return any(str(p.get("rel") or "").lower() in _CONTRIBUTOR_RELS for p in _entries(d.get("people")))
 
 
-def _renditions_of(d: dict[str, Any]) -> list[Rendition]:
+def renditions_of(d: dict[str, Any]) -> list[Rendition]:
     """Every rendition with a web link, with what it says of itself; a value the model cannot hold (a
-    zero width, a negative size) is left out, not the rendition."""
+    zero width, a negative size) is left out, not the rendition. Also reads AP Media API renditions
+    (an object of named renditions with `mimetype` and `durationinseconds`); keys in lower case."""
     found: list[Rendition] = []
     for index, entry in enumerate(_entries(d.get("renditions")), 1):
         href = _href(entry.get("href"))
@@ -1246,8 +1247,9 @@ def _renditions_of(d: dict[str, Any]) -> list[Rendition]:
             value = entry.get(source)
             if _is_number(value) and float(value).is_integer() and value >= (0 if key == "size" else 1):
                 facts[key] = int(value)
-        if _is_number(entry.get("duration")) and entry["duration"] >= 0:
-            facts["duration"] = entry["duration"]
+        duration = entry.get("duration", entry.get("durationinseconds"))
+        if _is_number(duration) and duration >= 0:
+            facts["duration"] = duration
         try:
             found.append(Rendition(**facts))
         except ValidationError:  # beyond the model's bounds: the link itself is still worth keeping
