@@ -31,6 +31,9 @@ class Settings:
     bus_url: str = field(default_factory=lambda: _env("NEWSFLOW_BUS_URL", "local://"))
     media_dir: Path = field(default_factory=lambda: Path(""))
     max_upload_bytes: int = field(default_factory=lambda: int(_env("NEWSFLOW_MAX_UPLOAD_MB", "20")) * 2**20)
+    # A video upload (pictures and audio keep NEWSFLOW_MAX_UPLOAD_MB), streamed to disk; unset, the same.
+    max_video_bytes: int = field(default_factory=lambda: int(_number(
+        "NEWSFLOW_MAX_VIDEO_MB", _env("NEWSFLOW_MAX_UPLOAD_MB", "20")) * 2**20))
     # Request bodies per route class, refused (413) from the declared length or while streaming.
     max_json_bytes: int = field(default_factory=lambda: int(_number("NEWSFLOW_MAX_JSON_KB", "1024") * 2**10))
     max_form_bytes: int = field(default_factory=lambda: int(_number("NEWSFLOW_MAX_FORM_KB", "256") * 2**10))

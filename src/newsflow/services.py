@@ -68,7 +68,8 @@ class Services:
         store = Store(settings.database_url)
         if migrate:
             store.migrate()
-        media = MediaLibrary(store, settings.media_dir, settings.max_upload_bytes, settings.max_image_pixels)
+        media = MediaLibrary(store, settings.media_dir, settings.max_upload_bytes, settings.max_image_pixels,
+                             settings.max_video_bytes)
         subscribers = Subscribers(store)
         store.entitlement = subscribers  # every appended event records the products it matches
         bus = open_bus(settings.bus_url)

@@ -89,9 +89,12 @@ media = sa.Table(
     sa.Column("id", sa.String(64), primary_key=True),
     sa.Column("filename", sa.String(300), nullable=False),
     sa.Column("content_type", sa.String(100), nullable=False),
-    sa.Column("width", sa.Integer, nullable=False),
-    sa.Column("height", sa.Integer, nullable=False),
-    sa.Column("size", sa.Integer, nullable=False),
+    # picture, graphic, video or audio (migration 0018); audio has no width and height
+    sa.Column("kind", sa.String(16), nullable=False, server_default="picture"),
+    sa.Column("width", sa.Integer, nullable=True),
+    sa.Column("height", sa.Integer, nullable=True),
+    sa.Column("duration", sa.Float, nullable=True),  # seconds, video and audio
+    sa.Column("size", sa.BigInteger, nullable=False),
     sa.Column("caption", sa.Text, nullable=False, server_default=""),
     sa.Column("credit", sa.String(500), nullable=False, server_default=""),
     sa.Column("renditions", Json, nullable=False),

@@ -77,9 +77,10 @@ def _face(require: Callable[[Request], Any]) -> Guard:
 
 
 def _upload_limit(settings: Settings) -> int:
-    # the photo itself is held to NEWSFLOW_MAX_UPLOAD_MB by the media library; the form around it
-    # (multipart envelope, caption, the desk's story fields) may add up to a form's worth
-    return settings.max_upload_bytes + settings.max_form_bytes
+    # the file itself is held to its kind's limit by the media library (NEWSFLOW_MAX_UPLOAD_MB, or
+    # NEWSFLOW_MAX_VIDEO_MB for video); the form around it (multipart envelope, caption, the desk's
+    # story fields) may add up to a form's worth
+    return max(settings.max_upload_bytes, settings.max_video_bytes) + settings.max_form_bytes
 
 
 def _json(guard: Guard | None = None) -> RouteClass:
