@@ -1,0 +1,71 @@
+"""A private edNote of an ingested NewsML-G2 item is kept for the newsroom (`desk_note`) and reaches no
+subscriber: not the items API in any format, the feed, search, the stream or a webhook payload."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from newsflow.formats.registry import OUTPUTS, render
+from newsflow.ingest import Outcome
+from newsflow.services import Services
+from newsflow.web.api.subscriber import JSON_FORMATS
+from newsflow.wire.stream import render_frame
+
+GUID = "urn:newsml:wire.example.test:20260301:cranes-1"
+PRIVATE = "Desk only: our lawyer is still reading paragraph three"
+PUBLIC = "Corrects the name of the port"
+
+G2 = f"""<?xml version="1.0" encoding="UTF-8"?>
+<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="{GUID}" version="1" standard="NewsML-G2"
+  standardversion="2.35" conformance="power" xml:lang="en">
+  <catalogRef href="http://www.iptc.org/std/catalog/catalog.IPTC-G2-Standards_38.xml"/>
+  <itemMeta>
+    <itemClass qcode="ninat:text"/>
+    <provider literal="Example Wire"/>
+    <versionCreated>2026-03-01T10:00:00Z</versionCreated>
+    <pubStatus qcode="stat:usable"/>
+    <edNote>{PUBLIC}</edNote>
+    <edNote role="exwnote:private">{PRIVATE}</edNote>
+  </itemMeta>
+  <contentMeta>
+    <headline>Harbour cranes stop work</headline>
+    <language tag="en"/>
+  </contentMeta>
+  <contentSet><inlineXML contenttype="application/xhtml+xml"><html xmlns="http://www.w3.org/1999/xhtml">
+    <head><title>Harbour cranes stop work</title></head>
+    <body><p>The cranes of the container harbour stood still on Sunday.</p></body></html></inlineXML></contentSet>
+</newsItem>""".encode()
+
+
+def test_a_private_ednote_stays_in_the_newsroom(services: Services, client: TestClient,
+                                                staff_headers: dict[str, str]) -> None:
+    subs = services.subscribers
+    company = subs.create_company("Daily Paper")
+    subs.assign_product(company.id, subs.create_product("Everything in English", {"languages": ["en"]}).id)
+    key = {"Authorization": f"Bearer {subs.create_api_key(company.id, label='tests').secret}"}
+    assert services.ingestor.ingest_bytes(G2, "cranes.xml")[0].outcome == Outcome.ingested
+
+    outputs: dict[str, bytes] = {}
+    for fmt in OUTPUTS:
+        r = client.get(f"/v1/items/{GUID}", params={"format": fmt}, headers=key)
+        assert r.status_code == 200, (fmt, r.text)
+        outputs[f"items {fmt}"] = r.content
+    for fmt in JSON_FORMATS:
+        r = client.get("/v1/feed", params={"format": fmt}, headers=key)
+        assert r.status_code == 200 and b"Harbour cranes" in r.content
+        outputs[f"feed {fmt}"] = r.content
+        r = client.get("/v1/search", params={"q": "cranes", "format": fmt}, headers=key)
+        assert r.status_code == 200 and b"Harbour cranes" in r.content
+        outputs[f"search {fmt}"] = r.content
+    version = services.store.get_version(GUID)
+    [event] = services.store.events_after(0)
+    for fmt in OUTPUTS:  # the stream's frames and the webhooks' bodies are these bytes
+        outputs[f"stream {fmt}"] = render_frame(event, version, fmt, services.render_context) or b""
+        outputs[f"webhook {fmt}"] = render(version, fmt, services.render_context)
+    assert all(b"Harbour cranes" in body for body in outputs.values())
+    leaked = [where for where, body in outputs.items() if PRIVATE.encode() in body or b"lawyer" in body]
+    assert leaked == []
+
+    staff = client.get(f"/v1/newsroom/stories/{GUID}/versions/1", headers=staff_headers)
+    assert staff.status_code == 200 and staff.json()["desk_note"] == PRIVATE
+    assert PRIVATE not in (staff.json()["editor_note"] or "")
