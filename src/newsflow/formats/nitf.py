@@ -82,6 +82,7 @@ from newsflow.model import (
     is_language_tag,
     utcnow,
 )
+from newsflow.sanitize import strip_unsafe
 
 NS = "http://iptc.org/std/NITF/2006-10-18/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -468,7 +469,7 @@ def stable_guid(source: str, day: str, slug: str) -> str:
     """The guid of a NITF without a doc-id: ``nitf:{source}:{YYYY-MM-DD}:{slug}``, the slug folded to
     lower-case words joined by ``-`` (so a re-send's white space or case changes nothing). A corrected
     re-send of a story (same source, day and slug, a changed body) then updates the same story."""
-    source = " ".join(source.split())
+    source = " ".join(strip_unsafe(source).split())
     if len(source) > 64:  # a long source: its digest, so the guid keeps within the model's limit
         source = hashlib.sha256(source.encode()).hexdigest()[:32]
     words = re.findall(r"\w+", unicodedata.normalize("NFKC", slug).casefold())
@@ -685,9 +686,10 @@ def _bylines(bhead: etree._Element | None) -> tuple[list[tuple[Contributor, bool
             own = _ws(byline.text or "").strip(" ,;")
             if own:
                 free_text.append(own)
-            name = re.sub(r"^by\s+", "", own, flags=re.I).strip(" ,;")
-            # a byline with only a title names a source
-            persons, title = ([name], title) if name else ([title or ""], None)
+            names = re.sub(r"^by\s+", "", own, flags=re.I).strip(" ,;")
+            # "By Jane Roe and Ola Nordmann" names two people; a byline with only a title names a source
+            persons = [n for n in re.split(r"\s+(?:and|&)\s+", names) if n.strip(" ,;")]
+            persons, title = (persons, title) if persons else ([title or ""], None)
         for name in persons:
             if name:
                 people.append((Contributor(name=clip(name, 1000), role=role, place=place and place[:200],
