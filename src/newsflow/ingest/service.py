@@ -24,7 +24,7 @@ from newsflow.formats.base import FormatError, local_media
 from newsflow.ingest import identity, screen, vocabulary
 from newsflow.ingest.media import FolderMedia, foreign_as_remote, media_ids
 from newsflow.ingest.sources import SourceKind, Sources, folder_source
-from newsflow.model import Event, StoryVersion
+from newsflow.model import Event, ItemKind, StoryVersion
 from newsflow.newsroom import MediaLibrary
 from newsflow.ops.metrics import UNWIRED, Metrics
 from newsflow.store import Store
@@ -100,7 +100,9 @@ class Ingestor:
 
     def prepare(self, items: list[StoryVersion]) -> tuple[list[StoryVersion], dict[str, list[str]]]:
         """One file's items as they are stored (see the module's doc), and per guid what was left out."""
-        items = [identity.normalise(item) for item in self.label(items)]
+        # members before the packages that group them: a subscriber told of a package can fetch its parts
+        items = sorted((identity.normalise(item) for item in self.label(items)),
+                       key=lambda item: item.kind == ItemKind.package)
         held = self.store.media_held(m for item in items for m in media_ids(item))
         notes: dict[str, list[str]] = {}
         out = []
