@@ -5,16 +5,26 @@ Where each field goes (written in the NITF 3.6 namespace, valid against the offi
 
 ===================  ==========================================================================
 headline             head/title and body.head/hedline/hl1
+subheadline          body.head/hedline/hl2 (read back unless it only repeats the headline)
 spot                 body.head/abstract (one ``p``)
 body_html            body.content/block: p, hl2 (h2; h3-h6 as ``hl2 class="h3"`` ...), ul/ol/li,
                      bq, pre, hr, table; inline a, br, q, em (strong, b, i, u, s, sub, sup, abbr,
                      cite, code and span as ``em class="strong"`` etc.), ``lang`` as ``xml:lang``
-photos               body.content/media (after the text): media-reference per rendition (stored
-                     photos, href from the render context) or the remote href, alternate-text = alt,
-                     media-caption = caption, media-producer = credit, media-metadata ``title`` and,
-                     for stored photos, ``newsflow-media-id``
-contributors         writers: body.end/tagline ("* Writing by <person/> from <location/>");
-                     everyone else: one body.head/byline each (person, byttl = role, location = place)
+kind                 a media item (picture, video, audio, graphic): its media first in body.content
+                     and docdata/identified-content/classifier type="item-kind"; a text story: none
+photos               body.content/media, media-type image, video or audio (a graphic: image with
+                     ``class="graphic"``): one media-reference per rendition (stored media: every
+                     rendition of the library's record, href from the render context; remote: each of
+                     ``renditions`` with its name, plus the href when it is not one of them) with
+                     mime-type, width, height and the play time (``time``, in seconds); bytes in
+                     media-metadata ``size:{rendition}``; alternate-text = alt, media-caption =
+                     caption, media-producer = credit, media-metadata ``title`` and, for stored media,
+                     ``newsflow-media-id``
+byline_text          body.head/byline holding free text only, first
+contributors         one body.head/byline each: ``class`` = role, person, byttl = title, location =
+                     place; writers without a title: body.end/tagline ("* Writing by <person/> from
+                     <location/>") unless the story has a tagline, which then takes that place
+tagline              body.end/tagline, as text
 dateline             body.head/dateline/location
 categories           docdata/identified-content/classifier type="category"
 dossier              docdata/series series.name
@@ -39,16 +49,36 @@ language             nitf baselang and body xml:lang
 What NITF does not carry (``NOT_CARRIED``), so a round trip leaves these at their defaults:
 ``summary`` (the public site's own summary; subscribers get the spot as the abstract), ``related``
 and ``public`` (agency-internal; NITF has no place for links between items or for the public
-portion). Also lost on a round trip: times finer than a second; the ``dir`` attribute and the
-attributes other than ``lang``, ``href``, ``title``, ``colspan`` and ``rowspan`` in the body;
-whitespace between body blocks and empty paragraphs; ``figure`` wrappers in the body (their
-content is kept as paragraphs). Order is kept within each container, not across them: subjects
-with an IPTC-style code come before those without, bylined contributors before writers.
+portion), ``members`` (NITF cannot group items: a package is written as a text story) and
+``desk_note`` (the newsroom's private note: never written). Also lost on a round trip: times finer
+than a second; the ``dir`` attribute and the attributes other than ``lang``, ``href``, ``title``,
+``colspan`` and ``rowspan`` in the body; whitespace between body blocks and empty paragraphs;
+``figure`` wrappers in the body (their content is kept as paragraphs). Order is kept within each
+container, not across them: subjects with an IPTC-style code come before those without, bylined
+contributors before the writers of the tagline. A ``byline_text`` naming people who are not
+contributors brings them back as contributors (see below).
 
 Reading is lenient because real wires are: no namespace or any namespace, any 3.x ``version``,
-free-text change dates, dates without a time zone (taken as UTC), missing ids (a stable id is made
-from the content), missing dates (the time of reading). Photos whose reference is not an
-http(s) URL (an agency's internal picture id) cannot be fetched and are skipped.
+free-text change dates, dates without a time zone (taken as UTC), missing dates (the time of
+reading). Further rules for what wires send:
+
+- no doc-id: the guid is ``nitf:{source}:{YYYY-MM-DD}:{slug}`` (`stable_guid`): source = doc-id
+  regsrc, doc.copyright holder, distributor or pubdata name; the day of date.issue (else of the
+  publication, release or story date) as the file writes it; the du-key key, else the headline,
+  folded to lower-case words. A corrected re-send is then the same story. No date at all: the
+  digest of the content (``nitf-…``).
+- a NITF is a media item when it says so (the classifier) or its body.content holds media and no
+  text; its kind is its first media's.
+- a free-text byline ("By Jane Roe and Ola Nordmann") is ``byline_text``; the names in it (split at
+  "and" and "&") are contributors unless another byline or the tagline names them. A byttl that is
+  just a role's name ("Photographer") gives that role when the byline has no ``class``.
+- a tagline other than the writers' credit line is ``tagline``; the <person>s in any tagline are
+  writers.
+- a media reference that is not an http(s) URL (``photos/harbour.jpg``) goes to the ingest channel's
+  resolver (`formats.base.local_media_id`), the largest first; the media id it returns makes a stored
+  photo. Without one, the media's absolute renditions are kept, or it is dropped; either is logged.
+- remote renditions: a lone reference with no name and no facts is the href; others without a name
+  are named ``original`` (the first) and ``rendition-N``.
 """
 
 from __future__ import annotations
