@@ -15,8 +15,10 @@ from lxml import etree
 from newsflow.formats import nitf
 from newsflow.formats.base import RenderContext, local_media
 from newsflow.formats.xmlsafe import parse_xml
+from newsflow.ingest.media import foreign_as_remote
 from newsflow.model import Contributor, ItemKind, Photo, Rendition, Role, StoryVersion
 from tests.formats.conftest import MEDIA, full_version, iptc
+from tests.formats.test_nitf import with_links
 
 NS = {"n": nitf.NS}
 
@@ -96,7 +98,20 @@ def test_media_items_validate_and_round_trip_with_every_rendition(schema: etree.
     data = nitf.render(v, CTX)
     _valid(schema, data)
     [back] = nitf.parse(data, f"{item}.xml")
-    assert back.model_dump(exclude=nitf.NOT_CARRIED) == v.model_dump(exclude=nitf.NOT_CARRIED)
+    assert back.model_dump(exclude=nitf.NOT_CARRIED) == with_links(v, CTX).model_dump(exclude=nitf.NOT_CARRIED)
+
+
+def test_another_newsflow_ingesting_our_nitf_fetches_the_renditions_it_lacks_the_media_id_of() -> None:
+    [back] = nitf.parse(nitf.render(full_version(**ITEMS["stored-video"]), CTX), "from-a-peer.xml")
+    [video] = back.photos
+    assert video.media_id == "v1"  # our own database holds it: still the stored one
+    elsewhere, dropped = foreign_as_remote(back, held=set())  # a database without that media id
+    [remote] = elsewhere.photos
+    assert dropped == [] and remote.media_id is None and remote.kind == ItemKind.video
+    assert remote.href == "https://wire.example.org/media/v1/original"
+    assert [(r.name, r.mimetype, r.size, r.duration) for r in remote.renditions] == [
+        ("original", "video/mp4", 48_000_123, 93.4), ("preview", "image/jpeg", 91_000, None),
+        ("thumbnail", "image/jpeg", 9_000, None)]
 
 
 def test_a_stored_video_has_a_reference_per_rendition_with_its_facts(schema: etree.XMLSchema) -> None:
@@ -259,7 +274,8 @@ def test_a_relative_media_reference_is_stored_through_the_ingest_channel() -> No
         v = _parse(AGENCY.format(bylines="", media=RELATIVE))
     assert asked == [("photos/harbour.jpg", "image/jpeg")]  # the largest file, once
     [photo] = v.photos
-    assert photo.media_id == "stored42" and photo.href is None
+    assert photo.media_id == "stored42"
+    assert [r.href for r in photo.renditions] == ["https://img.example.no/harbour.jpg"]  # kept beside it
     assert (photo.caption, photo.credit, photo.kind) == ("The harbour wall", "Ola Nordmann", ItemKind.picture)
 
 

@@ -79,6 +79,8 @@ reading). Further rules for what wires send:
   photo. Without one, the media's absolute renditions are kept, or it is dropped; either is logged.
 - remote renditions: a lone reference with no name and no facts is the href; others without a name
   are named ``original`` (the first) and ``rendition-N``.
+- a media object with ``newsflow-media-id`` (a Newsflow's stored one) comes back with that id and with
+  its renditions' links: a Newsflow that does not hold the id keeps it as remote media.
 """
 
 from __future__ import annotations
@@ -772,8 +774,8 @@ def _item_kind(docdata: etree._Element | None, photos: list[Photo], has_text: bo
 
 
 def _photo(media: etree._Element, source: str) -> Photo | None:
-    """A media object: a stored one of Newsflow's (its media id), every absolute rendition of a remote one,
-    or a file beside the wire its relative reference names (stored by the ingest channel's resolver)."""
+    """A media object: a stored one of Newsflow's (its media id) or a file beside the wire its relative
+    reference names (stored by the ingest channel's resolver), with every absolute rendition either way."""
     refs = _children(media, "media-reference")
     kind = _media_kind(media, refs)
     if kind is None:
@@ -795,7 +797,9 @@ def _photo(media: etree._Element, source: str) -> Photo | None:
     alt = next((a for r in refs if (a := _attr(r, "alternate-text"))), None)
     caption = " ".join(t for c in _children(media, "media-caption") if (t := _text(c)))
     credit = " ".join(t for c in _children(media, "media-producer") if (t := _text(c)))
-    href, renditions = (None, []) if media_id else _renditions(absolute, meta)
+    # a stored one keeps its links too: another Newsflow that ingests this file does not hold the media
+    # id and fetches the renditions instead (ingest.media.foreign_as_remote)
+    href, renditions = _renditions(absolute, meta)
     try:
         return Photo(kind=kind, media_id=media_id[:64] if media_id else None, href=href,
                      renditions=renditions[:50],
