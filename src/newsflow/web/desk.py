@@ -11,7 +11,7 @@ import asyncio
 import difflib
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response, StreamingResponse
@@ -23,12 +23,12 @@ from starlette.exceptions import HTTPException
 
 from newsflow.auth import PUBLISH_ROLES, STAFF_ROLES
 from newsflow.errors import Conflict, FieldError
-from newsflow.model import URGENCY_LABELS, Photo, PubStatus, Role, Story, StoryVersion, html_to_text
+from newsflow.model import URGENCY_LABELS, ItemKind, Photo, PubStatus, Role, Story, StoryVersion, html_to_text
 from newsflow.newsroom.media import MediaError
 from newsflow.ranges import INT32_MAX, whole_number
 from newsflow.services import Services
 from newsflow.store import StoryRecord, User
-from newsflow.web import forms, i18n, sessions
+from newsflow.web import forms, i18n, media_view, sessions
 from newsflow.web.deps import services
 from newsflow.web.desk_live import LiveView, event_rows
 from newsflow.web.login import require_publisher, require_staff, stream_credential
@@ -41,6 +41,8 @@ LIVE_SIZE = 50
 STATUSES = ("draft", "published", "withheld", "killed")
 CONCEPTS = ("subjects", "places", "people", "organisations")
 ACTIONS = ("save", "publish", "update", "correct")
+# The kinds an editor picks from; a package (an item grouping others) comes from ingest only.
+KINDS = tuple(k.value for k in ItemKind if k != ItemKind.package)
 BLANK_CONTRIBUTORS = 2
 # Fixed messages after a redirect: the query names one, so nothing a link carries is echoed.
 # The values are i18n keys: the message is shown in the reader's UI language.
@@ -62,7 +64,7 @@ def status_of(record: StoryRecord) -> str:
 def values_of(story: Story) -> dict[str, Any]:
     """A story as the form shows it: every field a string (or a list of row dicts)."""
     return {
-        "headline": story.headline, "spot": story.spot, "summary": story.summary or "",
+        "kind": story.kind.value, "headline": story.headline, "spot": story.spot, "summary": story.summary or "",
         "body_html": story.body_html, "dateline": story.dateline or "", "slugline": story.slugline or "",
         "dossier": story.dossier or "", "categories": ", ".join(story.categories),
         "keywords": ", ".join(story.keywords), "related": "\n".join(story.related),
@@ -73,8 +75,9 @@ def values_of(story: Story) -> dict[str, Any]:
         "embargo": story.embargo.astimezone(UTC).strftime("%Y-%m-%dT%H:%M") if story.embargo else "",
         "public": story.public,
         "contributors": [{"name": c.name, "role": c.role.value, "place": c.place or ""} for c in story.contributors],
-        "photos": [{"media_id": p.media_id or "", "href": p.href or "", "title": p.title or "",
-                    "caption": p.caption, "credit": p.credit, "alt": p.alt or ""} for p in story.photos],
+        "photos": [{"kind": p.kind.value, "media_id": p.media_id or "", "href": p.href or "",
+                    "title": p.title or "", "caption": p.caption, "credit": p.credit, "alt": p.alt or ""}
+                   for p in story.photos],
         "editor_note": "",
     }
 
@@ -88,7 +91,7 @@ def values_from_form(form: FormData) -> dict[str, Any]:
         return [v if isinstance(v, str) else "" for v in form.getlist(name)]
 
     values: dict[str, Any] = {name: text(name) for name in (
-        "headline", "spot", "summary", "body_html", "dateline", "slugline", "dossier", "categories", "keywords",
+        "kind", "headline", "spot", "summary", "body_html", "dateline", "slugline", "dossier", "categories", "keywords",
         "related", *CONCEPTS, "language", "translation_group", "urgency", "embargo", "editor_note",
         "photo_new_caption", "photo_new_credit", "photo_new_alt")}
     values["public"] = text("public") == "on"
@@ -98,7 +101,9 @@ def values_from_form(form: FormData) -> dict[str, Any]:
     removed = set(many("photo_remove"))
     rows = zip(many("photo_media_id"), many("photo_href"), many("photo_title"), many("photo_caption"),
                many("photo_credit"), many("photo_alt"), strict=False)
-    values["photos"] = [{"media_id": m, "href": h, "title": t, "caption": c, "credit": cr, "alt": a}
+    kinds = many("photo_kind")  # a form without it (an older page) keeps its rows, as pictures
+    values["photos"] = [{"kind": kinds[index] if index < len(kinds) else "", "media_id": m, "href": h, "title": t,
+                         "caption": c, "credit": cr, "alt": a}
                         for index, (m, h, t, c, cr, a) in enumerate(rows) if str(index) not in removed]
     return values
 
@@ -117,7 +122,8 @@ def story_fields(values: dict[str, Any], t: Translate) -> tuple[dict[str, Any], 
         return values[name].strip() or None
 
     fields: dict[str, Any] = {
-        "headline": values["headline"].strip(), "spot": values["spot"].strip(), "summary": optional("summary"),
+        "kind": values["kind"].strip() or ItemKind.text.value, "headline": values["headline"].strip(),
+        "spot": values["spot"].strip(), "summary": optional("summary"),
         "body_html": values["body_html"], "dateline": optional("dateline"), "slugline": optional("slugline"),
         "dossier": optional("dossier"), "categories": forms.commas(values["categories"]),
         "keywords": forms.commas(values["keywords"]), "related": forms.lines(values["related"]),
@@ -127,8 +133,9 @@ def story_fields(values: dict[str, Any], t: Translate) -> tuple[dict[str, Any], 
         "contributors": [{"name": c["name"].strip(), "role": c["role"] or "reporter",
                           "place": c["place"].strip() or None}
                          for c in values["contributors"] if c["name"].strip()],
-        "photos": [{"media_id": p["media_id"] or None, "href": p["href"] or None, "title": p["title"] or None,
-                    "caption": p["caption"], "credit": p["credit"], "alt": p["alt"] or None}
+        "photos": [{"kind": p["kind"] or ItemKind.picture.value, "media_id": p["media_id"] or None,
+                    "href": p["href"] or None, "title": p["title"] or None, "caption": p["caption"],
+                    "credit": p["credit"], "alt": p["alt"] or None}
                    for p in values["photos"]],
     }
     try:
@@ -213,13 +220,14 @@ def _editor(request: Request, svc: Services, user: User, record: StoryRecord | N
                              *({"name": "", "role": "reporter", "place": ""} for _ in range(BLANK_CONTRIBUTORS))]
     for name in ("photo_new_caption", "photo_new_credit", "photo_new_alt"):
         shown.setdefault(name, "")
+    shown["photos"] = [row | {"view": _media_view(svc, row)} for row in values["photos"]]
     done = NOTICES.get(request.query_params.get("done", ""))
     # the copy fields follow the story's language (as the form now has it), whatever the UI's is
     story_lang = str(values.get("language") or "").strip() or "en"
     common: dict[str, Any] = {
         "section": "stories" if record else "new", "v": shown, "errors": errors or {}, "problem": problem,
         "notice": i18n.request_translator(request)(done) if done else None, "reason": reason,
-        "roles": [r.value for r in Role], "urgencies": sorted(URGENCY_LABELS.items()),
+        "roles": [r.value for r in Role], "kinds": KINDS, "urgencies": sorted(URGENCY_LABELS.items()),
         "can_publish": user.role in PUBLISH_ROLES, "story_lang": story_lang,
         "story_dir": i18n.direction(story_lang)}
     if record is None:
@@ -250,32 +258,43 @@ def edit_story(guid: str, request: Request, user: User = Depends(require_staff),
     return _editor(request, svc, user, record, values_of(record.draft))
 
 
-async def _read_upload(form: FormData, svc: Services) -> tuple[bytes, str] | None:
+def _media_view(svc: Services, row: dict[str, Any]) -> dict[str, Any]:
+    """How the editor shows one media row of the form (a poster frame, a player, its duration)."""
+    media_id = row.get("media_id") or None
+    try:
+        photo = Photo(kind=row.get("kind") or ItemKind.picture, media_id=media_id, href=row.get("href") or None)
+    except ValidationError:
+        return {"kind": row.get("kind") or "", "still": None, "small": None, "src": row.get("href") or None,
+                "mimetype": None, "duration": None, "clock": "", "renditions": []}
+    record = svc.media.lookup(media_id) if media_id else None
+    return media_view.shown(photo, record, lambda name: f"/desk/media/{media_id}/{name}")
+
+
+def _read_upload(form: FormData) -> tuple[BinaryIO, str] | None:
+    """The form's media file, left where the form parser spooled it (a video is not read into memory:
+    the media library copies it to its folder in chunks)."""
     upload = form.get("photo_file")
-    if not isinstance(upload, UploadFile) or not upload.filename:
+    if not isinstance(upload, UploadFile) or not upload.filename or not upload.size:
         return None
-    data = await upload.read(svc.media.max_bytes + 1)  # one byte over is enough to refuse it
-    return (data, upload.filename) if data else None
+    return upload.file, upload.filename
 
 
 @router.post("/desk/stories/new", dependencies=[Depends(sessions.require_csrf)])
 async def create_story(request: Request, user: User = Depends(require_staff),
                        svc: Services = Depends(services)) -> Response:
     form = await request.form()
-    upload = await _read_upload(form, svc)
-    return await run_in_threadpool(_submit, request, svc, user, None, form, upload)
+    return await run_in_threadpool(_submit, request, svc, user, None, form, _read_upload(form))
 
 
 @router.post("/desk/stories/{guid}", dependencies=[Depends(sessions.require_csrf)])
 async def save_story(guid: str, request: Request, user: User = Depends(require_staff),
                      svc: Services = Depends(services)) -> Response:
     form = await request.form()
-    upload = await _read_upload(form, svc)
-    return await run_in_threadpool(_submit, request, svc, user, guid, form, upload)
+    return await run_in_threadpool(_submit, request, svc, user, guid, form, _read_upload(form))
 
 
 def _submit(request: Request, svc: Services, user: User, guid: str | None, form: FormData,
-            upload: tuple[bytes, str] | None) -> Response:
+            upload: tuple[BinaryIO, str] | None) -> Response:
     action = str(form.get("action") or "save")
     if action not in ACTIONS:
         raise HTTPException(422, f"unknown action {action!r}")
@@ -293,16 +312,17 @@ def _submit(request: Request, svc: Services, user: User, guid: str | None, form:
     if errors:
         draft = None
     if draft is not None and upload is not None:
-        # the photo is stored only once the rest of the form is valid, so a refused form adds no file
+        # the file is stored only once the rest of the form is valid, so a refused form adds no file;
+        # a picture uploaded to a graphic item is a graphic, a video or audio file is what it holds
         data, filename = upload
         try:
             media = svc.media.add(data, filename=filename, caption=values["photo_new_caption"].strip(),
-                                  credit=values["photo_new_credit"].strip())
+                                  credit=values["photo_new_credit"].strip(), kind=draft.kind)
         except MediaError as exc:
             errors["photo_file"] = f"{_label('photo_file', t)}: {exc.message}"
         else:
-            photo = Photo(media_id=media["id"], caption=media["caption"] or "", credit=media["credit"] or "",
-                          alt=values["photo_new_alt"].strip() or None)
+            photo = Photo(kind=media["kind"], media_id=media["id"], caption=media["caption"] or "",
+                          credit=media["credit"] or "", alt=values["photo_new_alt"].strip() or None)
             draft = draft.model_copy(update={"photos": [*draft.photos, photo]})
             values["photos"] = values_of(draft)["photos"]
             for name in ("photo_new_caption", "photo_new_credit", "photo_new_alt"):
@@ -375,6 +395,7 @@ def field_texts(v: StoryVersion, t: Translate) -> list[tuple[str, str]]:
     urgency = URGENCY_LABELS.get(v.urgency)
     status = t(f"desk_pubstatus_{v.pubstatus.value}") + (f" ({t('desk_correction')})" if v.is_correction else "")
     return [
+        (t("desk_f_kind"), t(f"desk_kind_{v.kind.value}")),
         (t("desk_f_headline"), v.headline), (t("desk_f_spot"), v.spot), (t("desk_f_summary"), v.summary or ""),
         (t("desk_f_body_html"), html_to_text(v.body_html)), (t("desk_f_dateline"), v.dateline or ""),
         (t("desk_f_contributors"), "\n".join(f"{c.name} ({c.role.value}{', ' + c.place if c.place else ''})"
@@ -386,7 +407,8 @@ def field_texts(v: StoryVersion, t: Translate) -> list[tuple[str, str]]:
         (t("desk_f_urgency"), f"{v.urgency} {t(f'desk_urgency_{urgency}') if urgency else ''}"),
         (t("desk_f_embargo"), v.embargo.isoformat() if v.embargo else ""),
         (t("desk_f_public"), t("desk_yes") if v.public else t("desk_no")),
-        (t("desk_f_photos"), "\n".join(f"{p.media_id or p.href}: {p.caption} — {p.credit}" for p in v.photos)),
+        (t("desk_f_photos"), "\n".join(f"{p.kind.value} {p.media_id or p.href}: {p.caption} — {p.credit}"
+                                        for p in v.photos)),
         (t("desk_f_related"), "\n".join(v.related)), (t("desk_f_slugline"), v.slugline or ""),
         (t("desk_f_status"), status), (t("desk_f_editor_note"), v.editor_note or ""),
     ]

@@ -113,15 +113,33 @@ STAFF_STRINGS: dict[str, dict[str, str]] = {
     "desk_label_public": {"en": "Public: part of the public website (in summary)",
                           "tr": "Kamuya açık: kamuya açık sitede (özet olarak) yer alır",
                           "ar": "عام: يظهر على الموقع العام (في صورة ملخص)"},
-    "desk_photos": {"en": "Photos", "tr": "Fotoğraflar", "ar": "الصور"},
+    "desk_photos": {"en": "Photos, video and audio", "tr": "Fotoğraf, video ve ses", "ar": "الصور والفيديو والصوت"},
     "desk_photo_title": {"en": "Title", "tr": "Başlık", "ar": "العنوان"},
     "desk_caption": {"en": "Caption", "tr": "Altyazı", "ar": "التعليق"},
     "desk_credit": {"en": "Credit", "tr": "Kredi", "ar": "حقوق الصورة"},
     "desk_alt": {"en": "Alt text", "tr": "Alternatif metin", "ar": "النص البديل"},
     "desk_remove_photo": {"en": "remove from this story", "tr": "bu haberden çıkar", "ar": "احذفها من هذا الخبر"},
-    "desk_add_photo": {"en": "Add a photo", "tr": "Fotoğraf ekle", "ar": "أضف صورة"},
-    "desk_photo_types": {"en": "(JPEG, PNG, WebP or GIF)", "tr": "(JPEG, PNG, WebP veya GIF)",
-                         "ar": "(JPEG أو PNG أو WebP أو GIF)"},
+    "desk_add_photo": {"en": "Add a photo, video or audio clip", "tr": "Fotoğraf, video veya ses ekle",
+                       "ar": "أضف صورة أو فيديو أو مقطعًا صوتيًا"},
+    "desk_photo_types": {"en": "(pictures: JPEG, PNG, WebP or GIF; video: MP4, MOV or WebM; audio: MP3, M4A, "
+                               "WAV or Ogg)",
+                         "tr": "(görsel: JPEG, PNG, WebP veya GIF; video: MP4, MOV veya WebM; ses: MP3, M4A, "
+                               "WAV veya Ogg)",
+                         "ar": "(الصور: JPEG أو PNG أو WebP أو GIF؛ الفيديو: MP4 أو MOV أو WebM؛ الصوت: MP3 "
+                               "أو M4A أو WAV أو Ogg)"},
+    "desk_duration": {"en": "duration {clock}", "tr": "süre {clock}", "ar": "المدة {clock}"},
+    "desk_hint_kind": {"en": "What the item is: a text story, or a picture, video, audio or graphic item "
+                             "(its file under Photos, video and audio).",
+                       "tr": "Öğenin türü: metin haber ya da fotoğraf, video, ses veya grafik öğesi "
+                             "(dosyası Fotoğraf, video ve ses bölümünde).",
+                       "ar": "نوع المادة: خبر نصي، أو صورة أو فيديو أو صوت أو رسم "
+                             "(ملفها في قسم الصور والفيديو والصوت)."},
+    "desk_kind_text": {"en": "Text", "tr": "Metin", "ar": "نص"},
+    "desk_kind_picture": {"en": "Picture", "tr": "Fotoğraf", "ar": "صورة"},
+    "desk_kind_video": {"en": "Video", "tr": "Video", "ar": "فيديو"},
+    "desk_kind_audio": {"en": "Audio", "tr": "Ses", "ar": "صوت"},
+    "desk_kind_graphic": {"en": "Graphic", "tr": "Grafik", "ar": "رسم بياني"},
+    "desk_kind_package": {"en": "Package", "tr": "Paket", "ar": "حزمة"},
     "desk_send": {"en": "Send", "tr": "Gönderim", "ar": "الإرسال"},
     "desk_label_editor_note": {"en": "Editor's note (required for a correction; optional for an update)",
                                "tr": "Editör notu (düzeltmede zorunlu; güncellemede isteğe bağlı)",
@@ -191,10 +209,12 @@ STAFF_STRINGS: dict[str, dict[str, str]] = {
     "desk_f_urgency": {"en": "Urgency", "tr": "Öncelik", "ar": "الأولوية"},
     "desk_f_embargo": {"en": "Embargo", "tr": "Ambargo", "ar": "حظر النشر"},
     "desk_f_public": {"en": "Public", "tr": "Kamuya açık", "ar": "عام"},
-    "desk_f_photos": {"en": "Photos", "tr": "Fotoğraflar", "ar": "الصور"},
+    "desk_f_photos": {"en": "Photos, video and audio", "tr": "Fotoğraf, video ve ses",
+                      "ar": "الصور والفيديو والصوت"},
+    "desk_f_kind": {"en": "Item kind", "tr": "Öğe türü", "ar": "نوع المادة"},
     "desk_f_status": {"en": "Status", "tr": "Durum", "ar": "الحالة"},
     "desk_f_editor_note": {"en": "Editor's note", "tr": "Editör notu", "ar": "ملاحظة المحرر"},
-    "desk_f_photo_file": {"en": "Image file", "tr": "Görsel dosyası", "ar": "ملف الصورة"},
+    "desk_f_photo_file": {"en": "Media file", "tr": "Medya dosyası", "ar": "ملف الوسائط"},
     "desk_f_reason": {"en": "Reason", "tr": "Gerekçe", "ar": "السبب"},
 
     # ---- desk: diff page -------------------------------------------------------------------------------------

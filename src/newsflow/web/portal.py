@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
@@ -22,7 +21,7 @@ from starlette.exceptions import HTTPException
 from newsflow.auth import COMPANY_ROLES
 from newsflow.errors import NotFound
 from newsflow.formats.registry import OUTPUTS, render
-from newsflow.model import PubStatus, StoryVersion, utcnow
+from newsflow.model import ItemKind, PubStatus, StoryVersion, utcnow
 from newsflow.newsroom.media import MediaError
 from newsflow.portal import search_query
 from newsflow.ranges import INT64_MAX
@@ -30,7 +29,7 @@ from newsflow.sanitize import clean_html
 from newsflow.services import Services
 from newsflow.store import User
 from newsflow.store.search import FACETS, QueryError
-from newsflow.web import i18n, sessions
+from newsflow.web import i18n, media_view, sessions
 from newsflow.web.api.subscriber import event_stream, resume_from
 from newsflow.web.deps import services
 from newsflow.web.login import current_user, require_portal
@@ -43,6 +42,9 @@ from newsflow.wire.usage import Use
 router = APIRouter(prefix="/portal", include_in_schema=False)
 
 PAGE_SIZE = 20
+PHOTO_PAGE = 24  # cards on a page of the photo wire
+PHOTO_SCAN = 5  # pages of 100 stories the photo wire looks through for one page of pictures
+PICTURE_KINDS = (ItemKind.picture, ItemKind.graphic)
 DOWNLOAD_FORMATS = ("ninjs", "ninjs3", "newsmlg2", "nitf", "text", "html")
 FILTERS = ("q", "category", "dossier", "language", "urgency", "from", "to")
 
@@ -65,6 +67,7 @@ def _params(request: Request) -> dict[str, str]:
 
 def _render(request: Request, template: str, user: User, svc: Services, **values: Any) -> Response:
     """A portal page, with the count of the user's unseen alerts in its navigation."""
+    values.setdefault("section", "")  # the navigation marks the page it is on
     return private_page(request, template, user=user, alert_count=svc.alerts.unseen(user.id), **values)
 
 
@@ -81,14 +84,7 @@ def wire(request: Request, before: str | None = Query(None, description="Cursor:
     """Newest first, filtered, paged by a time cursor; /static/portal.js adds new stories live."""
     params = _params(request)
     params.pop("q", None)
-    cursor: datetime | None = None
-    if before:
-        try:
-            cursor = datetime.fromisoformat(before) - timedelta(microseconds=1)
-        except ValueError:
-            raise HTTPException(422, f"before: a time, got {before!r}") from None
-        if cursor.tzinfo is None:
-            raise HTTPException(422, "before: a time with a zone")
+    cursor = _cursor(before)
     try:
         query = search_query(params, limit=PAGE_SIZE, facets=True, before=cursor)
     except QueryError as exc:
@@ -96,7 +92,20 @@ def wire(request: Request, before: str | None = Query(None, description="Cursor:
     result = svc.search.search(query, _access(svc, user))
     next_before = result.hits[-1].version_created.isoformat() if len(result.hits) == PAGE_SIZE else None
     return _render(request, "portal/wire.html", user, svc, hits=result.hits, facets=result.facets,
-                   params=params, next_before=next_before, paged=before is not None)
+                   params=params, next_before=next_before, paged=before is not None, section="wire")
+
+
+def _cursor(before: str | None) -> datetime | None:
+    """A page cursor (the time of the last story shown) as the bound of the next page."""
+    if not before:
+        return None
+    try:
+        cursor = datetime.fromisoformat(before) - timedelta(microseconds=1)
+    except ValueError:
+        raise HTTPException(422, f"before: a time, got {before!r}") from None
+    if cursor.tzinfo is None:
+        raise HTTPException(422, "before: a time with a zone")
+    return cursor
 
 
 @router.get("/events", responses={200: {"content": {"text/event-stream": {}}}})
@@ -150,25 +159,69 @@ def _visible(svc: Services, user: User, guid: str) -> tuple[CompanyAccess, Story
 
 
 def _gallery(svc: Services, story: StoryVersion) -> list[dict[str, Any]]:
-    """Each photo and its renditions, served through the portal's entitled media route; each also
-    names the address the download formats carry for it (`RenderContext.rendition_href`), which is
-    what a subscriber's system will fetch."""
+    """Each media object (picture, graphic, video, audio) as media_view shows it, its files served by
+    the subscriber media route /media/{id}/{rendition} (web/api/media.py), which answers a portal
+    session while a version its company may receive uses the file; each rendition also names the
+    address the download formats carry for it (`RenderContext.rendition_href`), which is what a
+    subscriber's system will fetch."""
     ctx = svc.render_context
     out = []
     for photo in story.photos:
-        if photo.media_id:
-            record = ctx.media(photo.media_id) or {}
-            names = list((record.get("renditions") or {}).keys()) or ["original"]
-            shown = next((n for n in ("preview", "thumbnail", "original") if n in names), names[0])
-            base = f"/portal/stories/{quote(story.guid, safe='')}/media/{photo.media_id}"
-            src = f"{base}/{shown}"
-            links = [(n, f"{base}/{n}", ctx.rendition_href(photo.media_id, n)) for n in names]
-        else:
-            src = photo.href or ""
-            links = [("original", src, src)]
-        out.append({"src": src, "alt": photo.alt or photo.title or photo.caption, "caption": photo.caption,
-                    "credit": photo.credit, "renditions": links})
+        record = ctx.media(photo.media_id) if photo.media_id else None
+        view = media_view.shown(photo, record, lambda name, media_id=photo.media_id: f"/media/{media_id}/{name}")
+        stored = photo.media_id is not None and record is not None
+        links = [(name, href, ctx.rendition_href(photo.media_id, name) if stored and photo.media_id else href)
+                 for name, href in view["renditions"]]
+        out.append(view | {"alt": photo.alt or photo.title or photo.caption, "title": photo.title,
+                           "caption": photo.caption, "credit": photo.credit, "renditions": links})
     return out
+
+
+# ---- the photo wire -----------------------------------------------------------------------------------
+
+
+def _pictures(story: StoryVersion) -> list[Any]:
+    """The pictures and graphics of a story, or none when it has none to show."""
+    return [p for p in story.photos if p.kind in PICTURE_KINDS]
+
+
+@router.get("/photos")
+def photo_wire(request: Request, before: str | None = Query(None, description="Cursor: the time of the last card."),
+               user: User = Depends(require_portal), svc: Services = Depends(services)) -> Response:
+    """Picture and graphic items and stories with pictures the company may see, newest first, as a
+    grid of thumbnails with caption, credit and time. The same search as the wire (so the same
+    entitlement), walked in pages of 100 until a page of cards is full."""
+    params = _params(request)
+    params.pop("q", None)
+    cursor = _cursor(before)
+    access = _access(svc, user)
+    cards: list[dict[str, Any]] = []
+    next_before: str | None = None  # where the next page starts: after the last card, or the last story looked at
+    for _ in range(PHOTO_SCAN):
+        try:
+            query = search_query(params, limit=100, facets=False, before=cursor)
+        except QueryError as exc:
+            raise _bad_query(exc) from None
+        hits = svc.search.search(query, access).hits
+        versions = _entitled_versions(svc, user, [h.guid for h in hits])
+        for hit in hits:
+            version = versions.get(hit.guid)
+            if version is None or not (version.kind in PICTURE_KINDS or _pictures(version)):
+                continue
+            cards.append({"story": version, "time": hit.version_created, "picture": _gallery(svc, version.model_copy(
+                update={"photos": _pictures(version)[:1]}))[0], "count": len(_pictures(version))})
+            if len(cards) == PHOTO_PAGE:
+                break
+        if len(cards) == PHOTO_PAGE:
+            next_before = cards[-1]["time"].isoformat()
+            break
+        if len(hits) < 100:
+            next_before = None
+            break
+        next_before = hits[-1].version_created.isoformat()
+        cursor = hits[-1].version_created - timedelta(microseconds=1)
+    return _render(request, "portal/photos.html", user, svc, cards=cards, params=params, next_before=next_before,
+                   section="photos")
 
 
 @router.get("/stories/{guid}")
