@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
+from urllib.parse import quote
 
 from pydantic import ValidationError
 
@@ -96,7 +97,8 @@ class RenderContext:
     """Facts a renderer needs beyond the story: where links point and who the provider is.
 
     `media` looks up a stored photo's record (renditions with file, mimetype, width, height);
-    rendition links are `{base_url}/media/{media_id}/{rendition}`.
+    rendition links are `{base_url}/media/{media_id}/{rendition}` (web.api.media serves them), item
+    links `{base_url}/v1/items/{guid as one percent-encoded segment}`.
     """
 
     base_url: str = "http://127.0.0.1:8000"
@@ -108,7 +110,9 @@ class RenderContext:
         return f"{self.base_url}/media/{media_id}/{rendition}"
 
     def item_uri(self, guid: str) -> str:
-        return f"{self.base_url}/v1/items/{guid}"
+        # one percent-encoded segment, `/` too: a URL guid (`https://…/a?x=1#y`) stays one guid and
+        # resolves (web.guid_paths reads it back)
+        return f"{self.base_url}/v1/items/{quote(guid, safe='')}"
 
 
 def clip(text: str | None, limit: int) -> str:

@@ -244,8 +244,8 @@ def _member_association(member: PackageMember, ctx: RenderContext) -> dict[str, 
 
 
 def _item_uri(guid: str, ctx: RenderContext) -> str:
-    # one escaped path segment: a guid with '/', spaces or non-ASCII still gives a valid URI
-    return ctx.item_uri(quote(guid, safe=""))
+    # ctx.item_uri escapes it as one path segment: a guid with '/', spaces or non-ASCII gives a valid URI
+    return ctx.item_uri(guid)
 
 
 def _iso(moment: datetime) -> str:

@@ -23,6 +23,7 @@ from newsflow.web.api import admin, ingest, items, media, newsroom, queue, searc
 from newsflow.web.desk import router as desk_router
 from newsflow.web.desk_live import LiveView
 from newsflow.web.fastfeed import FastFeed
+from newsflow.web.guid_paths import GuidPaths
 from newsflow.web.limits import BodyLimit
 from newsflow.web.login import router as login_router
 from newsflow.web.portal import router as portal_router
@@ -103,6 +104,7 @@ def create_app(svc: Services | None = None) -> FastAPI:
     errors.install(app)
     security_headers.install(app)  # around everything else: every answer carries CSP, no-framing, nosniff …
     contract.install(app)  # /openapi.json lists every status a route answers
+    app.add_middleware(GuidPaths)  # a guid's %2F stays in its path segment for routing
     app.add_middleware(RawSend)
     app.state.public_pages = RenderedPages()
     app.add_middleware(ServeRendered, pages=app.state.public_pages)  # a rendered public page never enters the framework

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials
@@ -16,6 +18,7 @@ from newsflow.services import Services
 from newsflow.store import User
 from newsflow.web.api.subscriber import _bearer, company
 from newsflow.web.deps import services, staff
+from newsflow.web.guid_paths import Guid
 from newsflow.wire.entitlement import CompanyAccess
 from newsflow.wire.feed import item_for
 from newsflow.wire.subscribers import KEY_PREFIX
@@ -47,9 +50,10 @@ def reader(request: Request, creds: HTTPAuthorizationCredentials | None = Depend
     return staff(creds, svc)
 
 
-# {guid:path}: an ingested guid may be a URL and hold "/" (newsflow.ingest.screen)
+# {guid:path} read through Guid: an ingested guid may be a URL and hold "/", "?", "#" or "%"
+# (newsflow.web.guid_paths)
 @router.get("/items/{guid:path}", responses={200: {"content": {f.media_type: {} for f in OUTPUTS.values()}}})
-def item(request: Request, guid: str,
+def item(request: Request, guid: Guid,
          format: str | None = Query(None, description=f"One of: {', '.join(OUTPUTS)}."),
          version: int | None = Query(None, ge=1, le=INT32_MAX, description="A given version; the latest when omitted."),
          who: User | CompanyAccess = Depends(reader), svc: Services = Depends(services)) -> Response:
@@ -72,9 +76,11 @@ def item(request: Request, guid: str,
         return JSONResponse({"error": f"item {guid!r} was withdrawn", "notice": story.spot,
                              "version": story.version, "reason": story.editor_note}, status_code=410)
     body = render(story, fmt, svc.render_context)
-    etag = f'"{story.guid}-{story.version}-{fmt}"'
+    # the guid encoded: a URL guid's "/", "?" or a space has no place in a tag or a file name
+    name = quote(guid, safe="")
+    etag = f'"{name}-{story.version}-{fmt}"'
     headers = {"ETag": etag, "Vary": "Accept",
-               "Content-Disposition": f'inline; filename="{guid}-v{story.version}.{OUTPUTS[fmt].extension}"'}
+               "Content-Disposition": f'inline; filename="{name}-v{story.version}.{OUTPUTS[fmt].extension}"'}
     if matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=OUTPUTS[fmt].media_type, headers=headers)

@@ -21,6 +21,7 @@ from newsflow.ranges import INT32_MAX, INT64_MAX
 from newsflow.services import Services
 from newsflow.store import StoryRecord, User
 from newsflow.web.deps import publisher, services, staff
+from newsflow.web.guid_paths import Guid
 from newsflow.web.idempotency import Idempotent, idempotent
 
 router = APIRouter(prefix="/v1/newsroom", tags=["newsroom"])
@@ -42,6 +43,10 @@ class StoryOut(BaseModel):
         return cls(guid=record.guid, draft=record.draft, current_version=record.current_version,
                    pubstatus=record.pubstatus, created=record.created, modified=record.modified,
                    first_published=record.first_published, source=record.source)
+
+
+# Routes that take a guid declare {guid:path} and read it through path_guid (newsflow.web.guid_paths):
+# an ingested guid may be a URL. The suffix routes come before the bare one, which would take them in.
 
 
 # Strict: an unknown field or a character XML cannot carry is a 422 naming the field itself.
@@ -69,53 +74,53 @@ def list_stories(limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge
     return [StoryOut.of(r) for r in svc.store.list_stories(limit=limit, offset=offset)]
 
 
-@router.get("/stories/{guid}", response_model=StoryOut)
-def get_story(guid: str, _: User = Depends(staff), svc: Services = Depends(services)) -> StoryOut:
+@router.get("/stories/{guid:path}/versions", response_model=list[StoryVersion])
+def versions(guid: Guid, _: User = Depends(staff), svc: Services = Depends(services)) -> list[StoryVersion]:
+    svc.store.get_story(guid)  # 404 for an unknown guid rather than an empty list
+    return svc.store.list_versions(guid)
+
+
+@router.get("/stories/{guid:path}/versions/{version}", response_model=StoryVersion)
+def version(guid: Guid, version: int = Path(ge=1, le=INT32_MAX), _: User = Depends(staff),
+            svc: Services = Depends(services)) -> StoryVersion:
+    return svc.store.get_version(guid, version)
+
+
+@router.get("/stories/{guid:path}", response_model=StoryOut)
+def get_story(guid: Guid, _: User = Depends(staff), svc: Services = Depends(services)) -> StoryOut:
     return StoryOut.of(svc.store.get_story(guid))
 
 
-@router.patch("/stories/{guid}", response_model=StoryOut)
-def edit_story(guid: str, changes: dict[str, Any], _: User = Depends(staff),
+@router.patch("/stories/{guid:path}", response_model=StoryOut)
+def edit_story(guid: Guid, changes: dict[str, Any], _: User = Depends(staff),
                svc: Services = Depends(services)) -> StoryOut:
     """Change some fields of the working copy; published versions are untouched until update."""
     return StoryOut.of(svc.newsroom.edit(guid, changes))
 
 
-@router.post("/stories/{guid}/publish", status_code=201, response_model=StoryVersion)
-def publish(guid: str, user: User = Depends(publisher), svc: Services = Depends(services),
+@router.post("/stories/{guid:path}/publish", status_code=201, response_model=StoryVersion)
+def publish(guid: Guid, user: User = Depends(publisher), svc: Services = Depends(services),
             once: Idempotent = Depends(idempotent)) -> JSONResponse:
     return once.answer(user, 201, lambda: svc.newsroom.publish(guid, by=user.id))
 
 
-@router.post("/stories/{guid}/update", status_code=201, response_model=StoryVersion)
-def update(guid: str, body: UpdateIn | None = None, user: User = Depends(publisher),
+@router.post("/stories/{guid:path}/update", status_code=201, response_model=StoryVersion)
+def update(guid: Guid, body: UpdateIn | None = None, user: User = Depends(publisher),
            svc: Services = Depends(services), once: Idempotent = Depends(idempotent)) -> JSONResponse:
     note = body.editor_note if body else None
     return once.answer(user, 201, lambda: svc.newsroom.update(guid, by=user.id, editor_note=note))
 
 
-@router.post("/stories/{guid}/correct", status_code=201, response_model=StoryVersion)
-def correct(guid: str, body: CorrectIn, user: User = Depends(publisher),
+@router.post("/stories/{guid:path}/correct", status_code=201, response_model=StoryVersion)
+def correct(guid: Guid, body: CorrectIn, user: User = Depends(publisher),
             svc: Services = Depends(services), once: Idempotent = Depends(idempotent)) -> JSONResponse:
     return once.answer(user, 201, lambda: svc.newsroom.correct(guid, body.editor_note, by=user.id))
 
 
-@router.post("/stories/{guid}/kill", status_code=201, response_model=StoryVersion)
-def kill(guid: str, body: KillIn, user: User = Depends(publisher),
+@router.post("/stories/{guid:path}/kill", status_code=201, response_model=StoryVersion)
+def kill(guid: Guid, body: KillIn, user: User = Depends(publisher),
          svc: Services = Depends(services), once: Idempotent = Depends(idempotent)) -> JSONResponse:
     return once.answer(user, 201, lambda: svc.newsroom.kill(guid, body.reason, by=user.id))
-
-
-@router.get("/stories/{guid}/versions", response_model=list[StoryVersion])
-def versions(guid: str, _: User = Depends(staff), svc: Services = Depends(services)) -> list[StoryVersion]:
-    svc.store.get_story(guid)  # 404 for an unknown guid rather than an empty list
-    return svc.store.list_versions(guid)
-
-
-@router.get("/stories/{guid}/versions/{version}", response_model=StoryVersion)
-def version(guid: str, version: int = Path(ge=1, le=INT32_MAX), _: User = Depends(staff),
-            svc: Services = Depends(services)) -> StoryVersion:
-    return svc.store.get_version(guid, version)
 
 
 @router.get("/events", response_model=list[Event])
