@@ -52,10 +52,8 @@ description (its item references become `related`), else yields nothing.
 
 from __future__ import annotations
 
-import functools
 import html
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -66,10 +64,48 @@ from lxml import html as lxml_html
 from pydantic import ValidationError
 
 from newsflow.formats.base import FormatError, RenderContext, clip
+from newsflow.formats.g2xml import (
+    NAR,
+)
+from newsflow.formats.g2xml import (
+    attr as _attr,
+)
+from newsflow.formats.g2xml import (
+    child as _child,
+)
+from newsflow.formats.g2xml import (
+    children as _children,
+)
+from newsflow.formats.g2xml import (
+    code as _code,
+)
+from newsflow.formats.g2xml import (
+    first as _first,
+)
+from newsflow.formats.g2xml import (
+    integer as _int,
+)
+from newsflow.formats.g2xml import (
+    kids as _kids,
+)
+from newsflow.formats.g2xml import (
+    local as _local,
+)
+from newsflow.formats.g2xml import (
+    q as _q,
+)
+from newsflow.formats.g2xml import (
+    split_qcode as _split_qcode,
+)
+from newsflow.formats.g2xml import (
+    sub as _sub,
+)
+from newsflow.formats.g2xml import (
+    text as _text,
+)
 from newsflow.formats.xmlsafe import parse_xml
 from newsflow.model import Concept, Contributor, Photo, PubStatus, Role, StoryVersion, is_language_tag, utcnow
 
-NAR = "http://iptc.org/std/nar/2006-10-01/"
 XHTML = "http://www.w3.org/1999/xhtml"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 STANDARD_VERSION = "2.35"
@@ -308,17 +344,6 @@ def _set_lang(element: etree._Element, language: str) -> None:
     element.set(XML_LANG, language)
     if language.split("-")[0].lower() in RTL_LANGUAGES:
         element.set("dir", "rtl")
-
-
-def _q(tag: str) -> str:
-    return f"{{{NAR}}}{tag}"
-
-
-def _sub(parent: etree._Element, name: str, text: str | None = None, **attrs: str | None) -> etree._Element:
-    element = etree.SubElement(parent, _q(name), {k: v for k, v in attrs.items() if v is not None})
-    if text is not None:
-        element.text = text
-    return element
 
 
 def _dt(value: datetime) -> str:
@@ -844,53 +869,10 @@ def _our_guid(guid: str) -> str:
     return ours.group(2) if ours else guid
 
 
-def _local(el: etree._Element) -> str:
-    return _local_name(el.tag)
-
-
-@functools.lru_cache(maxsize=2048)
-def _local_name(tag: str) -> str:
-    # called for every element visited; wires use a few hundred distinct tags at most
-    return tag.rpartition("}")[2].lower()
-
-
-def _kids(el: etree._Element | None) -> Iterator[etree._Element]:
-    return (child for child in (el if el is not None else []) if isinstance(child.tag, str))
-
-
-def _children(el: etree._Element | None, name: str) -> list[etree._Element]:
-    if el is None:
-        return []
-    wanted = name.lower()
-    # the hot loop of parsing: plain iteration, cached local names (comments have non-str tags)
-    return [child for child in el if type(child.tag) is str and _local_name(child.tag) == wanted]
-
-
-def _child(el: etree._Element | None, name: str) -> etree._Element | None:
-    found = _children(el, name)
-    return found[0] if found else None
-
-
-def _first(el: etree._Element, name: str) -> etree._Element | None:
-    """The first descendant (or the element itself) with this local name."""
-    return next((d for d in el.iter() if isinstance(d.tag, str) and _local(d) == name), None)
-
-
 def _item_refs(package: etree._Element) -> list[str]:
     """residrefs of a package's itemRefs, wherever they sit (groupSet/group or, on some wires, directly)."""
     return [ref.get("residref", "").strip() for ref in package.iter()
             if isinstance(ref.tag, str) and _local(ref) == "itemref" and ref.get("residref")]
-
-
-def _attr(el: etree._Element | None, name: str) -> str | None:
-    return el.get(name) if el is not None else None
-
-
-def _text(el: etree._Element | None) -> str:
-    """All text inside an element, whitespace collapsed (G2 labels and blocks may hold markup)."""
-    if el is None:
-        return ""
-    return " ".join("".join(el.itertext()).split())
 
 
 def _plain(markup: str) -> str:
@@ -902,17 +884,3 @@ def _first_line(text: str) -> str:
     return clip(sentence, 200)
 
 
-def _code(qcode: str | None) -> str:
-    return _split_qcode(qcode)[1]
-
-
-def _split_qcode(qcode: str | None) -> tuple[str, str]:
-    alias, _, code = (qcode or "").strip().partition(":")
-    return (alias, code) if code else ("", alias)
-
-
-def _int(text: str | None) -> int | None:
-    try:
-        return int((text or "").strip())
-    except ValueError:
-        return None
