@@ -131,6 +131,10 @@ def test_byte_ranges(client: TestClient, wire: Wire) -> None:
         assert whole.status_code == 200 and whole.content == data, ignored
     stale = client.get(url, headers=key | {"Range": "bytes=0-9", "If-Range": '"an-old-etag"'})
     assert stale.status_code == 200 and stale.content == data
+    client.head(url, headers=key)
+    # counted as downloads: the range from byte 0 and the four whole answers, not the later ranges
+    # (a video player asks for many), the HEAD or the 416
+    assert wire.svc.usage.report(wire.world_id)["by_channel"] == {"media": 5}
 
 
 def test_signed_links_open_one_file_for_a_while(client: TestClient, wire: Wire) -> None:
