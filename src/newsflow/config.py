@@ -87,6 +87,12 @@ class Settings:
     # Concurrent event streams per API key and per company, on each node (429 beyond).
     streams_per_key: int = field(default_factory=lambda: int(_number("NEWSFLOW_STREAMS_PER_KEY", "20")))
     streams_per_company: int = field(default_factory=lambda: int(_number("NEWSFLOW_STREAMS_PER_COMPANY", "100")))
+    # Content Credentials (newsflow.provenance): the agency's C2PA signing certificate chain and its key
+    # (PEM files); unset, a development chain is made in <data dir>/c2pa at first start. TRUST: more root
+    # certificates (PEM bundle) whose signatures on incoming photos read as trusted.
+    c2pa_cert: str = field(default_factory=lambda: _env("NEWSFLOW_C2PA_CERT", ""))
+    c2pa_key: str = field(default_factory=lambda: _env("NEWSFLOW_C2PA_KEY", ""))
+    c2pa_trust: str = field(default_factory=lambda: _env("NEWSFLOW_C2PA_TRUST", ""))
 
     def __post_init__(self) -> None:
         if self.log_format not in ("json", "text"):

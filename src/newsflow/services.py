@@ -18,6 +18,7 @@ from newsflow.ops.metrics import Metrics
 from newsflow.ops.state import families
 from newsflow.portal import Portal
 from newsflow.private import private_dir
+from newsflow.provenance import RenditionSigner
 from newsflow.public import PublicSite
 from newsflow.public_requests import SubscriptionRequests
 from newsflow.store import Store
@@ -70,6 +71,7 @@ class Services:
             store.migrate()
         media = MediaLibrary(store, settings.media_dir, settings.max_upload_bytes, settings.max_image_pixels,
                              settings.max_video_bytes)
+        media.rendition_hooks.append(RenditionSigner.for_settings(settings))  # Content Credentials on every picture
         subscribers = Subscribers(store)
         store.entitlement = subscribers  # every appended event records the products it matches
         bus = open_bus(settings.bus_url)

@@ -21,6 +21,7 @@ import os
 import secrets
 import shutil
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -48,6 +49,21 @@ from newsflow.store import Store
 # Called after each rendition file is written, with its path, name, entry (file, mimetype, width,
 # height, size, duration) and the media's kind; it may rewrite the file and return a new entry.
 RenditionHook = Callable[[Path, str, dict[str, Any], ItemKind], "dict[str, Any] | None"]
+
+
+@dataclass(frozen=True)
+class Upload:
+    """What a hook may need beyond the file: the desk's caption and credit, and `source`, the file the
+    rendition is made from (the upload as received for the original, the preview for the watermarked
+    copy; gone once a video's original has taken its place)."""
+
+    caption: str
+    credit: str
+    source: Path
+
+
+# the media being written, for hooks (newsflow.provenance signs each picture naming its credit)
+current_upload: ContextVar[Upload | None] = ContextVar("current_upload", default=None)
 
 _CHUNK = 1 << 20
 _HEAD = 64 * 1024  # enough of a file for Pillow to name its format
@@ -87,8 +103,9 @@ class MediaLibrary:
         folder = self.root / media_id
         private_dir(self.root)
         folder.mkdir(exist_ok=False)
+        staged = folder / _STAGED
+        uploading = current_upload.set(Upload(caption, credit, staged))
         try:
-            staged = folder / _STAGED
             size = self._stage(source, staged, filename)
             with staged.open("rb") as f:
                 head = f.read(_HEAD)
@@ -102,6 +119,8 @@ class MediaLibrary:
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)  # nothing half-written: no files without a row
             raise
+        finally:
+            current_upload.reset(uploading)
         return self.store.get_media(media_id)
 
     # ---- the kinds ------------------------------------------------------------------------------------
@@ -229,5 +248,15 @@ class MediaLibrary:
         # both write the same bytes
         partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}")
         marked.save(partial, "JPEG", **JPEG_OPTIONS)
+        record = self.store.get_media(media_id)
+        making = current_upload.set(Upload(record["caption"], record["credit"], source))
+        try:
+            for hook in self.rendition_hooks:
+                hook(partial, "watermarked", {"file": target.name, "mimetype": "image/jpeg"}, ItemKind(record["kind"]))
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        finally:
+            current_upload.reset(making)
         os.replace(partial, target)
         return target
