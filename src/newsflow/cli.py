@@ -549,7 +549,8 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Wire files and fold
     for outcome in Outcome:
         rows = [r for r in results if r.outcome == outcome]
         shown = "\n".join((r.reason if outcome in (Outcome.failed, Outcome.skipped, Outcome.refused) else
-                           f"{r.guid} v{r.version}: {r.headline}") for r in rows[:20])
+                           f"{r.guid} v{r.version}: {r.headline}" + "".join(f"\n  {n}" for n in r.notes))
+                          for r in rows[:20])
         if len(rows) > 20:
             shown += f"\n… and {len(rows) - 20} more"
         table.add_row(outcome.value, str(counts.get(outcome, 0)), shown)

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,6 +58,19 @@ def test_a_relative_picture_beside_the_file_is_stored_in_the_media_library(servi
     before = _media_dirs(services)
     assert services.ingestor.ingest_path(path)[0].outcome == Outcome.skipped
     assert _media_dirs(services) == before
+
+
+def test_the_cli_stores_the_picture_and_says_what_it_left_out(tmp_path: Path) -> None:
+    wire = tmp_path / "wire"
+    _wire(wire, "quay.jpg", jpeg())
+    _wire(wire, "storm.xml", _nitf("exw-cli", "quay.jpg", "gone.jpg"))
+    env = {"NEWSFLOW_DATA_DIR": str(tmp_path / "var"), "NEWSFLOW_DEMO": "0", "PATH": "/usr/bin:/bin",
+           "COLUMNS": "200"}
+    done = subprocess.run([str(Path(sys.executable).with_name("newsflow")), "ingest", str(wire)], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "exw-cli v1" in done.stdout and "'gone.jpg' left out: no such file" in done.stdout
+    assert len(list((tmp_path / "var" / "media").iterdir())) == 1  # quay.jpg, stored once
 
 
 def test_a_missing_or_escaping_reference_is_left_out_and_said(services: Services, tmp_path: Path) -> None:

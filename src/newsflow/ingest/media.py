@@ -71,8 +71,9 @@ class FolderMedia:
         return path
 
     def _note(self, ref: str, why: str) -> None:
-        self.notes.append(f"{self.label}: media {ref!r} left out: {why}")
-        return None
+        note = f"{self.label}: media {ref!r} left out: {why}"
+        log.warning("%s", note)  # the watcher's log says it too
+        self.notes.append(note)
 
     def keep_only(self, stored: set[str]) -> None:
         """Remove the media this file added that no stored item uses."""
