@@ -14,7 +14,7 @@ from lxml import etree
 from newsflow.formats import newsmlg2
 from newsflow.formats.base import FormatError, RenderContext
 from newsflow.formats.xmlsafe import XMLError, parse_xml
-from newsflow.model import Concept, Contributor, Photo, PubStatus, Role, StoryVersion
+from newsflow.model import Concept, Contributor, ItemKind, PackageMember, Photo, PubStatus, Role, StoryVersion
 from tests.formats.conftest import corpus_files, full_version, iptc
 
 NS = {"g": newsmlg2.NAR, "x": newsmlg2.XHTML}
@@ -392,7 +392,8 @@ def test_corpus_stt_translated() -> None:
     assert story.version_created == _utc(2017, 10, 18, 9, 16, 43)
     assert story.first_published == _utc(2017, 12, 19, 8, 33, 4)
     assert (story.language, story.urgency, story.dateline) == ("fi-FI", 3, "Helsinki")
-    assert story.editor_note == "complemented throughout"
+    # its edNote role="sttnote:private" is for the newsroom, not for subscribers
+    assert (story.editor_note, story.desk_note) == (None, "complemented throughout")
     assert "<h2>Also the unemployment law went through</h2>" in story.body_html
     assert "The Parliament has approved the Alcohol Act 124-65." in story.body_text
     assert story.subjects == [Concept(name="Related topic id", code="stt-topics:437036"),
@@ -405,8 +406,8 @@ def test_corpus_stt_zone_less_times() -> None:
     assert story.headline == "Mikko Moilanen siirtyy Revenion toimitusjohtajaksi"
     assert story.version_created == _utc(2019, 4, 15, 13, 49, 15)  # no zone given: taken as UTC
     assert story.first_published == _utc(2019, 4, 15, 11, 12, 24)
-    assert (story.language, story.urgency, story.dateline, story.editor_note) == ("fi-FI", 3, "Helsinki",
-                                                                                  "lopusta")
+    assert (story.language, story.urgency, story.dateline, story.desk_note) == ("fi-FI", 3, "Helsinki", "lopusta")
+    assert story.editor_note is None
     assert story.body_text.startswith("Diplomi-insinööri Mikko Moilanen siirtyy terveysteknologiayhtiö "
                                       "Revenio Groupin")
     assert Concept(name="Talous", code="sttsubj:04000000") in story.subjects
@@ -426,16 +427,24 @@ def test_corpus_reuters_text() -> None:
 
 
 def test_corpus_reuters_video_package() -> None:
-    # A packageItem with a text, an audio, a video and a picture item, all inline: one story with the photo.
-    [story] = _corpus("video.xml")
+    # A packageItem with a text, an audio, a video and a picture item, all inline: each is an item of its
+    # kind (tests/formats/test_newsmlg2_media.py counts their renditions), the package last.
+    story, video, audio, picture, package = _corpus("video.xml")
     assert story.guid == "tag:reuters.com,2013:newsml_OVE933ZR5" and story.version == 1
+    assert story.kind == ItemKind.text and story.photos == []
     assert story.headline == "Cardinals arrive for pre-conclave meeting"
     assert story.spot.startswith("Cardinals arrive at the Vatican to participate in pre-conclave talks")
     assert (story.dateline, story.slugline) == ("MARCH 04, 2013", "VATICAN-CARDINALS ARRIVE ROUGH CUT (O)")
     assert story.first_published == _utc(2013, 3, 4, 11, 37, 47)
     assert "College of Cardinals opened daily talks" in story.body_text
-    [photo] = story.photos
-    assert photo.href is not None and photo.href.endswith("binary_LOVE9230WHZNR-BASEIMAGE:960X540")
+    assert [v.kind for v in (video, audio, picture, package)] == [ItemKind.video, ItemKind.audio, ItemKind.picture,
+                                                                  ItemKind.package]
+    # the media items have no words of their own: they are called by their package's headline
+    assert {v.headline for v in (video, audio, picture)} == {package.headline} == {story.headline}
+    [photo] = picture.photos
+    assert photo.href is not None and photo.href.endswith("binary_LOVE9230WHZNR-BASEIMAGE:960X540")  # the largest
+    assert package.guid == "tag:reuters.com,2013:newsml_OVE933ZR4" and package.body_html == ""
+    assert [(m.guid, m.kind) for m in package.members] == [(v.guid, v.kind) for v in (story, audio, video, picture)]
 
 
 def test_example_listing_1_news_item() -> None:
@@ -483,9 +492,12 @@ def test_example_listing_3_photo() -> None:
 def test_example_listing_6_lone_package() -> None:
     [story] = newsmlg2.parse(_example("LISTING_6_Simple_NewsML-G2_Package.xml").read_bytes(), "LISTING_6")
     assert story.guid == "tag:example.com,2008:UK-NEWS-TOPTEN:UK20081220098658" and story.version == 11
-    assert story.headline == "UK" and story.body_html == ""
-    assert story.related == ["urn:newsml:iptc.org:20081007:tutorial-item-A",
-                             "urn:newsml:iptc.org:20081007:tutorial—item-B"]
+    assert story.headline == "UK" and story.body_html == "" and story.kind == ItemKind.package
+    assert story.members == [
+        PackageMember(guid="urn:newsml:iptc.org:20081007:tutorial-item-A", kind=ItemKind.text,
+                      headline="Obama annonce son équipe", group="main"),
+        PackageMember(guid="urn:newsml:iptc.org:20081007:tutorial—item-B", kind=ItemKind.picture,
+                      headline="Barack Obama arrive à Washington", group="main")]
     assert [(c.name, c.role) for c in story.contributors] == [("Maurice Dancer", Role.editor)]
     assert story.editor_note == "Updates the previous version"
     assert story.first_published == _utc(2008, 12, 20, 12, 25, 35)

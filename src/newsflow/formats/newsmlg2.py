@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -64,53 +64,48 @@ from lxml import html as lxml_html
 from pydantic import ValidationError
 
 from newsflow.formats.base import FormatError, RenderContext, clip
-from newsflow.formats.g2xml import (
-    NAR,
-)
-from newsflow.formats.g2xml import (
-    attr as _attr,
-)
-from newsflow.formats.g2xml import (
-    child as _child,
-)
-from newsflow.formats.g2xml import (
-    children as _children,
-)
-from newsflow.formats.g2xml import (
-    code as _code,
-)
-from newsflow.formats.g2xml import (
-    first as _first,
-)
-from newsflow.formats.g2xml import (
-    integer as _int,
-)
-from newsflow.formats.g2xml import (
-    kids as _kids,
-)
-from newsflow.formats.g2xml import (
-    local as _local,
-)
-from newsflow.formats.g2xml import (
-    q as _q,
-)
-from newsflow.formats.g2xml import (
-    split_qcode as _split_qcode,
-)
-from newsflow.formats.g2xml import (
-    sub as _sub,
-)
-from newsflow.formats.g2xml import (
-    text as _text,
+from newsflow.formats.g2xml import NAR
+from newsflow.formats.g2xml import attr as _attr
+from newsflow.formats.g2xml import child as _child
+from newsflow.formats.g2xml import children as _children
+from newsflow.formats.g2xml import code as _code
+from newsflow.formats.g2xml import first as _first
+from newsflow.formats.g2xml import integer as _int
+from newsflow.formats.g2xml import kids as _kids
+from newsflow.formats.g2xml import local as _local
+from newsflow.formats.g2xml import q as _q
+from newsflow.formats.g2xml import split_qcode as _split_qcode
+from newsflow.formats.g2xml import sub as _sub
+from newsflow.formats.g2xml import text as _text
+from newsflow.formats.newsmlg2_media import (
+    NEWSITEM_TYPE,
+    MediaWords,
+    item_class,
+    kind_of_class,
+    kind_of_mimetype,
+    read_media,
+    read_members,
+    render_group_set,
+    render_media,
 )
 from newsflow.formats.xmlsafe import parse_xml
-from newsflow.model import Concept, Contributor, Photo, PubStatus, Role, StoryVersion, is_language_tag, utcnow
+from newsflow.model import (
+    MEDIA_KINDS,
+    Concept,
+    Contributor,
+    ItemKind,
+    Photo,
+    PubStatus,
+    Role,
+    StoryVersion,
+    is_language_tag,
+    utcnow,
+)
 
 XHTML = "http://www.w3.org/1999/xhtml"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 STANDARD_VERSION = "2.35"
 IPTC_CATALOG = "http://www.iptc.org/std/catalog/catalog.IPTC-G2-Standards_38.xml"
-NEWSITEM_TYPE = "application/vnd.iptc.g2.newsitem+xml"
 
 # Newsflow's own schemes: alias -> (path under {base_url}/cv/, what it names).
 OWN_SCHEMES: dict[str, tuple[str, str]] = {
@@ -121,12 +116,14 @@ OWN_SCHEMES: dict[str, tuple[str, str]] = {
     "nfrel": ("relation", "Newsflow relations"),
     "nfdesc": ("description-role", "Newsflow description roles"),
     "nfaud": ("audience", "Newsflow audiences"),
+    "nfhl": ("headline-role", "Newsflow headline roles"),
+    "nfrnd": ("rendition", "Newsflow rendition names"),
+    "nfgrp": ("package-group", "Newsflow package groups"),
 }
 # IPTC catalog aliases a Concept code may use as a qcode without an inline declaration.
 IPTC_CONCEPT_ALIASES = frozenset({"subj", "medtop", "iso3166-1a2", "iso3166-1a3", "genre", "cpnat"})
 CREATOR_ROLES = frozenset({Role.reporter, Role.writer, Role.photographer, Role.videographer, Role.producer})
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "ps", "yi", "dv", "ckb", "sd", "ug"})
-MEDIA_CLASSES = frozenset({"picture", "graphic", "video", "audio"})
 
 _QCODE = re.compile(r"^[^\s:]+:\S+$")
 _URI = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|urn:|tag:)\S+$")
@@ -153,7 +150,7 @@ def render_message(versions: list[StoryVersion], ctx: RenderContext) -> bytes:
     _sub(header, "sent", _dt(utcnow()))
     _sub(header, "sender", _host(ctx))
     item_set = _sub(message, "itemSet")
-    bodies: list[tuple[etree._Element, StoryVersion]] = []
+    bodies: list[tuple[etree._Element | None, StoryVersion]] = []
     for version in versions:
         item, body = _build_item_parts(version, ctx)
         item_set.append(item)
@@ -176,9 +173,11 @@ def _build_item(version: StoryVersion, ctx: RenderContext) -> etree._Element:
     return item
 
 
-def _build_item_parts(v: StoryVersion, ctx: RenderContext) -> tuple[etree._Element, etree._Element]:
-    """The newsItem and its (still empty) XHTML body, filled after indenting."""
-    item = etree.Element(_q("newsItem"), nsmap={None: NAR})
+def _build_item_parts(v: StoryVersion, ctx: RenderContext) -> tuple[etree._Element, etree._Element | None]:
+    """The newsItem (packageItem for a package) and its (still empty) XHTML body, filled after indenting:
+    None when the item has no body (a package; a media item without words of its own)."""
+    is_package = v.kind == ItemKind.package
+    item = etree.Element(_q("packageItem" if is_package else "newsItem"), nsmap={None: NAR})
     item.set("guid", item_guid(v.guid, ctx))
     item.set("version", str(v.version))
     item.set("standard", "NewsML-G2")
@@ -198,8 +197,15 @@ def _build_item_parts(v: StoryVersion, ctx: RenderContext) -> tuple[etree._Eleme
 
     _item_meta(_sub(item, "itemMeta"), v, ctx)
     _content_meta(_sub(item, "contentMeta"), v)
+    if is_package:
+        render_group_set(item, v.members, ctx, lambda guid: item_guid(guid, ctx))
+        return item, None
 
     content_set = _sub(item, "contentSet")
+    if v.kind in MEDIA_KINDS and v.photos:
+        render_media(content_set, v.photos[0], ctx)
+        if not v.body_html.strip():
+            return item, None
     inline = _sub(content_set, "inlineXML", contenttype="application/xhtml+xml")
     page = etree.SubElement(inline, f"{{{XHTML}}}html", nsmap={None: XHTML})
     page.set("lang", v.language)
@@ -212,7 +218,7 @@ def _build_item_parts(v: StoryVersion, ctx: RenderContext) -> tuple[etree._Eleme
 
 def _item_meta(meta: etree._Element, v: StoryVersion, ctx: RenderContext) -> None:
     # Element order follows the XSD's ItemManagementGroup sequence.
-    _sub(meta, "itemClass", qcode="ninat:text")
+    _sub(meta, "itemClass", qcode=item_class(v.kind))
     provider = _sub(meta, "provider", uri=ctx.provider_uri or None)
     _sub(provider, "name", ctx.provider)
     _sub(meta, "versionCreated", _dt(v.version_created))
@@ -228,12 +234,17 @@ def _item_meta(meta: etree._Element, v: StoryVersion, ctx: RenderContext) -> Non
         _sub(meta, "signal", qcode="sig:correction")
     elif v.version > 1:
         _sub(meta, "signal", qcode="sig:update")
-    for rank, photo in enumerate(v.photos, start=1):
+    for rank, photo in enumerate(_linked_photos(v), start=1):
         _photo_link(meta, photo, rank, ctx)
     for guid in v.related:
         link = _sub(meta, "link", rel="irel:seeAlso", residref=item_guid(guid, ctx), href=ctx.item_uri(guid),
                     contenttype=NEWSITEM_TYPE)
         _sub(link, "itemClass", qcode="ninat:text")
+
+
+def _linked_photos(v: StoryVersion) -> list[Photo]:
+    """The photos linked from itemMeta: a media item's own media object is its contentSet instead."""
+    return v.photos[1:] if v.kind in MEDIA_KINDS else v.photos
 
 
 def _photo_link(meta: etree._Element, photo: Photo, rank: int, ctx: RenderContext) -> None:
@@ -247,7 +258,7 @@ def _photo_link(meta: etree._Element, photo: Photo, rank: int, ctx: RenderContex
     else:
         link = _sub(meta, "link", rel="irel:associatedWith", rank=str(rank), href=photo.href)
     # Hints: properties of the linked picture item, as the Link1Type extension point allows.
-    _sub(link, "itemClass", qcode="ninat:picture")
+    _sub(link, "itemClass", qcode=item_class(photo.kind))
     if photo.title:
         _sub(link, "title", photo.title)
     if photo.caption:
@@ -270,6 +281,9 @@ def _content_meta(meta: etree._Element, v: StoryVersion) -> None:
         if person.place:
             related = _sub(party, "related", rel="nfrel:filedFrom")
             _sub(related, "name", person.place)
+        if person.title:
+            related = _sub(party, "related", rel="nfrel:jobTitle")
+            _sub(related, "name", person.title)
     if v.public:
         _sub(meta, "audience", qcode="nfaud:public")
     _sub(meta, "language", tag=v.language)
@@ -289,19 +303,31 @@ def _content_meta(meta: etree._Element, v: StoryVersion) -> None:
     if v.slugline:
         _sub(meta, "slugline", v.slugline)
     _sub(meta, "headline", v.headline)
+    if v.subheadline:
+        _sub(meta, "headline", v.subheadline, role="nfhl:subheadline")
     if v.dateline:
         _sub(meta, "dateline", v.dateline)
     if v.byline:
         _sub(meta, "by", v.byline)
+    media = v.photos[0] if v.kind in MEDIA_KINDS and v.photos else None
+    if media is not None and media.credit:
+        _sub(meta, "creditline", media.credit)
     if v.spot:
         _sub(meta, "description", v.spot, role="drol:summary")
     if v.summary:
         _sub(meta, "description", v.summary, role="nfdesc:publicSummary")
+    if v.tagline:
+        _sub(meta, "description", v.tagline, role="nfdesc:tagline")
+    if media is not None:  # the words of a media item's own media object
+        for words, role in ((media.title, "nfdesc:mediaTitle"), (media.caption, "drol:caption"),
+                            (media.alt, "nfdesc:alt")):
+            if words:
+                _sub(meta, "description", words, role=role)
 
 
-def _fill_body(body: etree._Element, body_html: str) -> None:
+def _fill_body(body: etree._Element | None, body_html: str) -> None:
     """Sanitized body HTML into the XHTML body (HTML fragments parsed as HTML, not XML)."""
-    if not body_html.strip():
+    if body is None or not body_html.strip():
         return
     for fragment in lxml_html.fragments_fromstring(body_html):
         if isinstance(fragment, str):  # only the first fragment can be loose text
@@ -384,10 +410,9 @@ class _Read:
 
     element: etree._Element
     guid: str
-    item_class: str
+    kind: ItemKind
     fields: dict[str, Any]
     has_text: bool
-    media_photos: list[Photo] = field(default_factory=list)
 
     @property
     def has_words(self) -> bool:
@@ -405,7 +430,8 @@ def parse(data: bytes, source: str) -> list[StoryVersion]:
     if name == "newsitem":
         return [_story(_read_item(root, source, _Header()), source)]
     if name == "packageitem":
-        return _lone_package(root, source, _Header())
+        read = _read_package(root, source, _Header(), {})
+        return [_story(read, source)] if _listable(read) else []
     return _read_message(root, source)
 
 
@@ -421,55 +447,41 @@ def _read_message(root: etree._Element, source: str) -> list[StoryVersion]:
     packages = [el for el in members if _local(el) == "packageitem"]
     if not news_items and not packages:
         raise FormatError(source, "the newsMessage holds no newsItem or packageItem", root.sourceline)
-
-    by_guid: dict[str, _Read] = {}
-    for read in news_items:
-        by_guid.setdefault(read.element.get("guid") or "", read)
+    # what a package's itemRef may not say of an item in the same message: its kind and headline
+    known = {read.element.get("guid") or "": (read.kind, read.fields.get("headline") or "") for read in news_items}
+    package_reads = [_read_package(package, source, header, known) for package in packages]
+    grouped_in = {m.guid: read for read in package_reads for m in read.fields["members"]}
     stories: list[StoryVersion] = []
-    used: set[int] = set()
-    for package in packages:
-        inline = [by_guid[ref] for ref in _item_refs(package)
-                  if ref in by_guid and id(by_guid[ref]) not in used]
-        if not inline:
-            stories.extend(_lone_package(package, source, header))
-            continue
-        used.update(id(read) for read in inline)
-        stories.extend(_package_stories(inline, source))
     for read in news_items:
-        if id(read) in used:
-            continue
-        if read.has_words:
+        package = grouped_in.get(read.guid)
+        if not read.has_words and read.kind in MEDIA_KINDS and package is not None and read.fields["photos"]:
+            # a package's picture, video or sound without words of its own (a news agency's video
+            # package): it is called by its package's headline
+            read.fields["headline"] = package.fields.get("headline")
+        if read.fields.get("headline") or read.has_text:
             stories.append(_story(read, source))
-        elif read.item_class in MEDIA_CLASSES:
-            continue  # a picture, video or sound with no words and no package: not a story
-        else:
+        elif read.kind not in MEDIA_KINDS:
             raise _empty_item(read, source)
+        # else a picture, video or sound with no words at all: nothing to call it by
+    # packages after the items they group, so a reader that stores in order has each member first
+    stories.extend(_story(read, source) for read in package_reads if _listable(read))
     return stories
 
 
-def _package_stories(inline: list[_Read], source: str) -> list[StoryVersion]:
-    """A package's inline items; pictures join the first text story, video and audio are dropped."""
-    for read in inline:
-        if read.item_class not in MEDIA_CLASSES and not read.has_words:
-            raise _empty_item(read, source)
-    texts = [read for read in inline if read.item_class not in MEDIA_CLASSES]
-    if not texts:
-        return [_story(read, source) for read in inline if read.has_words]
-    lead = texts[0]
-    for read in inline:
-        if read.item_class in ("picture", "graphic"):
-            lead.fields["photos"] = [*lead.fields.get("photos", []), *read.media_photos]
-    return [_story(read, source) for read in texts]
-
-
-def _lone_package(package: etree._Element, source: str, header: _Header) -> list[StoryVersion]:
-    """A packageItem whose items are elsewhere: a story of its own if it has words, else nothing."""
+def _read_package(package: etree._Element, source: str, header: _Header,
+                  known: dict[str, tuple[ItemKind, str]]) -> _Read:
+    """A packageItem with its members; without a headline it takes its first member's."""
     read = _read_item(package, source, header)
+    members = read_members(package, known, _our_guid)
+    read.fields["members"] = members
     if not read.fields.get("headline"):
-        return []
-    related = [_our_guid(ref) for ref in _item_refs(package)]
-    read.fields["related"] = list(dict.fromkeys([*read.fields.get("related", []), *related]))
-    return [_story(read, source)]
+        read.fields["headline"] = next((m.headline for m in members if m.headline), None)
+    return read
+
+
+def _listable(read: _Read) -> bool:
+    # a package with no headline (nothing to list it by) or no members is no package
+    return bool(read.fields.get("headline") and read.fields.get("members"))
 
 
 def _empty_item(read: _Read, source: str) -> FormatError:
@@ -480,8 +492,15 @@ def _read_item(item: etree._Element, source: str, header: _Header) -> _Read:
     guid = _our_guid((item.get("guid") or "").strip())
     meta = _child(item, "itemMeta")
     content = _child(item, "contentMeta")
-    item_class = _code(_attr(_child(meta, "itemClass"), "qcode")).lower()
-    f: dict[str, Any] = {"guid": guid, "version": max(_int(item.get("version")) or 1, 1)}
+    is_package = _local(item) == "packageitem"
+    kind = ItemKind.package if is_package else (kind_of_class(_attr(_child(meta, "itemClass"), "qcode"))
+                                                 or ItemKind.text)
+    if kind == ItemKind.package and not is_package:
+        kind = ItemKind.text  # a newsItem cannot group items: read as what it holds
+    f: dict[str, Any] = {"guid": guid, "version": max(_int(item.get("version")) or 1, 1), "kind": kind}
+    # Written by a Newsflow: it says everything explicitly, so no wire heuristics fill what it left out.
+    ours = any(scheme.get("alias") == "nfdesc" for catalog in _children(item, "catalog")
+               for scheme in _children(catalog, "scheme"))
 
     # Times: itemMeta first, then contentMeta, then the message header.
     created = parse_dt(_child(meta, "versionCreated"), source)
@@ -494,8 +513,9 @@ def _read_item(item: etree._Element, source: str, header: _Header) -> _Read:
     status = _code(_attr(_child(meta, "pubStatus"), "qcode")).lower()
     f["pubstatus"] = {"withheld": PubStatus.withheld, "canceled": PubStatus.canceled,
                       "cancelled": PubStatus.canceled}.get(status, PubStatus.usable)
-    notes = [_text(note) for note in _children(meta, "edNote")]
-    f["editor_note"] = "\n".join(note for note in notes if note) or None
+    public_notes, private_notes = _notes(meta)
+    f["editor_note"] = "\n".join(public_notes) or None
+    f["desk_note"] = clip("\n".join(private_notes), 4000) or None
     signals = {_code(_attr(sig, "qcode")).lower() for sig in _children(meta, "signal")}
     f["is_correction"] = "correction" in signals
     for member in _children(meta, "memberOf"):
@@ -508,26 +528,48 @@ def _read_item(item: etree._Element, source: str, header: _Header) -> _Read:
     f["language"] = language
     f["urgency"] = _urgency(_int(_text(_child(content, "urgency"))), header.priority)
     f["public"] = any(_attr(aud, "qcode") == "nfaud:public" for aud in _children(content, "audience"))
-    is_media = item_class in MEDIA_CLASSES
+    is_media = kind in MEDIA_KINDS
     f["contributors"] = _contributors(content, Role.photographer if is_media else Role.reporter)
-    caption, credit = _descriptive(content, f, language, is_media)
+    words = _descriptive(content, f, language, is_media, ours)
 
     content_set = _child(item, "contentSet")
     body_html, nitf_head = _content_html(content_set)
     f["body_html"] = body_html
-    title = f.get("headline") if is_media else None
-    media_photos = _remote_photos(content_set, title, caption, credit)
+    media = read_media(content_set, kind if is_media else None, words)
     if not f.get("spot") and nitf_head.get("spot"):
         f["spot"] = clip(nitf_head["spot"], 2000)
     if not f["contributors"] and nitf_head.get("byline"):
         f["contributors"] = [Contributor(name=clip(nitf_head["byline"], 1000))]
+    by = _text(_child(content, "by"))
+    if by and by != StoryVersion.model_construct(contributors=f["contributors"]).byline:
+        f["byline_text"] = clip(by, 500)  # as sent; one that only repeats the contributors' names is not kept
     has_text = bool(_plain(body_html))
     # No headline: NITF or XHTML title, itemMeta title, slugline, caption, then the first sentence.
     f["headline"] = clip(f.get("headline") or nitf_head.get("headline") or _text(_child(meta, "title"))
-                          or f.get("slugline") or caption or _first_line(_plain(body_html)), 500)
+                          or f.get("slugline") or words.caption or _first_line(_plain(body_html)), 500)
     f["related"] = list(dict.fromkeys(related))[:100]
-    f["photos"] = [*photos, *media_photos][:200]
-    return _Read(item, guid or "?", item_class, f, has_text, media_photos)
+    media_photos = [media] if media is not None else []
+    # A media item's own media object comes first (its contentSet); a text item's links first.
+    f["photos"] = ([*media_photos, *photos] if is_media else [*photos, *media_photos])[:200]
+    return _Read(item, guid or "?", kind, f, has_text)
+
+
+# An edNote for the newsroom only: its role or publishing constraint says so (sttnote:private,
+# dpapconstraint:nonpublic, edNoteRole:internal, …).
+_PRIVATE_NOTE = re.compile(r"private|internal|non-?public|not-?for-?pub|confidential|desk-?only", re.I)
+
+
+def _notes(meta: etree._Element | None) -> tuple[list[str], list[str]]:
+    """The edNotes' texts: (for the subscriber, for the newsroom only)."""
+    public: list[str] = []
+    private: list[str] = []
+    for note in _children(meta, "edNote"):
+        words = _text(note)
+        qcodes = f"{note.get('role') or ''} {note.get('pubconstraint') or ''}".split()
+        marks = " ".join(_code(qcode) for qcode in qcodes)
+        if words:
+            (private if _PRIVATE_NOTE.search(marks) else public).append(words)
+    return public, private
 
 
 def _story(read: _Read, source: str) -> StoryVersion:
@@ -554,10 +596,10 @@ def _links(meta: etree._Element | None) -> tuple[list[str], list[Photo]]:
         rel = _code(link.get("rel")).lower()
         href = (link.get("href") or "").strip()
         residref = (link.get("residref") or link.get("guidref") or "").strip()
-        hint_class = _code(_attr(_child(link, "itemClass"), "qcode")).lower()
-        contenttype = (link.get("contenttype") or "").lower()
-        if contenttype.startswith("image/") or hint_class in ("picture", "graphic"):
-            photo = _link_photo(link, href, residref)
+        hinted = kind_of_class(_attr(_child(link, "itemClass"), "qcode"))
+        kind = hinted if hinted in MEDIA_KINDS else kind_of_mimetype(link.get("contenttype"))
+        if kind is not None:
+            photo = _link_photo(link, href, residref, kind)
             if photo is not None:
                 photos.append(photo)
         elif rel in ("seealso", "associatedwith") and residref:
@@ -565,7 +607,7 @@ def _links(meta: etree._Element | None) -> tuple[list[str], list[Photo]]:
     return related, photos
 
 
-def _link_photo(link: etree._Element, href: str, residref: str) -> Photo | None:
+def _link_photo(link: etree._Element, href: str, residref: str, kind: ItemKind) -> Photo | None:
     captions = [d for d in _children(link, "description") if _code(d.get("role")).lower() != "alt"]
     alts = [d for d in _children(link, "description") if _code(d.get("role")).lower() == "alt"]
     words = dict(title=clip(_text(_child(link, "title")), 500) or None,
@@ -574,28 +616,10 @@ def _link_photo(link: etree._Element, href: str, residref: str) -> Photo | None:
                  alt=clip(_text(alts[0]), 1000) if alts else None)
     # Our stored photos link to /media/{id}/{rendition} and carry the id in residref.
     if residref and re.search(rf"/media/{re.escape(residref)}/[^/]+$", href):
-        return Photo(media_id=residref[:64], **words)
+        return Photo(kind=kind, media_id=residref[:64], **words)
     if re.match(r"^https?://", href) and len(href) <= 2000:
-        return Photo(href=href, **words)
+        return Photo(kind=kind, href=href, **words)
     return None
-
-
-def _remote_photos(content_set: etree._Element | None, title: str | None, caption: str,
-                   credit: str) -> list[Photo]:
-    """The picture in a contentSet: the largest web-reachable image rendition, with the item's words."""
-    best: tuple[int, str] | None = None
-    for remote in _children(content_set, "remoteContent"):
-        href = (remote.get("href") or "").strip()
-        kind = (remote.get("contenttype") or "").lower()
-        if not re.match(r"^https?://", href) or len(href) > 2000 or (kind and not kind.startswith("image/")):
-            continue
-        area = (_int(remote.get("width")) or 0) * (_int(remote.get("height")) or 0)
-        if best is None or area > best[0]:
-            best = (area, href)
-    if best is None:
-        return []
-    return [Photo(href=best[1], title=clip(title, 500) or None, caption=clip(caption, 4000),
-                  credit=clip(credit, 500))]
 
 
 def _language(item: etree._Element, content: etree._Element | None) -> str:
@@ -623,16 +647,20 @@ def _contributors(content: etree._Element | None, by_role: Role) -> list[Contrib
         kind = _local(party)
         if kind not in ("creator", "contributor"):
             continue
-        name = _concept_name(party, None) or (party.get("literal") or "").strip()
+        name = _person_name(party) or (party.get("literal") or "").strip()
         if not name or name.lower() in seen:
             continue
         seen.add(name.lower())
         place = None
+        title = unquote(_code(party.get("jobtitle"))) or None  # a wire's job title QCode: its code
         for related in _children(party, "related"):
-            if _code(related.get("rel")).lower() == "filedfrom":
+            rel = _code(related.get("rel")).lower()
+            if rel == "filedfrom":
                 place = _concept_name(related, None) or related.get("literal")
+            elif rel == "jobtitle":
+                title = _concept_name(related, None) or related.get("literal") or title
         people.append(Contributor(name=clip(name, 1000), role=_role(party.get("role"), kind),
-                                  place=clip(place, 200) if place else None))
+                                  place=clip(place, 200) if place else None, title=clip(title, 200) or None))
     # The `by` line names the author when no creator is named (e.g. a photographer known by code only).
     by = re.sub(r"^by\s+", "", _text(_child(content, "by")), flags=re.I)
     creators = [party for party in _children(content, "creator")
@@ -640,6 +668,20 @@ def _contributors(content: etree._Element | None, by_role: Role) -> list[Contrib
     if by and not creators and by.lower() not in seen:
         people.insert(0, Contributor(name=clip(by, 1000), role=by_role))
     return people[:50]
+
+
+# Parts of a name given apart (name@part): the given name before the family name, as a byline prints it.
+_NAME_PART_ORDER = {"given": 0, "first": 0, "forename": 0, "middle": 1, "family": 2, "last": 2, "surname": 2}
+
+
+def _person_name(party: etree._Element) -> str | None:
+    """A party's name; one given in parts (given and family name, in any order) is put together given
+    name first, never in the order the parts happen to be listed."""
+    parts = [(_NAME_PART_ORDER.get(_code(n.get("part")).lower(), 1), i, _text(n))
+             for i, n in enumerate(_children(party, "name")) if n.get("part") and _text(n)]
+    if parts:
+        return " ".join(words for _, _, words in sorted(parts))
+    return _concept_name(party, None)
 
 
 def _role(qcodes: str | None, kind: str) -> Role:
@@ -654,9 +696,9 @@ def _role(qcodes: str | None, kind: str) -> Role:
     return Role.reporter if kind == "creator" else Role.editor
 
 
-def _descriptive(content: etree._Element | None, f: dict[str, Any], language: str,
-                 is_media: bool) -> tuple[str, str]:
-    """Descriptive properties into `f`; returns the caption and creditline for a picture."""
+def _descriptive(content: etree._Element | None, f: dict[str, Any], language: str, is_media: bool,
+                 ours: bool) -> MediaWords:
+    """Descriptive properties into `f`; returns what the item says of a media object it carries."""
     keywords: list[str] = []
     buckets: dict[str, list[Concept]] = {"subjects": [], "places": [], "people": [], "organisations": []}
     categories: list[str] = []
@@ -670,8 +712,10 @@ def _descriptive(content: etree._Element | None, f: dict[str, Any], language: st
             continue
         elif kind == "keyword":
             keywords.append(clip(text, 1000))
-        elif kind == "headline" and "sub" not in (el.get("role") or "").lower():
-            f.setdefault("headline", text)  # the first main headline; sub-headlines are not the headline
+        elif kind == "headline" and "sub" in (el.get("role") or "").lower():
+            f.setdefault("subheadline", clip(text, 1000))
+        elif kind == "headline":
+            f.setdefault("headline", text)  # the first main headline
         elif kind in ("slugline", "dateline"):
             f.setdefault(kind, clip(text, 200))
         elif kind == "creditline":
@@ -690,18 +734,29 @@ def _descriptive(content: etree._Element | None, f: dict[str, Any], language: st
     f["categories"] = list(dict.fromkeys(categories))[:20]
 
     roles = [(role, _code(role).lower(), text) for role, text in descriptions]
+
+    def described(*codes: str) -> str | None:
+        return next((text for _, code, text in roles if code in codes), None)
+
     summary = next((text for role, _, text in roles if role == "nfdesc:publicSummary"), None)
-    spot = next((text for _, code, text in roles if code in _SPOT_ROLES), None)
+    spot = described(*_SPOT_ROLES)
     roleless = next((text for role, _, text in roles if not role), None)
     caption = next((text for _, code, text in roles if "caption" in code), None)
-    if spot is None:
+    tagline = described("tagline")
+    if spot is None and not ours:
         # A text's plain description is its summary; a picture's caption is the words shown in lists.
         spot = (caption or roleless) if is_media else roleless
     if summary:
         f["summary"] = clip(summary, 4000)
     if spot:
         f["spot"] = clip(spot, 2000)
-    return caption or roleless or spot or "", credit
+    if tagline:
+        f["tagline"] = clip(tagline, 1000)
+    alt = described("alt")
+    if ours:
+        return MediaWords(title=described("mediatitle"), caption=caption or "", credit=credit, alt=alt)
+    return MediaWords(title=f.get("headline") if is_media else None, caption=caption or roleless or spot or "",
+                      credit=credit, alt=alt)
 
 
 def _subject(el: etree._Element, language: str, buckets: dict[str, list[Concept]], categories: list[str],
@@ -867,12 +922,6 @@ def parse_dt(el: etree._Element | None, source: str) -> datetime | None:
 def _our_guid(guid: str) -> str:
     ours = _OUR_URN.match(guid)
     return ours.group(2) if ours else guid
-
-
-def _item_refs(package: etree._Element) -> list[str]:
-    """residrefs of a package's itemRefs, wherever they sit (groupSet/group or, on some wires, directly)."""
-    return [ref.get("residref", "").strip() for ref in package.iter()
-            if isinstance(ref.tag, str) and _local(ref) == "itemref" and ref.get("residref")]
 
 
 def _plain(markup: str) -> str:
