@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from newsflow.demo import load_demo
-from newsflow.model import EventKind, PubStatus
+import pytest
+
+from newsflow.demo import STORIES, load_demo
+from newsflow.demo import clips as demo_clips
+from newsflow.model import EventKind, ItemKind, PubStatus
 from newsflow.newsroom import MediaLibrary, Newsroom
 from newsflow.public import PublicRule, is_public
 from newsflow.store import Store
@@ -28,8 +31,15 @@ def test_demo_content_covers_every_case(tmp_path: Path) -> None:
     dossiers = Counter(v.dossier for v in current if v.dossier)
     assert max(dossiers.values()) >= 3
     assert sum(len(v.photos) > 1 for v in current) >= 1  # at least one gallery
-    assert all(store.get_media(p.media_id)["renditions"].keys() == {"original", "thumbnail", "preview"}
-               for v in current for p in v.photos if p.media_id)
+    # every kind of item, each media object with its kind's renditions (audio has no picture)
+    assert {v.kind for v in current} == {ItemKind.text, ItemKind.picture, ItemKind.graphic, ItemKind.video,
+                                         ItemKind.audio}
+    for p in (p for v in current for p in v.photos):
+        record = store.get_media(p.media_id or "")
+        assert record["kind"] == p.kind
+        wanted = {"original"} if p.kind == ItemKind.audio else {"original", "thumbnail", "preview"}
+        assert record["renditions"].keys() == wanted
+        assert (record["duration"] or 0) > 0 if p.kind in (ItemKind.video, ItemKind.audio) else True
     kinds = Counter(e.kind for e in store.events_after(0, limit=10_000))
     assert kinds[EventKind.update] >= 1 and kinds[EventKind.correct] >= 1 and kinds[EventKind.kill] >= 1
     assert sum(v.pubstatus == PubStatus.canceled for v in current) >= 1
@@ -45,3 +55,15 @@ def test_demo_content_covers_every_case(tmp_path: Path) -> None:
     times = [store.get_version(e.guid, e.version).version_created for e in store.events_after(0, limit=10_000)
              if e.kind != EventKind.kill]
     assert times == sorted(times)  # the log reads like a day on the wire
+
+
+def test_without_ffmpeg_the_demo_leaves_out_video_and_audio_and_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setattr(demo_clips, "available", lambda: False)
+    store = Store(f"sqlite:///{tmp_path / 'demo.db'}")
+    store.migrate()
+    count = load_demo(Newsroom(store, []), MediaLibrary(store, tmp_path / "media"))
+    kinds = Counter(store.get_version(s.guid).kind for s in store.list_stories(limit=1000))
+    assert count == len(STORIES) - 2 and kinds[ItemKind.video] == kinds[ItemKind.audio] == 0
+    assert kinds[ItemKind.picture] >= 2 and kinds[ItemKind.graphic] == 1
+    assert "ffmpeg is not installed" in caplog.text and "its 2 video and audio items are left out" in caplog.text

@@ -61,6 +61,29 @@ def demo_photo(seed: str, label: str = "", *, size: tuple[int, int] = SIZE, qual
     return out.getvalue()
 
 
+def demo_chart(title: str, bars: list[tuple[str, float]], unit: str, *, size: tuple[int, int] = (1200, 800)) -> bytes:
+    """A PNG bar chart (a graphic item's file): `bars` are (label, value), drawn to scale under `title`."""
+    width, height = size
+    image = Image.new("RGB", size, (250, 250, 247))
+    draw = ImageDraw.Draw(image)
+    draw.text((48, 40), _printable(title), font=_font(40), fill=(20, 20, 24))
+    draw.text((48, 96), _printable(f"{unit} | NEWSFLOW DEMO GRAPHIC"), font=_font(24), fill=(90, 90, 96))
+    top, bottom, left = 170, height - 90, 60
+    peak = max((value for _, value in bars), default=1) or 1
+    slot = (width - 2 * left) / max(len(bars), 1)
+    for index, (label, value) in enumerate(bars):
+        x0 = left + index * slot + slot * 0.15
+        x1 = x0 + slot * 0.7
+        y0 = bottom - (bottom - top) * value / peak
+        draw.rectangle((x0, y0, x1, bottom), fill=(31, 95, 160))
+        draw.text(((x0 + x1) / 2, y0 - 8), f"{value:g}", font=_font(26), fill=(20, 20, 24), anchor="mb")
+        draw.text(((x0 + x1) / 2, bottom + 16), _printable(label), font=_font(24), fill=(20, 20, 24), anchor="mt")
+    draw.line((left, bottom, width - left, bottom), fill=(20, 20, 24), width=2)
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
 def _hsv(hue: float, saturation: float, value: float) -> RGB:
     r, g, b = colorsys.hsv_to_rgb(hue % 1.0, min(saturation, 1.0), min(value, 1.0))
     return round(r * 255), round(g * 255), round(b * 255)

@@ -8,14 +8,19 @@ every step happens at the current time. The kill always carries the current time
 
 from __future__ import annotations
 
+import logging
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from newsflow.demo.images import demo_photo
-from newsflow.demo.stories import STORIES, DemoStory
-from newsflow.model import EventKind, Photo, Story, utcnow
+from newsflow.demo import clips
+from newsflow.demo.images import demo_chart, demo_photo
+from newsflow.demo.stories import STORIES, DemoPhoto, DemoStory
+from newsflow.model import EventKind, ItemKind, Photo, Story, utcnow
 from newsflow.newsroom import MediaLibrary, Newsroom
+
+log = logging.getLogger("newsflow.demo")
+CLIP_KINDS = (ItemKind.video, ItemKind.audio)
 
 SPREAD = timedelta(days=3)
 _LAST_GAP = timedelta(minutes=30)  # the newest demo story goes out this long before `now`
@@ -36,21 +41,26 @@ def load_demo(newsroom: Newsroom, media: MediaLibrary, *, now: datetime | None =
     Meant for an empty database: running it twice loads a second copy.
     """
     now = now or utcnow()
-    times = _schedule(STORIES, now, spread)
+    stories = STORIES
+    if not clips.available():
+        stories = [demo for demo in STORIES if not any(p.kind in CLIP_KINDS for p in demo.photos)]
+        log.warning("demo: ffmpeg is not installed (apt-get install ffmpeg), so its %d video and audio items "
+                    "are left out", len(STORIES) - len(stories))
+    times = _schedule(stories, now, spread)
     uploaded: dict[str, str] = {}  # photo seed -> media id, so translations share one picture
 
     guids: dict[str, str] = {}
-    for demo, when in zip(STORIES, times, strict=True):
+    for demo, when in zip(stories, times, strict=True):
         draft = _draft(demo, media, uploaded, now)
         record = newsroom.create(draft, now=when - _DRAFTED_BEFORE if when else None)
         guids[demo.key] = record.guid
 
     # second pass: related links can only name guids once every story exists
-    for demo in STORIES:
+    for demo in stories:
         if demo.related:
             newsroom.edit(guids[demo.key], {"related": [guids[key] for key in demo.related]})
 
-    for step in _steps(STORIES, times, now):
+    for step in _steps(stories, times, now):
         guid = guids[step.demo.key]
         follow_ups = {EventKind.update: step.demo.update, EventKind.correct: step.demo.correction}
         follow_up = follow_ups.get(step.kind)
@@ -58,10 +68,10 @@ def load_demo(newsroom: Newsroom, media: MediaLibrary, *, now: datetime | None =
             newsroom.edit(guid, follow_up.changes)
         _publish(newsroom, guid, step.kind, step.when, follow_up.note if follow_up else None)
 
-    for demo in STORIES:
+    for demo in stories:
         if demo.kill:
             newsroom.kill(guids[demo.key], demo.kill)
-    return len(STORIES)
+    return len(stories)
 
 
 def _draft(demo: DemoStory, media: MediaLibrary, uploaded: dict[str, str], now: datetime) -> Story:
@@ -69,13 +79,26 @@ def _draft(demo: DemoStory, media: MediaLibrary, uploaded: dict[str, str], now: 
     for index, spec in enumerate(demo.photos):
         seed = spec.seed or f"{demo.key}-{index + 1}"
         if seed not in uploaded:
-            data = demo_photo(seed, f"{demo.key} / {spec.title}")
-            record = media.add(data, filename=f"{seed}.jpg", caption=spec.caption, credit=spec.credit)
+            data, extension = _media_file(demo, spec, seed)
+            record = media.add(data, filename=f"{seed}.{extension}", caption=spec.caption, credit=spec.credit,
+                               kind=spec.kind)
             uploaded[seed] = record["id"]
-        photos.append(Photo(media_id=uploaded[seed], title=spec.title, caption=spec.caption,
+        photos.append(Photo(kind=spec.kind, media_id=uploaded[seed], title=spec.title, caption=spec.caption,
                             credit=spec.credit, alt=spec.alt))
     embargo = now + timedelta(hours=demo.embargo_hours) if demo.embargo_hours is not None else None
     return Story(**demo.fields, photos=photos, embargo=embargo)
+
+
+def _media_file(demo: DemoStory, spec: DemoPhoto, seed: str) -> tuple[bytes, str]:
+    """The generated file of a demo media object and its extension."""
+    if spec.kind == ItemKind.graphic:
+        return demo_chart(spec.title, list(spec.chart), spec.unit), "png"
+    if spec.kind in CLIP_KINDS:
+        made = clips.demo_clip(spec.kind.value, spec.seconds)
+        if made is None:
+            raise RuntimeError(f"demo: ffmpeg could not make the {spec.kind.value} clip of {demo.key!r}")
+        return made
+    return demo_photo(seed, f"{demo.key} / {spec.title}"), "jpg"
 
 
 def _schedule(stories: list[DemoStory], now: datetime, spread: timedelta | None) -> list[datetime | None]:

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from newsflow.model import Concept, Contributor, Role
+from newsflow.model import Concept, Contributor, ItemKind, Role
 
 AGENCY = "Newsflow Agency"
 FLOODS = "Almeda Delta Floods"
@@ -31,13 +31,18 @@ MIDEAST, ECONOMY, SCIENCE, SPORTS, CULTURE = "Middle East", "Economy", "Science"
 
 @dataclass(frozen=True)
 class DemoPhoto:
-    """One gallery picture; the image itself is generated from `seed` at load time."""
+    """One media object: a gallery picture (generated from `seed` at load time), a graphic (a bar chart
+    of `chart`), or a video or audio clip of `seconds` (made with ffmpeg at load time, see clips.py)."""
 
     title: str
     caption: str
     photographer: str
     alt: str
     seed: str | None = None  # stories that share a seed share one uploaded image
+    kind: ItemKind = ItemKind.picture
+    chart: tuple[tuple[str, float], ...] = ()  # a graphic's bars: (label, value)
+    unit: str = ""  # what a graphic's values count
+    seconds: float = 0.0  # a clip's length
 
     @property
     def credit(self) -> str:
@@ -110,6 +115,17 @@ def concepts(*names: str) -> list[Concept]:
 def photo(title: str, caption: str, photographer: str, alt: str, seed: str | None = None) -> DemoPhoto:
     return DemoPhoto(title=one_line(title), caption=one_line(caption), photographer=photographer,
                      alt=one_line(alt), seed=seed)
+
+
+def graphic(title: str, caption: str, photographer: str, alt: str, chart: tuple[tuple[str, float], ...],
+            unit: str) -> DemoPhoto:
+    return DemoPhoto(title=one_line(title), caption=one_line(caption), photographer=photographer,
+                     alt=one_line(alt), kind=ItemKind.graphic, chart=chart, unit=unit)
+
+
+def clip(kind: ItemKind, title: str, caption: str, maker: str, alt: str, seconds: float) -> DemoPhoto:
+    return DemoPhoto(title=one_line(title), caption=one_line(caption), photographer=maker, alt=one_line(alt),
+                     kind=kind, seconds=seconds)
 
 
 def story(key: str, *, body_text: str, places: tuple[str, ...] = (), people: tuple[str, ...] = (),
@@ -1771,5 +1787,114 @@ STORIES: list[DemoStory] = [
                       "Felix Baumann",
                       "A bee with a small painted dot on its back drinks from a blue dish in tall grass."),),
         embargo_hours=6,
+    ),
+
+    # ---- picture, graphic, video and audio items (the photo wire and the players) --------------------
+    story(
+        "almeda-sandbags-picture",
+        kind=ItemKind.picture,
+        headline="Picture: Volunteers fill sandbags at the Vila Almeda stadium",
+        spot="Hundreds of residents fill sandbags on the stadium car park as the river keeps rising",
+        body_text="""
+            Volunteers fill sandbags on the car park of the municipal stadium in Vila Almeda, where the
+            district set up a collection point for the neighbourhoods closest to the breached levee.
+        """,
+        categories=[WORLD, AFRICA],
+        dossier=FLOODS,
+        contributors=[Contributor(name="Tomas Langa", role=Role.photographer, place="Vila Almeda")],
+        dateline="VILA ALMEDA, Mozambique",
+        urgency=4,
+        subjects=[subject("03005000", "flood")],
+        places=("Vila Almeda", "Mozambique"),
+        keywords=["flood", "volunteers", "sandbags"],
+        public=True,
+        photos=(photo("Sandbags at the stadium",
+                      "Volunteers fill sandbags on the car park of the municipal stadium in Vila Almeda.",
+                      "Tomas Langa",
+                      "A long line of people passing white sandbags from hand to hand in front of a stadium."),),
+    ),
+    story(
+        "lisbon-ferry-picture",
+        kind=ItemKind.picture,
+        headline="Picture: The last ferry of the night crosses the Tagus",
+        spot="A commuter ferry leaves Cais do Sodre on the final crossing before the night timetable",
+        body_text="""
+            The last commuter ferry of the evening leaves the Cais do Sodre terminal for the south bank
+            of the Tagus, the day the operator published its new night timetable.
+        """,
+        categories=[EUROPE],
+        contributors=[Contributor(name="Ines Barata", role=Role.photographer, place="Lisbon")],
+        dateline="LISBON, Portugal",
+        urgency=5,
+        subjects=[subject("04015004", "waterway and maritime transport")],
+        places=("Lisbon", "Portugal"),
+        keywords=["ferry", "commuters", "Tagus"],
+        public=True,
+        photos=(photo("Night ferry",
+                      "A commuter ferry crosses the Tagus after leaving the Cais do Sodre terminal in Lisbon.",
+                      "Ines Barata",
+                      "A lit ferry on dark water with the lights of a city bridge behind it."),),
+    ),
+    story(
+        "almeda-rain-graphic",
+        kind=ItemKind.graphic,
+        headline="Graphic: Four days of rain on the Almeda basin",
+        spot="Rainfall at the Vila Almeda gauge in the four days before the levee broke",
+        body_text="""
+            Rain measured at the district's gauge in Vila Almeda in the four days before the levee on
+            the Almeda river gave way, in millimetres a day, as reported by the district water office.
+        """,
+        categories=[WORLD, AFRICA],
+        dossier=FLOODS,
+        contributors=[Contributor(name="Newsflow Graphics", role=Role.producer, place="Lisbon")],
+        urgency=5,
+        subjects=[subject("03005000", "flood")],
+        places=("Vila Almeda", "Mozambique"),
+        keywords=["flood", "rainfall", "graphic"],
+        public=True,
+        photos=(graphic("Rain on the Almeda basin, mm a day",
+                        "Daily rainfall at the Vila Almeda gauge before the levee broke (district water office).",
+                        "Newsflow Graphics",
+                        "Bar chart: 42 mm on Thursday, 88 on Friday, 131 on Saturday and 97 on Sunday.",
+                        (("Thu", 42.0), ("Fri", 88.0), ("Sat", 131.0), ("Sun", 97.0)), "millimetres a day"),),
+    ),
+    story(
+        "almeda-boats-video",
+        kind=ItemKind.video,
+        headline="Video: Rescue boats on the flooded streets of Vila Almeda",
+        spot="Boat crews ferry families from the market district to the stadium shelter",
+        body_text="""
+            Rescue crews steer boats along the flooded streets of the market district of Vila Almeda and
+            take families to the shelter at the municipal stadium. (Demo clip: a generated test card.)
+        """,
+        categories=[WORLD, AFRICA],
+        dossier=FLOODS,
+        contributors=[Contributor(name="Amelia Cossa", role=Role.videographer, place="Vila Almeda")],
+        dateline="VILA ALMEDA, Mozambique",
+        urgency=3,
+        subjects=[subject("03005000", "flood"), subject("03017000", "rescue")],
+        places=("Vila Almeda", "Mozambique"),
+        keywords=["flood", "rescue", "video"],
+        photos=(clip(ItemKind.video, "Rescue boats in the market district",
+                     "Boat crews take families from the flooded market district to the stadium shelter.",
+                     "Amelia Cossa", "Rescue boats moving along a flooded street lined with shops.", 6),),
+    ),
+    story(
+        "festival-director-audio",
+        kind=ItemKind.audio,
+        headline="Audio: The Kestrel Bay festival director on this year's programme",
+        spot="Five minutes with the director on the opening film and the open-air screenings",
+        body_text="""
+            The director of the Kestrel Bay film festival talks about the opening film, the return of the
+            open-air screenings on the harbour wall and the young critics' jury. (Demo clip: a tone.)
+        """,
+        categories=[CULTURE],
+        contributors=[Contributor(name="Lea Marchetti", role=Role.producer, place="Kestrel Bay")],
+        urgency=6,
+        subjects=[subject("01005000", "cinema")],
+        keywords=["film festival", "interview", "audio"],
+        photos=(clip(ItemKind.audio, "Interview with the festival director",
+                     "The festival director speaks about this year's programme.",
+                     "Lea Marchetti", "Audio interview with the festival director.", 8),),
     ),
 ]
