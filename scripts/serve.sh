@@ -4,4 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh
+# video and audio uploads are read with Debian's ffmpeg (ffprobe): installed when missing and we can
+source scripts/debian.sh
+debian_install ffmpeg ffmpeg
+command -v ffprobe >/dev/null || echo "note: ffmpeg is missing (apt-get install ffmpeg); pictures only" >&2
 exec .venv/bin/newsflow serve "$@"

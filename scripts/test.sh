@@ -7,37 +7,14 @@ LOCK=requirements-test.lock source scripts/venv.sh
 .venv/bin/ruff check src tests bench
 
 # The browser tests (tests/browser) drive Debian's chromium through Playwright; no browser is ever
-# downloaded. Install it when we can (root, or sudo without a password, and apt-get); without it
-# the browser tests fail in CI (CI=true) and are skipped elsewhere, with the reason.
-CHROMIUM=/usr/bin/chromium
-if [ ! -x "$CHROMIUM" ] && command -v apt-get >/dev/null; then
-  if [ "$(id -u)" -eq 0 ]; then
-    SUDO=""
-  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-    SUDO="sudo -n"
-  else
-    SUDO="no"
-  fi
-  if [ "$SUDO" != "no" ]; then
-    echo "Installing Debian's chromium for the browser tests (apt-get install chromium)…"
-    log=$(mktemp)
-    export DEBIAN_FRONTEND=noninteractive
-    # a fresh container has no package lists yet: update once if the first attempt fails
-    if ! $SUDO apt-get install -y -q chromium >"$log" 2>&1; then
-      $SUDO apt-get update -q >>"$log" 2>&1 && $SUDO apt-get install -y -q chromium >>"$log" 2>&1 || tail -n 20 "$log" >&2
-    fi
-    rm -f "$log"
-  fi
-fi
-CI="${CI:-}"
-if [ ! -x "$CHROMIUM" ]; then
-  case "${CI,,}" in
-    1|true|yes)
-      echo "error: $CHROMIUM is missing and could not be installed; the browser tests need Debian's chromium" >&2
-      exit 1 ;;
-    *)
-      echo "note: $CHROMIUM is missing (apt-get install chromium); the browser tests will be skipped" >&2 ;;
-  esac
-fi
+# downloaded. The video and audio tests make their clips with Debian's ffmpeg, which the server also
+# needs to take video and audio uploads. Both are installed when we can (root, or sudo without a
+# password, and apt-get); without them their tests fail in CI (CI=true) and are skipped elsewhere,
+# with the reason.
+source scripts/debian.sh
+debian_install /usr/bin/chromium chromium
+debian_install ffmpeg ffmpeg
+require_program /usr/bin/chromium chromium "the browser tests"
+require_program ffmpeg ffmpeg "the video and audio tests"
 
 exec .venv/bin/pytest "$@"
