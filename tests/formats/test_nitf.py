@@ -90,7 +90,7 @@ def schema() -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(iptc("nitf", "nitf-3-6.xsd"))))
 
 
-def _validate(schema: etree.XMLSchema, data: bytes) -> etree._Element:
+def valid_nitf(schema: etree.XMLSchema, data: bytes) -> etree._Element:
     root = parse_xml(data, "rendered.xml")
     assert schema.validate(root), "\n".join(str(e) for e in schema.error_log)
     return root
@@ -101,11 +101,11 @@ def _validate(schema: etree.XMLSchema, data: bytes) -> etree._Element:
 @pytest.mark.parametrize("variant", list(VARIANTS))
 def test_render_validates_against_the_nitf_36_xsd(schema: etree.XMLSchema, ctx: RenderContext,
                                                   variant: str) -> None:
-    _validate(schema, nitf.render(full_version(**VARIANTS[variant]), ctx))
+    valid_nitf(schema, nitf.render(full_version(**VARIANTS[variant]), ctx))
 
 
 def test_render_puts_each_field_in_its_nitf_place(schema: etree.XMLSchema, ctx: RenderContext) -> None:
-    root = _validate(schema, nitf.render(full_version(), ctx))
+    root = valid_nitf(schema, nitf.render(full_version(), ctx))
 
     def one(path: str) -> etree._Element:
         [found] = root.xpath(path, namespaces=NS)
@@ -165,10 +165,10 @@ def test_render_puts_each_field_in_its_nitf_place(schema: etree.XMLSchema, ctx: 
 
 
 def test_kill_correction_and_note_are_in_docdata(schema: etree.XMLSchema, ctx: RenderContext) -> None:
-    killed = _validate(schema, nitf.render(full_version(**VARIANTS["killed"]), ctx))
+    killed = valid_nitf(schema, nitf.render(full_version(**VARIANTS["killed"]), ctx))
     assert killed.xpath("n:head/n:docdata/@management-status", namespaces=NS) == ["canceled"]
     assert killed.xpath("n:head/n:docdata/n:ed-msg/@info", namespaces=NS) == ["Withdrawn on legal advice."]
-    corrected = _validate(schema, nitf.render(full_version(**VARIANTS["correction"]), ctx))
+    corrected = valid_nitf(schema, nitf.render(full_version(**VARIANTS["correction"]), ctx))
     [correction] = corrected.xpath("n:head/n:docdata/n:correction", namespaces=NS)
     assert correction.get("info") == "Corrects the number of trucks in paragraph 2."
     assert correction.get("id-string") == "20201002-4a1b2c3d4e5f6a7b"
@@ -177,7 +177,7 @@ def test_kill_correction_and_note_are_in_docdata(schema: etree.XMLSchema, ctx: R
 
 
 def test_arabic_version_declares_its_language(schema: etree.XMLSchema, ctx: RenderContext) -> None:
-    root = _validate(schema, nitf.render(full_version(**VARIANTS["arabic"]), ctx))
+    root = valid_nitf(schema, nitf.render(full_version(**VARIANTS["arabic"]), ctx))
     assert root.get("baselang") == "ar"
     assert root.xpath("n:body/@xml:lang", namespaces=NS) == ["ar"]
     assert root.xpath("n:body/n:body.head/n:hedline/n:hl1/text()", namespaces=NS) == [
@@ -188,7 +188,7 @@ def test_markup_in_fields_is_escaped_not_interpreted(schema: etree.XMLSchema, ct
     v = full_version(headline="<script>alert(1)</script> & more", spot="a < b")
     data = nitf.render(v, ctx)
     assert b"<script>" not in data and b"&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in data
-    _validate(schema, data)
+    valid_nitf(schema, data)
     assert nitf.parse(data, "x.xml")[0].headline == "<script>alert(1)</script> & more"
 
 

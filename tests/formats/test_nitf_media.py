@@ -14,11 +14,10 @@ from lxml import etree
 
 from newsflow.formats import nitf
 from newsflow.formats.base import RenderContext, local_media
-from newsflow.formats.xmlsafe import parse_xml
 from newsflow.ingest.media import foreign_as_remote
 from newsflow.model import Contributor, ItemKind, Photo, Rendition, Role, StoryVersion
 from tests.formats.conftest import MEDIA, full_version, iptc
-from tests.formats.test_nitf import with_links
+from tests.formats.test_nitf import valid_nitf, with_links
 
 NS = {"n": nitf.NS}
 
@@ -79,12 +78,6 @@ def schema() -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(iptc("nitf", "nitf-3-6.xsd"))))
 
 
-def _valid(schema: etree.XMLSchema, data: bytes) -> etree._Element:
-    root = parse_xml(data, "rendered.xml")
-    assert schema.validate(root), "\n".join(str(e) for e in schema.error_log)
-    return root
-
-
 def _parse(xml: str, name: str = "wire.xml") -> StoryVersion:
     [v] = nitf.parse(xml.encode(), name)
     return v
@@ -96,7 +89,7 @@ def _parse(xml: str, name: str = "wire.xml") -> StoryVersion:
 def test_media_items_validate_and_round_trip_with_every_rendition(schema: etree.XMLSchema, item: str) -> None:
     v = full_version(**ITEMS[item])
     data = nitf.render(v, CTX)
-    _valid(schema, data)
+    valid_nitf(schema, data)
     [back] = nitf.parse(data, f"{item}.xml")
     assert back.model_dump(exclude=nitf.NOT_CARRIED) == with_links(v, CTX).model_dump(exclude=nitf.NOT_CARRIED)
 
@@ -115,7 +108,7 @@ def test_another_newsflow_ingesting_our_nitf_fetches_the_renditions_it_lacks_the
 
 
 def test_a_stored_video_has_a_reference_per_rendition_with_its_facts(schema: etree.XMLSchema) -> None:
-    root = _valid(schema, nitf.render(full_version(**ITEMS["stored-video"]), CTX))
+    root = valid_nitf(schema, nitf.render(full_version(**ITEMS["stored-video"]), CTX))
     [media] = root.xpath("//n:media", namespaces=NS)
     assert media.get("media-type") == "video" and media.get("class") is None
     refs = media.xpath("n:media-reference", namespaces=NS)
@@ -131,7 +124,7 @@ def test_a_stored_video_has_a_reference_per_rendition_with_its_facts(schema: etr
 
 
 def test_each_kind_has_its_media_type_and_a_graphic_is_an_image_of_class_graphic(schema: etree.XMLSchema) -> None:
-    root = _valid(schema, nitf.render(full_version(photos=[
+    root = valid_nitf(schema, nitf.render(full_version(photos=[
         Photo(media_id="m1"), Photo(kind=ItemKind.graphic, media_id="g1"), Photo(kind=ItemKind.video, media_id="v1"),
         Photo(kind=ItemKind.audio, media_id="a1")]), CTX))
     media = root.xpath("//n:media", namespaces=NS)
@@ -140,11 +133,11 @@ def test_each_kind_has_its_media_type_and_a_graphic_is_an_image_of_class_graphic
 
 
 def test_a_media_item_puts_its_media_first_and_says_what_it_is(schema: etree.XMLSchema) -> None:
-    root = _valid(schema, nitf.render(full_version(**ITEMS["remote-video"]), CTX))
+    root = valid_nitf(schema, nitf.render(full_version(**ITEMS["remote-video"]), CTX))
     content = root.xpath("n:body/n:body.content", namespaces=NS)[0]
     assert [etree.QName(e).localname for e in content] == ["media", "block"]
     assert root.xpath("//n:classifier[@type='item-kind']/@value", namespaces=NS) == ["video"]
-    text = _valid(schema, nitf.render(full_version(), CTX))
+    text = valid_nitf(schema, nitf.render(full_version(), CTX))
     assert [etree.QName(e).localname for e in text.xpath("n:body/n:body.content", namespaces=NS)[0]] == [
         "block", "media", "media"]
     assert not text.xpath("//n:classifier[@type='item-kind']", namespaces=NS)
@@ -230,7 +223,7 @@ def test_a_tagline_is_kept_as_written_and_names_its_writers() -> None:
 
 
 def test_new_fields_are_written_where_nitf_has_them(schema: etree.XMLSchema) -> None:
-    root = _valid(schema, nitf.render(full_version(**FIDELITY), CTX))
+    root = valid_nitf(schema, nitf.render(full_version(**FIDELITY), CTX))
     head = "n:body/n:body.head"
     assert root.xpath(f"{head}/n:hedline/n:hl2/text()", namespaces=NS) == ["Second deck of the headline"]
     bylines = root.xpath(f"{head}/n:byline", namespaces=NS)
@@ -249,7 +242,7 @@ def test_the_desk_note_never_leaves_the_newsroom(schema: etree.XMLSchema) -> Non
     marker = "DESK-ONLY-7f3a: lawyer still reading paragraph four"
     for item in ("picture", "text-with-media"):
         data = nitf.render(full_version(**ITEMS[item], desk_note=marker, editor_note="For all clients"), CTX)
-        _valid(schema, data)
+        valid_nitf(schema, data)
         assert b"DESK-ONLY-7f3a" not in data and b"lawyer" not in data
         assert nitf.parse(data, "x.xml")[0].desk_note is None
 
