@@ -15,18 +15,11 @@ from newsflow.ingest import vocabulary
 from newsflow.model import Concept, StoryVersion
 from newsflow.services import Services
 from tests.conftest import shared
+from tests.ingest.wires import g2_item
 
 
 def _g2(guid: str, subjects: str) -> bytes:
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="{guid}" version="1" standard="NewsML-G2"
-  standardversion="2.35" conformance="power" xml:lang="en">
-  <itemMeta><itemClass qcode="ninat:text"/><provider literal="Example Wire"/>
-    <versionCreated>2026-03-01T10:00:00Z</versionCreated><pubStatus qcode="stat:usable"/></itemMeta>
-  <contentMeta><headline>Tourists return to the coast</headline>{subjects}</contentMeta>
-  <contentSet><inlineXML contenttype="application/xhtml+xml"><html xmlns="http://www.w3.org/1999/xhtml">
-    <body><p>Hotels are full again.</p></body></html></inlineXML></contentSet>
-</newsItem>""".encode()
+    return g2_item(guid, "Tourists return to the coast", content_meta=subjects)
 
 
 def _names(svc: Services, guid: str) -> dict[str | None, str]:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from newsflow.ingest import Outcome
 from newsflow.ingest.identity import agency_guid
 from newsflow.services import Services
+from tests.ingest.wires import g2_item
 
 ITEM = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
@@ -26,25 +27,9 @@ def _media_api_json(version: int, headline: str) -> bytes:
 
 
 def _g2(version: int, headline: str) -> bytes:
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="tag:ap.org,2011:{ITEM}-text" version="{version}"
-  standard="NewsML-G2" standardversion="2.35" conformance="power" xml:lang="en">
-  <catalogRef href="http://www.iptc.org/std/catalog/catalog.IPTC-G2-Standards_38.xml"/>
-  <itemMeta>
-    <itemClass qcode="ninat:text"/>
-    <provider literal="AP"/>
-    <versionCreated>2026-03-01T11:00:00Z</versionCreated>
-    <pubStatus qcode="stat:usable"/>
-  </itemMeta>
-  <contentMeta>
-    <altId type="ap:itemId">{ITEM}</altId>
-    <headline>{headline}</headline>
-  </contentMeta>
-  <contentSet><inlineXML contenttype="application/nitf+xml">
-    <nitf xmlns="http://iptc.org/std/NITF/2006-10-18/"><body><body.content>
-      <p>Ferries stayed in port for a second day.</p></body.content></body></nitf>
-  </inlineXML></contentSet>
-</newsItem>""".encode()
+    return g2_item(f"tag:ap.org,2011:{ITEM}-text", headline, version=version, provider="AP",
+                   admin_meta=f'<altId type="ap:itemId">{ITEM}</altId>',
+                   body="<p>Ferries stayed in port for a second day.</p>")
 
 
 def _nitf(headline: str) -> bytes:

@@ -10,31 +10,15 @@ from newsflow.ingest import Outcome
 from newsflow.services import Services
 from newsflow.web.api.subscriber import JSON_FORMATS
 from newsflow.wire.stream import render_frame
+from tests.ingest.wires import g2_item
 
 GUID = "urn:newsml:wire.example.test:20260301:cranes-1"
 PRIVATE = "Desk only: our lawyer is still reading paragraph three"
 PUBLIC = "Corrects the name of the port"
 
-G2 = f"""<?xml version="1.0" encoding="UTF-8"?>
-<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="{GUID}" version="1" standard="NewsML-G2"
-  standardversion="2.35" conformance="power" xml:lang="en">
-  <catalogRef href="http://www.iptc.org/std/catalog/catalog.IPTC-G2-Standards_38.xml"/>
-  <itemMeta>
-    <itemClass qcode="ninat:text"/>
-    <provider literal="Example Wire"/>
-    <versionCreated>2026-03-01T10:00:00Z</versionCreated>
-    <pubStatus qcode="stat:usable"/>
-    <edNote>{PUBLIC}</edNote>
-    <edNote role="exwnote:private">{PRIVATE}</edNote>
-  </itemMeta>
-  <contentMeta>
-    <headline>Harbour cranes stop work</headline>
-    <language tag="en"/>
-  </contentMeta>
-  <contentSet><inlineXML contenttype="application/xhtml+xml"><html xmlns="http://www.w3.org/1999/xhtml">
-    <head><title>Harbour cranes stop work</title></head>
-    <body><p>The cranes of the container harbour stood still on Sunday.</p></body></html></inlineXML></contentSet>
-</newsItem>""".encode()
+G2 = g2_item(GUID, "Harbour cranes stop work",
+             item_meta=f'<edNote>{PUBLIC}</edNote><edNote role="exwnote:private">{PRIVATE}</edNote>',
+             body="<p>The cranes of the container harbour stood still on Sunday.</p>")
 
 
 def test_a_private_ednote_stays_in_the_newsroom(services: Services, client: TestClient,
