@@ -20,12 +20,17 @@ camelCase (`versionCreated`, `pubStatus`, `contentType`, ...) and `embargoedUnti
 | language, embargo,    | `ednote`, `slugline`, `located`                                          |
 | editor_note, slugline,|                                                                          |
 | dateline              |                                                                          |
-| headline              | `headlines` [role main]                                                  |
-| spot / summary        | `descriptions` [role `summary`] / [role `publicsummary`]                 |
+| kind                  | `type`: text, picture, video, audio, graphic; a package is `composite`   |
+| headline, subheadline | `headlines` [role main], [role `subheadline`]                            |
+| spot / summary /      | `descriptions` [role `summary`] / [role `publicsummary`] / [role         |
+| tagline               | `tagline`] (ninjs has no end-line property: a description is closest)    |
 | body_html             | `bodies` [role main, contenttype text/html]                              |
 | contributors          | `people` with `rel` = the role (reporter, writer, ...) and the filing    |
 |                       | place as `contactinfo` [type address, role filing, address.locality];    |
-|                       | `by` carries the byline                                                  |
+|                       | a contributor's job title (`title`) is not written: ninjs people have no |
+|                       | such property and the schemas close the object                           |
+| byline_text / byline  | `by`: the byline as sent or typed, else the reporters' names             |
+| desk_note             | never written (private to the newsroom)                                  |
 | subjects, places,     | `subjects`, `places`, `people`, `organisations`: name plus `uri` for a   |
 | people, organisations | URI code, `literal` for a QCode or plain code (a known IPTC QCode also   |
 |                       | gets its cv.iptc.org `uri`)                                              |
@@ -35,13 +40,26 @@ camelCase (`versionCreated`, `pubStatus`, `contentType`, ...) and `embargoedUnti
 | is_correction         | `subjects` rel `signal`, uri http://cv.iptc.org/newscodes/signal/correction |
 | public                | `subjects` rel `audience`, name `public`                                 |
 | translation_group     | `altids` [role `translationgroup`]                                       |
-| photos                | `associations` type picture: headline = title, descriptions caption /    |
-|                       | creditline / alttext, renditions (stored photos: every rendition of      |
-|                       | ctx.media with href, size and content type; remote photos: one)          |
-| related               | `associations` type text, uri = ctx.item_uri(guid) (3.x: rel related)    |
+| photos                | a media item's (picture, video, audio, graphic) first media object is    |
+|                       | the item itself: top-level `renditions`, `title`, descriptions `caption` |
+|                       | / `creditline` / `alttext`. Every other one is an `associations` entry   |
+|                       | of its own `type` (3.x: rel gallery): headline = title, the same         |
+|                       | descriptions, `renditions`. Renditions: every one, with name, href,      |
+|                       | content type, width, height, size in bytes, duration (stored media: the  |
+|                       | media library's renditions linked at ctx.rendition_href; remote media:   |
+|                       | the renditions the sender offered, or one `original` with the link)      |
+| members (package)     | `associations` by reference: name = the group (`member` without one),    |
+|                       | uri = ctx.item_uri(guid), `type` = the member's kind, headline           |
+| related               | `associations` name `related`, type text, uri = ctx.item_uri(guid)       |
+|                       | (3.x: rel related)                                                       |
 
-What does not come back exactly on parse: a stored photo (media_id) returns as a remote photo whose
-href is our `original` rendition; everything else round-trips through both versions.
+What does not come back exactly on parse: a stored media object (media_id) returns as a remote one
+whose href is our `original` rendition and whose renditions are our links; a contributor's job title
+is lost; and what ninjs cannot say is filled in the way a wire's item is read — a story with a byline
+and no contributors gets the byline's name as its contributor, a media item without a spot gets its
+caption as spot and, without a credit line and contributors, its byline as credit. A package group
+named `member` or `related` does not survive (those names mark no group and a related item).
+Everything else round-trips through both versions (tests/formats/test_ninjs_media.py).
 
 Parsing
 -------
@@ -59,6 +77,16 @@ because the schema files are not shipped. Leniencies on purpose, because real wi
 offset (read as UTC), and `$schema` is tolerated as a version hint. 1.x is read leniently (unknown
 properties are ignored, as 1.x producers add their own). Where our model is narrower than ninjs 2.x,
 the model decides: urgency must be a whole number 1-9 in every version.
+
+Kinds: `type` picture, video, audio or graphic makes an item of that kind whose media object keeps
+every rendition with a web link (name, content type, width, height, `sizeinbytes`, `duration`, as
+sent; the main file is the one named `original`, else the first). A `composite` is a package when
+it only groups others (no body) or refers to an item without files of its own; its associations are
+then its members (guid from the uri, kind from the type, headline, group from the name), except
+related ones and media with renditions. A composite with a body and media (IPTC's multimedia
+example) stays a text story with photos. `by` is the byline as sent unless it only repeats the
+contributors' names. A body that is a whole HTML5 page is cut to its article by the model's
+sanitizer (`sanitize.article_content`), as for every parser.
 
 A valid document that holds no story raises `NoStoryError` (a `FormatError`): an event or planning
 item, or an item with neither a headline (headlines, title, slugline) nor a body. Missing dates
