@@ -157,8 +157,11 @@ def byte_range(header: str | None, size: int) -> bool:
     return True
 
 
-@router.api_route("/media/{media_id}/{rendition}", methods=["GET", "HEAD"],
-                  responses={200: _FILE, 206: {**_FILE, "description": "The byte range asked for."}})
+_ANSWERS: dict[int | str, dict[str, Any]] = {200: _FILE, 206: {**_FILE, "description": "The byte range asked for."}}
+
+
+@router.head("/media/{media_id}/{rendition}", operation_id="media_file_headers", responses=_ANSWERS)
+@router.get("/media/{media_id}/{rendition}", operation_id="media_file", responses=_ANSWERS)
 def media_file(request: Request, media_id: str, rendition: str,
                company_id: str | None = Query(None, alias="company", max_length=32,
                                               description="Signed link: the company it was made for."),
