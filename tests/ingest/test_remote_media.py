@@ -28,7 +28,7 @@ def test_another_newsflow_s_stored_photo_stays_a_remote_reference(services: Serv
     assert all(p.media_id is None for p in photos)
     held = [p for p in photos if p.href and p.href.startswith(f"{OTHER.base_url}/media/m1/")]
     assert held or any("'m1'" in note for note in result.notes), (fmt, photos, result.notes)
-    if fmt.startswith("ninjs"):
+    if fmt != "newsmlg2":  # the G2 parser keeps only the id of a Newsflow photo's link (its href is lost)
         assert held and {r.name for r in held[0].renditions} >= {"original", "preview", "thumbnail"}
 
 
