@@ -52,6 +52,7 @@ description (its item references become `related`), else yields nothing.
 
 from __future__ import annotations
 
+import copy
 import html
 import re
 from dataclasses import dataclass
@@ -101,6 +102,7 @@ from newsflow.model import (
     is_language_tag,
     utcnow,
 )
+from newsflow.sanitize import article_content
 
 XHTML = "http://www.w3.org/1999/xhtml"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -812,7 +814,10 @@ def _content_html(content_set: etree._Element | None) -> tuple[str, dict[str, st
                 continue
             body_el = root if _local(root) == "body" else _first(root, "body")
             title = _first(root, "title")
-            markup = (_inner_html(body_el) if body_el is not None else _inner_html(node)).strip()
+            if body_el is not None and _is_page(body_el):
+                markup = article_content(_as_html_document(body_el)).strip()
+            else:
+                markup = (_inner_html(body_el) if body_el is not None else _inner_html(node)).strip()
             if _plain(markup):
                 return markup, {"headline": _text(title)} if _text(title) else {}
         elif kind == "inlinedata" and node.get("encoding") is None:
@@ -822,6 +827,25 @@ def _content_html(content_set: etree._Element | None) -> tuple[str, dict[str, st
                 continue
             return text_html(data, html_given="html" in kind_of), {}
     return "", {}
+
+
+# What marks an XHTML body as a whole web page (HTML5 article markup) rather than story paragraphs.
+_PAGE_PARTS = frozenset({"h1", "article", "figure", "main", "nav", "aside", "footer"})
+
+
+def _is_page(body: etree._Element) -> bool:
+    return any(isinstance(d.tag, str) and _local(d) in _PAGE_PARTS for d in body.iter())
+
+
+def _as_html_document(body: etree._Element) -> str:
+    """An XHTML body as an HTML document without namespaces, for sanitize.article_content (the rule every
+    format shares: the article's content only, no page title, headline h1, figures or furniture)."""
+    page = copy.deepcopy(body)
+    for el in page.iter():
+        if isinstance(el.tag, str):
+            el.tag = etree.QName(el).localname
+    etree.cleanup_namespaces(page)
+    return f"<html>{etree.tostring(page, method='html', encoding=str, with_tail=False)}</html>"
 
 
 def nitf_html(nitf: etree._Element) -> tuple[str, dict[str, str]]:
