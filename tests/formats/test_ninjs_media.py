@@ -134,6 +134,7 @@ ITEMS: dict[str, Any] = {
         remote(ItemKind.video, 2), Photo(kind=ItemKind.audio, media_id="aud1"), remote(ItemKind.graphic, 1),
         Photo(media_id="pic1")], body_html="<p>The crane came at dawn.</p>"),
     "package": package,
+    "empty package": lambda: package(members=[], related=[]),
     "package with a body and a photo": lambda: package(body_html="<p>All results.</p>",
                                                        photos=[Photo(media_id="pic1")]),
 }

@@ -1005,14 +1005,15 @@ def _subheadline(d: dict[str, Any]) -> str:
 
 def _item_kind(d: dict[str, Any], body_html: str) -> ItemKind:
     """The item's kind from its ninjs `type`. A composite is a package when it only groups others (no
-    body) or points at an item by reference (an association with no files, not a related item); a
-    composite with a body and media of its own (IPTC's multimedia example) is a text story with photos."""
+    body: an empty package too) or points at an item by reference (an association with no files, not a
+    related item); a composite with a body and media of its own (IPTC's multimedia example) is a text
+    story with photos."""
     kind = _KIND_OF_TYPE.get(str(d.get("type") or "").lower(), ItemKind.text)
-    if kind != ItemKind.package:
+    if kind != ItemKind.package or not body_html:
         return kind
-    associations = _entries(d.get("associations"))
-    references = [a for a in associations if not _entries(a.get("renditions")) and not _is_related(a)]
-    return ItemKind.package if associations and (not body_html or references) else ItemKind.text
+    references = [a for a in _entries(d.get("associations"))
+                  if not _entries(a.get("renditions")) and not _is_related(a)]
+    return ItemKind.package if references else ItemKind.text
 
 
 def _is_related(association: dict[str, Any]) -> bool:
