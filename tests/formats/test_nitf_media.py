@@ -216,6 +216,14 @@ def test_byttl_is_the_job_title_and_a_free_text_byline_is_the_byline_as_sent() -
     assert one.contributors[0].title == "Harbour Correspondent"
 
 
+def test_a_free_text_byline_in_capitals_names_each_of_its_people_once() -> None:
+    v = _parse(AGENCY.format(bylines="<byline>BY  JANE ROE AND\n  OLA NORDMANN, </byline>", media=""))
+    assert v.byline_text == "BY JANE ROE AND OLA NORDMANN"
+    # the tagline names Ola Nordmann (in another case): once, as the tagline's writer
+    assert [(c.name, c.role) for c in v.contributors] == [("JANE ROE", Role.reporter),
+                                                          ("Ola Nordmann", Role.writer)]
+
+
 def test_a_tagline_is_kept_as_written_and_names_its_writers() -> None:
     v = _parse(AGENCY.format(bylines="", media=""))
     assert v.tagline == "Reporting by Ola Nordmann; editing by the night desk."

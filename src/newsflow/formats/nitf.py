@@ -137,7 +137,6 @@ _KIND_OF_MIME = {"image": ItemKind.picture, "video": ItemKind.video, "audio": It
 _ABSOLUTE = re.compile(r"^https?://", re.I)
 
 _NMTOKEN = re.compile(r"^[\w.:-]+$")
-_ROLE_TITLES = {role: role.value.capitalize() for role in Role}
 # HTML inline tags NITF has no element for: carried as <em class="tag"> so they come back as they were.
 _EM_CLASSES = frozenset({"strong", "b", "i", "u", "s", "sub", "sup", "abbr", "cite", "code", "span"})
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -317,7 +316,9 @@ def _render_tagline(tagline: etree._Element, writers: list[Contributor]) -> None
 
 def _writers_line(writers: list[Contributor]) -> str:
     """The text `_render_tagline` writes for `writers`: a tagline saying only this is the credit line."""
-    return WRITERS_LEAD + " and ".join(w.name + (f" from {w.place}" if w.place else "") for w in writers)
+    line = etree.Element(_q("tagline"))
+    _render_tagline(line, writers)
+    return _inline_text(line)
 
 
 # Body: sanitized HTML -> NITF. The HTML is the model's own (already cleaned by nh3), so the lenient
@@ -535,13 +536,9 @@ def _file_day(docdata: etree._Element | None, head: etree._Element | None,
               bhead: etree._Element | None) -> str | None:
     """The day of the story as the file writes it (its own time zone, not UTC): of date.issue, else the
     publication, release or story date."""
-    dateline = _child(bhead, "dateline")
     for el, name in ((docdata, "date.issue"), (_child(head, "pubdata"), "date.publication"),
-                     (docdata, "date.release"), (dateline, "story.date")):
-        if el is None:
-            continue
-        child = _child(el, name)
-        raw = child.get("norm") if child is not None else el.get(name)
+                     (docdata, "date.release"), (_child(bhead, "dateline"), "story.date")):
+        raw = _date_as_written(el, name)
         match = _NORM_DATE.match((raw or "").strip())
         if match and parse_norm(raw) is not None:
             y, mo, d = match.groups()[:3]
@@ -578,7 +575,7 @@ def read_nitf_fields(element: etree._Element, source: str) -> dict[str, Any]:
     if free_text:
         f["byline_text"] = clip("; ".join(free_text), 500)
     tagline_text = _inline_text(tagline)
-    if tagline_text and tagline_text != _inline_text_of(_writers_line(writers)):
+    if tagline_text and tagline_text != _writers_line(writers):
         f["tagline"] = clip(tagline_text, 1000)
     contributors = _named_once(bylined + [(w, False) for w in writers])
     if contributors:
@@ -715,12 +712,12 @@ def _bylines(bhead: etree._Element | None) -> tuple[list[tuple[Contributor, bool
         persons = [_text(p) for p in _children(byline, "person")]
         from_text = not any(persons)
         if from_text:
-            own = _ws(byline.text or "").strip(" ,;")
+            own = " ".join((byline.text or "").split()).strip(" ,;")
             if own:
                 free_text.append(own)
-            names = re.sub(r"^by\s+", "", own, flags=re.I).strip(" ,;")
+            names = re.sub(r"^by\s+", "", own, flags=re.I)
             # "By Jane Roe and Ola Nordmann" names two people; a byline with only a title names a source
-            persons = [n for n in re.split(r"\s+(?:and|&)\s+", names) if n.strip(" ,;")]
+            persons = [n for part in re.split(r"\s+(?:and|&)\s+", names, flags=re.I) if (n := part.strip(" ,;"))]
             persons, title = (persons, title) if persons else ([title or ""], None)
         for name in persons:
             if name:
@@ -1083,11 +1080,7 @@ def _text(el: etree._Element | None) -> str:
 
 def _inline_text(el: etree._Element | None) -> str:
     """Mixed content as one line: inline elements (person, location) add no spaces of their own."""
-    return "" if el is None else _inline_text_of("".join(el.itertext()))
-
-
-def _inline_text_of(text: str) -> str:
-    return " ".join(text.split())
+    return "" if el is None else " ".join("".join(el.itertext()).split())
 
 
 def _attr(el: etree._Element | None, name: str) -> str | None:
@@ -1136,11 +1129,15 @@ def parse_norm(value: str | None) -> datetime | None:
 
 
 def _date(parent: etree._Element | None, name: str) -> datetime | None:
+    return parse_norm(_date_as_written(parent, name))
+
+
+def _date_as_written(parent: etree._Element | None, name: str) -> str | None:
     """The `name` element's norm date under `parent`, or the parent's own attribute `name`."""
     if parent is None:
         return None
     el = _child(parent, name)
-    return parse_norm(el.get("norm")) if el is not None else parse_norm(parent.get(name))
+    return el.get("norm") if el is not None else parent.get(name)
 
 
 def _split_code(code: str | None) -> tuple[str | None, str | None]:
