@@ -1,4 +1,5 @@
-"""IPTC NewsML-G2 2.35: a story version as a newsItem or a newsMessage, and G2 from the wires.
+"""IPTC NewsML-G2 2.35: a story version as a newsItem (a packageItem for a package) or a newsMessage,
+and G2 from the wires. Media renditions and package groups: `newsmlg2_media`.
 
 How the model maps to G2 (the renderer writes this; the parser reads it back exactly):
 
@@ -7,19 +8,32 @@ How the model maps to G2 (the renderer writes this; the parser reads it back exa
   The parser turns our URN shape back into the bare guid. version: `@version`.
 - first_published / version_created: `itemMeta/firstCreated` / `versionCreated` (repeated as
   `contentMeta/contentCreated` / `contentModified`).
+- kind: `itemMeta/itemClass` `ninat:text` / `ninat:picture` / `ninat:video` / `ninat:audio` /
+  `ninat:graphic`; a package is a `packageItem` of class `ninat:composite`.
 - pubstatus: `itemMeta/pubStatus` `stat:usable` / `stat:withheld` / `stat:canceled`; embargo:
-  `itemMeta/embargoed`; editor_note: `itemMeta/edNote`.
+  `itemMeta/embargoed`; editor_note: `itemMeta/edNote`. desk_note is never written; read from an
+  edNote whose `role` or `pubconstraint` code says private, internal, nonpublic or confidential
+  (`sttnote:private`, `dpapconstraint:nonpublic`), which then stays out of editor_note.
 - is_correction: `itemMeta/signal qcode="sig:correction"` (`sig:update` marks other updates).
 - translation_group: `itemMeta/memberOf qcode="nftrans:…"`, the set of items that translate each other.
 - related: `itemMeta/link rel="irel:seeAlso"`, `residref` = the item's G2 guid, `href` = its API URL.
-- photos: `itemMeta/link rel="irel:associatedWith"` to the picture, with hints about the target inside
-  (the Link1Type extension point): `itemClass ninat:picture`, `title`, `description
+- photos: `itemMeta/link rel="irel:associatedWith"` to the media object, with hints about the target
+  inside (the Link1Type extension point): `itemClass` (its kind), `title`, `description
   role="drol:caption"`, `description role="nfdesc:alt"`, `creditline`. A stored photo links to its
   original rendition and carries its media id in `residref`, which the parser recognises.
+  A media item's first media object is its content instead: a `remoteContent` per rendition (see
+  `newsmlg2_media`), its title, caption and alt as `description` roles `nfdesc:mediaTitle`,
+  `drol:caption`, `nfdesc:alt`, its credit as `creditline`; its other photos are links.
+- members (packages): the `groupSet` (see `newsmlg2_media`).
 - urgency: `contentMeta/urgency`.
 - contributors: `creator` (reporter, writer, photographer, videographer, producer) or `contributor`
   (editor, translator), in model order, `role="nfrole:{role}"`, the place as
-  `related rel="nfrel:filedFrom"`; the byline is also written as `by`.
+  `related rel="nfrel:filedFrom"`, the job title (`title`) as `related rel="nfrel:jobTitle"` with a
+  `name` (the `jobtitle` attribute is a QCode, no place for free text; a wire's is read as its code).
+  A name given in parts (`name@part` given / family) is read given name first.
+- byline / byline_text: `by` holds the byline; read back, `by` is byline_text (as sent, "By …") and wins
+  over the creators, each of which stays a contributor. A `by` that only repeats the contributors'
+  names is not kept as byline_text (the byline is the same either way).
 - public: `contentMeta/audience qcode="nfaud:public"` for stories in the public portion.
 - language: `contentMeta/language@tag` plus `xml:lang` (and `dir="rtl"` for right-to-left scripts)
   on the item and on the XHTML.
@@ -28,9 +42,13 @@ How the model maps to G2 (the renderer writes this; the parser reads it back exa
   as `qcode` (IPTC schemes), `uri` (absolute URIs) or else `literal`.
 - categories / dossier: `subject qcode="nfcat:…"` / `nfdossier:…` (percent-encoded, since a qcode
   cannot hold spaces; the `name` child holds the text).
-- slugline, headline, dateline: the elements of those names.
-- spot / summary: `description role="drol:summary"` / `description role="nfdesc:publicSummary"`.
-- body_html: `contentSet/inlineXML contenttype="application/xhtml+xml"`, an XHTML `html` document.
+- slugline, headline, dateline: the elements of those names; subheadline: `headline
+  role="nfhl:subheadline"` (read from any headline role with "sub" in it).
+- spot / summary / tagline: `description role="drol:summary"` / `role="nfdesc:publicSummary"` /
+  `role="nfdesc:tagline"` (G2 has no end line of its own; any `…:tagline` role is read as one).
+- body_html: `contentSet/inlineXML contenttype="application/xhtml+xml"`, an XHTML `html` document
+  (none for a media item without words, nor for a package: a packageItem has no content). An XHTML
+  body that is a whole web page (h1, article, figure, …) is cut to its article (`sanitize.article_content`).
 
 Every `nf…` scheme alias is declared in an inline `<catalog>` whose scheme URIs live under the
 context's `base_url` (`/cv/…`); IPTC aliases come from the IPTC catalog via `catalogRef`. A
@@ -42,12 +60,15 @@ lack a zone (taken as UTC) or use `+0100`; content may be XHTML, NITF or plain t
 Single-line and block texts are whitespace-normalised (pretty-printing is not content), so line
 breaks inside captions or notes are not preserved.
 
-Items in a newsMessage: every packageItem's referenced items that are inline in the message are
-read; in a package that holds a text item, its picture items become that story's photos and its
-video/audio items are dropped (the model holds neither). Items no package references are read on
-their own; a media item with no words at all is skipped. A packageItem whose items are not inline
-(alone, or in a message without them) becomes a story of its own when it has a headline or a
-description (its item references become `related`), else yields nothing.
+Items in a newsMessage: every newsItem is an item of its kind, and every packageItem a package whose
+members are its itemRefs (their kind and headline from the itemRef's hints, else from the inline
+item), read after the items. A package without a headline takes its first member's title; one with
+neither, or with no members, yields nothing. A media item without words of its own takes the headline
+of the package that groups it (a video wire's picture, video and sound parts); without one it is
+skipped. Text an item class does not name (`icls:text`, unknown classes) is read as text.
+
+Written by a Newsflow (its catalog declares `nfdesc`): every field is explicit, so the wire heuristics
+(a caption as the spot, the headline as a picture's title) are not applied and the round trip is exact.
 """
 
 from __future__ import annotations
