@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from newsflow.ingest import Outcome
+from newsflow.ingest.folder import WatchedFolder
 from newsflow.ingest.media import FolderMedia
 from newsflow.services import Services
 from tests.helpers import jpeg
@@ -93,7 +95,7 @@ def test_a_missing_or_escaping_reference_is_left_out_and_said(services: Services
 def test_a_file_over_the_upload_limit_is_not_read(services: Services, tmp_path: Path) -> None:
     wire = tmp_path / "wire"
     big = _wire(wire, "big.jpg", jpeg())
-    os.truncate(big, services.media.max_bytes + 1)
+    os.truncate(big, services.media.upload_cap + 1)
     [result] = services.ingestor.ingest_path(_wire(wire, "storm.xml", _nitf("exw-3", "big.jpg")))
     assert result.outcome == Outcome.ingested and "the limit is" in result.notes[0]
     assert _media_dirs(services) == set()
@@ -145,12 +147,24 @@ def test_no_reference_reads_a_file_outside_the_folder(tmp_path: Path, parts: lis
     read: list[bytes] = []
 
     class Library:
-        max_bytes = 1000
+        upload_cap = 1000
 
-        def add(self, data: bytes, *, filename: str) -> dict[str, str]:
-            read.append(data)
+        def add(self, data: BinaryIO, *, filename: str) -> dict[str, str]:
+            read.append(data.read())
             return {"id": "m1"}
 
     ref = (sep if leading else "") + sep.join(parts)
     FolderMedia(Library(), root / "wire", "t.xml")(ref)  # type: ignore[arg-type]
     assert read == []  # nothing inside matches a.jpg; whatever resolves outside is refused
+
+
+def test_the_watched_folder_stores_the_picture_dropped_beside_the_wire(services: Services, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    watch = WatchedFolder(services.ingestor, inbox)
+    _wire(inbox / "photos", "quay.jpg", jpeg())
+    _wire(inbox, "storm.xml", _nitf("exw-watch", "photos/quay.jpg"))
+    assert watch.scan() == []  # not settled yet
+    [result] = watch.scan()
+    assert result.outcome == Outcome.ingested and (inbox / "done" / "storm.xml").exists()
+    media_id = services.store.get_version("exw-watch").photos[0].media_id
+    assert media_id and services.media.lookup(media_id) is not None

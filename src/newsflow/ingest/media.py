@@ -1,12 +1,13 @@
 """The media an ingested file points at: relative files beside it go into the media library; media ids
 that name another database's photos become remote references again.
 
-A file read from disk (`newsflow ingest PATH`, a watched folder) may name its pictures relatively
+A file read from disk (`newsflow ingest PATH`, a watched folder) may name its media relatively
 (`<media-reference source="photos/a.jpg">`). Such a reference is read from the file's own folder and
 never from outside it: absolute paths, `..`, URLs and symlinks that lead out are refused, a file over
-the upload limit is not read. The picture goes through the media library like an upload (place taken
-stripped, renditions made) and the story holds its media id. A reference that cannot be used leaves
-the media object out and says why in the item's result. A pushed file has no folder: nothing is read.
+the upload limits is not read. The file goes through the media library like an upload (a picture's
+place taken stripped and renditions made, a video or audio file read with ffprobe) and the story
+holds its media id. A reference that cannot be used leaves the media object out and says why in the
+item's result. A pushed file has no folder: nothing is read.
 
 Nothing is half-written: media added for an item that is not stored (refused, skipped, failed, or a
 file that cannot be read at all) are removed again.
@@ -42,14 +43,12 @@ class FolderMedia:
             return self.added[path]
         try:
             size = path.stat().st_size
-            if size > self.library.max_bytes:
-                return self._note(ref, f"{size:,} bytes; the limit is {self.library.max_bytes:,}")
-            with path.open("rb") as handle:
-                data = handle.read(self.library.max_bytes + 1)
+            if size > self.library.upload_cap:  # the library holds each kind to its own limit as it reads
+                return self._note(ref, f"{size:,} bytes; the limit is {self.library.upload_cap:,}")
+            with path.open("rb") as handle:  # streamed: a video is not read into memory
+                record = self.library.add(handle, filename=path.name)
         except OSError as exc:
             return self._note(ref, exc.strerror or str(exc))
-        try:
-            record = self.library.add(data, filename=path.name)
         except MediaError as exc:
             return self._note(ref, exc.message)
         self.added[path] = record["id"]
