@@ -18,6 +18,7 @@ from lxml import etree
 from newsflow.model import Story
 from newsflow.services import Services
 from newsflow.web.guid_paths import path_guid, routable
+from tests.helpers import jpeg
 
 HARD_GUIDS = [
     "https://example.org/item/abc?x=1#y",
@@ -136,3 +137,17 @@ def test_any_guid_round_trips_through_the_routes(client: TestClient, services: S
     assert item.status_code == 200
     uri = json.loads(item.content)["uri"]
     assert client.get(_path(uri), params={"format": "text"}, headers=staff_headers).status_code == 200
+
+
+@pytest.mark.parametrize("guid", HARD_GUIDS[:3])
+def test_a_public_story_with_a_url_guid_has_its_page(client: TestClient, services: Services, guid: str) -> None:
+    media_id = services.media.add(jpeg(), filename="harbour.jpg")["id"]
+    services.store.create_story(Story(headline="Ships sail at dawn", categories=["World"], public=True,
+                                      photos=[{"media_id": media_id}]), guid=guid)
+    services.newsroom.publish(guid)
+    moved = client.get(f"/news/{_enc(guid)}", follow_redirects=False)
+    assert moved.status_code == 301 and moved.headers["location"] == f"/news/{_enc(guid)}/ships-sail-at-dawn"
+    page = client.get(moved.headers["location"])
+    assert page.status_code == 200 and "Ships sail at dawn" in page.text
+    photo = lxml.html.fromstring(page.content).xpath("//img/@src")[0]
+    assert client.get(photo).headers["content-type"] == "image/jpeg"

@@ -104,13 +104,14 @@ def create_app(svc: Services | None = None) -> FastAPI:
     errors.install(app)
     security_headers.install(app)  # around everything else: every answer carries CSP, no-framing, nosniff …
     contract.install(app)  # /openapi.json lists every status a route answers
-    app.add_middleware(GuidPaths)  # a guid's %2F stays in its path segment for routing
     app.add_middleware(RawSend)
     app.state.public_pages = RenderedPages()
     app.add_middleware(ServeRendered, pages=app.state.public_pages)  # a rendered public page never enters the framework
     # above it: a plain feed page skips ServeRendered's page look-up too (a fifth of the page's CPU, 2026-12-02)
     app.add_middleware(FastFeed)
     app.add_middleware(BodyLimit)  # every body is limited, and credentials known before it is read
+    # a guid's %2F stays in its path segment, for routing and for every layer under it that reads the path
+    app.add_middleware(GuidPaths)
     # outermost: every answer, the fast paths' and the refusals' too, gets a request id, a log line, a timing
     app.add_middleware(RequestLog, paths={fastfeed.PATH: fastfeed.PATH}, subtrees={"/static/": "/static/{path}"})
     app.include_router(health.router)

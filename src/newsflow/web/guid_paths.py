@@ -10,7 +10,7 @@ A server decodes the path before routing, which would make `%2F` a separator aga
 decodes those two in the guid parameter: any guid round-trips. The routes declare `{guid:path}`, so a
 client that sends a URL guid with literal slashes still reaches the story; the route's own segments
 (`/versions/2`, `/publish`) are then the last ones, and a guid that itself ends in such segments must
-be sent encoded.
+be sent encoded. The public site's story pages (`/news/{guid}/{slug}`) take the encoded segment only.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Annotated
 from fastapi import Depends, Path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-GUID_ROUTES = ("/v1/items/", "/v1/newsroom/stories/")
+GUID_ROUTES = ("/v1/items/", "/v1/newsroom/stories/", "/news/")
 _ESCAPE = re.compile(rb"%([0-9A-Fa-f]{2})|%")
 _KEPT = re.compile(r"%2F|%25")
 

@@ -29,6 +29,7 @@ from newsflow.ranges import whole_number
 from newsflow.services import Services
 from newsflow.web import i18n, public_feeds, sessions
 from newsflow.web.deps import services
+from newsflow.web.guid_paths import Guid
 from newsflow.web.templating import cached, page, private_page
 
 router = APIRouter(include_in_schema=False)
@@ -144,7 +145,8 @@ class View:
 
 
 def story_path(v: StoryVersion) -> str:
-    return f"/news/{quote(v.guid)}/{quote(make_slug(v.headline))}"
+    # the guid as one encoded segment (an ingested guid may be a URL: newsflow.web.guid_paths)
+    return f"/news/{quote(v.guid, safe='')}/{quote(make_slug(v.headline))}"
 
 
 def _view(v: StoryVersion) -> View:
@@ -162,7 +164,7 @@ def lead_photo(svc: Services, v: StoryVersion) -> Photo | None:
         preview = (record or {}).get("renditions", {}).get("preview")
         if preview is None:
             continue
-        return Photo(media_id=p.media_id, src=f"/news/{quote(v.guid)}/photo.jpg",
+        return Photo(media_id=p.media_id, src=f"/news/{quote(v.guid, safe='')}/photo.jpg",
                      alt=p.alt or p.caption or p.title or v.headline, caption=p.caption, credit=p.credit,
                      width=preview.get("width"), height=preview.get("height"))
     return None
@@ -248,12 +250,12 @@ def _moved(path: str) -> Response:
 
 
 @router.get("/news/{guid}")
-def story_redirect(guid: str, svc: Services = Depends(services)) -> Response:
+def story_redirect(guid: Guid, svc: Services = Depends(services)) -> Response:
     return _moved(story_path(svc.public.story(guid)))
 
 
 @router.get("/news/{guid}/photo.jpg")
-def story_photo(guid: str, svc: Services = Depends(services)) -> Response:
+def story_photo(guid: Guid, svc: Services = Depends(services)) -> Response:
     """The lead photo, watermarked. Reached through the story, so a picture of a story that is not
     public (or not yet) is never served here."""
     photo = lead_photo(svc, svc.public.story(guid))
@@ -264,7 +266,7 @@ def story_photo(guid: str, svc: Services = Depends(services)) -> Response:
 
 
 @router.get("/news/{guid}/{slug}")
-def story(guid: str, slug: str, request: Request, svc: Services = Depends(services)) -> Response:
+def story(guid: Guid, slug: str, request: Request, svc: Services = Depends(services)) -> Response:
     return rendered(request, svc, lambda: _story(guid, slug, request, svc))
 
 
