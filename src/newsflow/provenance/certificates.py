@@ -1,8 +1,9 @@
 """The agency's C2PA signing identity: its certificate chain and key, and the roots a reader trusts.
 
 C2PA validators take a signature only from an X.509 v3 end-entity certificate (not self-signed, not a
-CA) whose extended key usage names a signing purpose (id-kp-emailProtection or id-kp-documentSigning)
-and whose key is one of the algorithms the specification lists (ES256/384/512, PS256/384/512, Ed25519).
+CA, with an authority key identifier and the digitalSignature key usage) whose extended key usage
+names a signing purpose (id-kp-emailProtection, id-kp-documentSigning or C2PA's own) and whose key is
+one of the algorithms the specification lists (ES256/384/512, PS256/384/512, Ed25519).
 
 An agency sets NEWSFLOW_C2PA_CERT (the signing certificate, then any intermediates, PEM) and
 NEWSFLOW_C2PA_KEY (its private key, PEM). Without them a development chain is made at first start in
@@ -24,9 +25,15 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from newsflow.private import private_dir, private_file
 
-# the extended key usages C2PA validators accept for a claim signer (documentSigning is RFC 9336)
+# the extended key usages C2PA validators accept for a claim signer: emailProtection, documentSigning
+# (RFC 9336), C2PA's own and Microsoft's C2PA signing purposes (timeStamping and OCSPSigning are for
+# time-stamp and OCSP responders, not claim signers)
 DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
-SIGNING_USAGES = {ExtendedKeyUsageOID.EMAIL_PROTECTION, DOCUMENT_SIGNING}
+SIGNING_USAGES = {ExtendedKeyUsageOID.EMAIL_PROTECTION, DOCUMENT_SIGNING,
+                  x509.ObjectIdentifier("1.3.6.1.4.1.62558.2.1"), x509.ObjectIdentifier("1.3.6.1.4.1.311.76.59.1.9")}
+# what a reader is told to accept (with the anchors given, the library otherwise takes only some)
+READER_USAGES = "\n".join(sorted({u.dotted_string for u in SIGNING_USAGES}
+                                 | {"1.3.6.1.5.5.7.3.8", "1.3.6.1.5.5.7.3.9"}))
 DEV_FOLDER = "c2pa"
 DEV_FILES = ("root-ca.pem", "signer-chain.pem", "signer.key")
 _EC_ALGORITHMS = {"secp256r1": "es256", "secp384r1": "es384", "secp521r1": "es512"}
@@ -108,12 +115,17 @@ def unusable(certificate: x509.Certificate, now: dt.datetime | None = None) -> s
     except x509.ExtensionNotFound:
         usages = set()
     if not usages & SIGNING_USAGES:
-        return "the signing certificate's extended key usage names neither emailProtection nor documentSigning"
-    try:
-        if certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca:
-            return "the signing certificate is a CA certificate"
-    except x509.ExtensionNotFound:
-        pass
+        return ("the signing certificate's extended key usage names no C2PA signing purpose (emailProtection, "
+                "documentSigning or C2PA signing)")
+    extensions = {type(e.value) for e in certificate.extensions}
+    if x509.BasicConstraints in extensions and \
+            certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca:
+        return "the signing certificate is a CA certificate"
+    if x509.KeyUsage not in extensions or \
+            not certificate.extensions.get_extension_for_class(x509.KeyUsage).value.digital_signature:
+        return "the signing certificate's key usage does not include digitalSignature"
+    if x509.AuthorityKeyIdentifier not in extensions:  # the C2PA library refuses a leaf without one
+        return "the signing certificate has no authority key identifier"
     return ""
 
 

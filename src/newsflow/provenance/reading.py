@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 import c2pa
 
+from newsflow.provenance.certificates import READER_USAGES
+
 State = Literal["signed", "none", "invalid"]
 # not a defect of the file: which roots are trusted is the reader's choice, and revocation is not checked offline
 _NOT_INVALIDATING = {"signingCredential.untrusted", "signingCredential.ocsp.skipped"}
@@ -65,7 +67,7 @@ def reader_context(anchors: bytes) -> c2pa.Context:
     """Reading settings: trust `anchors` (PEM roots) besides the library's own, and never go online."""
     settings: dict[str, Any] = {"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False}}
     if anchors.strip():
-        settings["trust"] = {"user_anchors": anchors.decode()}
+        settings["trust"] = {"user_anchors": anchors.decode(), "trust_config": READER_USAGES}
     return c2pa.Context.from_dict(settings)
 
 

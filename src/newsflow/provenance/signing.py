@@ -29,7 +29,7 @@ import c2pa
 from newsflow import __version__
 from newsflow.config import Settings
 from newsflow.model import ItemKind
-from newsflow.newsroom.media import current_upload
+from newsflow.newsroom.media import MediaError, current_upload
 from newsflow.provenance.certificates import CredentialsSetupError, Identity, signing_identity
 from newsflow.provenance.reading import Provenance, read, reader_context
 
@@ -77,7 +77,15 @@ class RenditionSigner:
             actions = [_action("c2pa.published", f"sent by {self.agency}")]
             if received != path and received.read_bytes() != path.read_bytes():
                 actions.insert(0, _action("c2pa.edited.metadata", "where it was taken removed"))
-            self.sign(path, mimetype, parent=received, parent_type=mimetype, actions=actions, credit=credit)
+            try:
+                self.sign(path, mimetype, parent=received, parent_type=mimetype, actions=actions, credit=credit,
+                          parent_title=upload.filename if upload else "")
+            except c2pa.C2paError as exc:
+                # a manifest store too broken to carry along: signing over it would hide it, dropping it
+                # would lose it; the sender is told instead
+                name = upload.filename if upload else path.name
+                raise MediaError(f"{name!r}: its Content Credentials cannot be read"
+                                 f" ({str(exc).strip().splitlines()[0][:200]})", 422) from None
             return entry | {"provenance": provenance.to_dict()}
         if name == "watermarked" and upload:
             self.sign(path, mimetype, parent=upload.source, parent_type="image/jpeg", credit=credit,
@@ -92,7 +100,7 @@ class RenditionSigner:
         return None
 
     def sign(self, path: Path, mimetype: str, *, parent: Path | None, parent_type: str, actions: list[dict[str, Any]],
-             credit: str) -> None:
+             credit: str, parent_title: str = "") -> None:
         """Sign the file at `path` in place (written beside and renamed: never half-signed)."""
         work: dict[str, Any] = {"@context": "https://schema.org", "@type": "CreativeWork",
                                 "publisher": {"@type": "Organization", "name": self.agency}}
@@ -108,7 +116,7 @@ class RenditionSigner:
         with signer, c2pa.Builder(manifest, context=self._building) as builder:
             if parent is not None and parent.is_file():
                 with parent.open("rb") as source:
-                    builder.add_ingredient({"title": parent.name.lstrip("."), "relationship": "parentOf"},
+                    builder.add_ingredient({"title": parent_title or parent.name, "relationship": "parentOf"},
                                            parent_type, source)
             with path.open("rb") as source:
                 builder.sign(signer, mimetype, source, signed)

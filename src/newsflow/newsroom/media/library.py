@@ -53,10 +53,11 @@ RenditionHook = Callable[[Path, str, dict[str, Any], ItemKind], "dict[str, Any] 
 
 @dataclass(frozen=True)
 class Upload:
-    """What a hook may need beyond the file: the desk's caption and credit, and `source`, the file the
-    rendition is made from (the upload as received for the original, the preview for the watermarked
-    copy; gone once a video's original has taken its place)."""
+    """What a hook may need beyond the file: the upload's name, the desk's caption and credit, and
+    `source`, the file the rendition is made from (the upload as received for the original, the preview
+    for the watermarked copy; gone once a video's original has taken its place)."""
 
+    filename: str
     caption: str
     credit: str
     source: Path
@@ -104,7 +105,7 @@ class MediaLibrary:
         private_dir(self.root)
         folder.mkdir(exist_ok=False)
         staged = folder / _STAGED
-        uploading = current_upload.set(Upload(caption, credit, staged))
+        uploading = current_upload.set(Upload(filename, caption, credit, staged))
         try:
             size = self._stage(source, staged, filename)
             with staged.open("rb") as f:
@@ -249,7 +250,7 @@ class MediaLibrary:
         partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}")
         marked.save(partial, "JPEG", **JPEG_OPTIONS)
         record = self.store.get_media(media_id)
-        making = current_upload.set(Upload(record["caption"], record["credit"], source))
+        making = current_upload.set(Upload(record["filename"], record["caption"], record["credit"], source))
         try:
             for hook in self.rendition_hooks:
                 hook(partial, "watermarked", {"file": target.name, "mimetype": "image/jpeg"}, ItemKind(record["kind"]))
