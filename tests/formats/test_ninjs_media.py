@@ -150,7 +150,8 @@ def after_round_trip(version: StoryVersion, ctx: RenderContext) -> dict[str, Any
     contributors = [c.model_copy(update={"title": None}) for c in version.contributors]
     changes: dict[str, Any] = {"desk_note": None, "contributors": contributors}
     if not contributors and version.byline:
-        role = Role.photographer if version.kind in (ItemKind.picture, ItemKind.graphic) else Role.reporter
+        role = {ItemKind.picture: Role.photographer, ItemKind.graphic: Role.photographer,
+                ItemKind.video: Role.videographer}.get(version.kind, Role.reporter)
         contributors.append(Contributor(name=re.sub(r"^by\s+", "", version.byline, flags=re.I), role=role))
     built = ", ".join(c.name for c in contributors if c.role == Role.reporter) or ", ".join(
         c.name for c in contributors)
@@ -394,8 +395,9 @@ def media(draw: st.DrawFn, kind: ItemKind | None = None) -> Photo:
 
 @st.composite
 def media_items(draw: st.DrawFn) -> StoryVersion:
-    kind = draw(st.sampled_from(MEDIA_KINDS))
-    photos = [draw(media(kind)), *draw(st.lists(media(), max_size=2))]
+    kind = draw(st.sampled_from([*MEDIA_KINDS, ItemKind.text]))
+    own = [] if kind == ItemKind.text else [draw(media(kind))]  # a text story: media of any kind, or none
+    photos = [*own, *draw(st.lists(media(), max_size=2))]
     contributors = draw(st.sampled_from([[], [Contributor(name="Ann Lee", role=Role.photographer)],
                                          [Contributor(name="Bo Wu", role=Role.reporter, title="Editor"),
                                           Contributor(name="Cy Ng", role=Role.videographer, place="Oslo")]]))
@@ -411,8 +413,11 @@ def media_items(draw: st.DrawFn) -> StoryVersion:
 @given(version=media_items(), standard=st.sampled_from(sorted(RENDERERS)))
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_any_media_item_round_trips(version: StoryVersion, standard: str) -> None:
+    """Media items of every kind, and text stories with media, with any rendition set: stored, remote
+    with renditions, or known only by a link."""
     ctx = RenderContext(base_url="https://wire.example.org", media=LIBRARY.get)
     data = RENDERERS[standard](version, ctx)
+    assert schema_errors(json.loads(data), standard) == []
     assert b"DESK-ONLY" not in data
     [back] = ninjs.parse(data, "generated.json")
     assert back.model_dump() == after_round_trip(version, ctx)

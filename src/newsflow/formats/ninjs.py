@@ -1092,8 +1092,11 @@ def _contributors(d: dict[str, Any]) -> list[Contributor]:
     by = re.sub(r"^by\s+", "", by, flags=re.I).strip()
     if not by:
         return []
-    role = Role.photographer if d.get("type") in ("picture", "graphic") else Role.reporter
-    return [Contributor(name=clip(by, 1000), role=role)]
+    return [Contributor(name=clip(by, 1000), role=_BY_ROLES.get(str(d.get("type") or ""), Role.reporter))]
+
+
+# who the `by` of an item names when no contributor is listed
+_BY_ROLES = {"picture": Role.photographer, "graphic": Role.photographer, "video": Role.videographer}
 
 
 def _by(d: dict[str, Any]) -> str:
