@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from newsflow.formats import ninjs
 from newsflow.formats.base import RenderContext
+from newsflow.ingest import Outcome
 from newsflow.model import (
     MEDIA_KINDS,
     Contributor,
@@ -37,6 +38,7 @@ from newsflow.model import (
     Role,
     StoryVersion,
 )
+from newsflow.services import Services
 from tests.formats.conftest import stored_as_remote
 from tests.formats.test_ninjs import schema_errors
 
@@ -436,3 +438,18 @@ def test_any_package_round_trips(members: list[PackageMember], standard: str) ->
     assert schema_errors(json.loads(data), standard) == []
     [back] = ninjs.parse(data, "package.json")
     assert back.members == members and back.kind == ItemKind.package
+
+
+# --- through ingest and the store ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["picture-2x.json", "video-ap-style.json", "audio-3x.json", "package-3x.json"])
+def test_ingested_item_is_stored_with_its_kind_renditions_and_members(services: Services, name: str) -> None:
+    data = (FILES / name).read_bytes()
+    [parsed] = ninjs.parse(data, name)
+    [result] = services.ingestor.ingest_bytes(data, name)
+    assert result.outcome == Outcome.ingested, result.reason
+    stored = services.store.get_version(result.guid)
+    assert stored.kind == parsed.kind
+    assert [p.renditions for p in stored.photos] == [p.renditions for p in parsed.photos]
+    assert stored.members == parsed.members
