@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -18,8 +19,9 @@ from newsflow.model import utcnow
 from newsflow.services import Services
 from newsflow.web.sessions import secret_key
 from newsflow.wire import media_access
+from tests.clips import make_clip
 from tests.helpers import jpeg, publish_story
-from tests.web.test_portal import PASSWORD, sign_in
+from tests.web.test_portal import PASSWORD, csrf_of, sign_in
 
 
 @dataclass
@@ -36,6 +38,13 @@ class Wire:
     def file(self, rendition: str) -> bytes:
         path, _ = self.svc.media.path(self.media_id, rendition)
         return path.read_bytes()
+
+
+def sign_in_staff(client: TestClient, email: str) -> None:
+    token = csrf_of(client.get("/login").text)
+    r = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token},
+                    follow_redirects=False)
+    assert r.status_code == 303
 
 
 def _company(svc: Services, name: str, category: str, **options: bool) -> tuple[str, str]:
@@ -168,6 +177,18 @@ def test_a_portal_session_fetches_for_its_company(client: TestClient, wire: Wire
                       password_hash=hash_password(PASSWORD))
     sign_in(client, "reader@world.example")
     assert client.get(f"/media/{wire.media_id}/thumbnail").content == wire.file("thumbnail")
+    unpublished = wire.svc.media.add(jpeg(), filename="draft.jpg")["id"]
+    assert client.get(f"/media/{unpublished}/thumbnail").status_code == 404
+
+
+def test_a_desk_session_fetches_anything(client: TestClient, wire: Wire) -> None:
+    unpublished = wire.svc.media.add(jpeg(), filename="draft.jpg")["id"]
+    wire.svc.store.create_user(email="ed@agency.example", name="Ed", role="editor",
+                               password_hash=hash_password(PASSWORD))
+    assert client.get(f"/media/{unpublished}/original").status_code == 401
+    sign_in_staff(client, "ed@agency.example")
+    r = client.get(f"/media/{unpublished}/original")
+    assert r.status_code == 200 and r.content == wire.svc.media.path(unpublished, "original")[0].read_bytes()
 
 
 def test_the_public_rendition_is_open_only_for_public_stories(client: TestClient, wire: Wire) -> None:
@@ -186,3 +207,20 @@ def test_the_public_rendition_is_open_only_for_public_stories(client: TestClient
     assert hashlib.sha256(open_.content).digest() == hashlib.sha256(client.get(url).content).digest()
     wire.svc.newsroom.kill(guid, "Wrong harbour")
     assert client.get(url).status_code == 410
+
+
+def test_a_video_player_seeks_through_the_original(client: TestClient, wire: Wire, tmp_path: Path) -> None:
+    clip = make_clip(tmp_path, "mp4")
+    video = wire.svc.media.add(clip, filename="harbour.mp4")
+    publish_story(wire.svc, "Ships leave the harbour", "World", kind="video",
+                  photos=[{"kind": "video", "media_id": video["id"], "caption": "The harbour"}])
+    url, key = f"/media/{video['id']}/original", wire.headers(wire.world)
+    head = client.head(url, headers=key)
+    assert head.headers["content-type"] == "video/mp4" and int(head.headers["content-length"]) == len(clip)
+    assert head.headers["accept-ranges"] == "bytes"
+    middle = client.get(url, headers=key | {"Range": f"bytes={len(clip) // 2}-{len(clip) // 2 + 999}"})
+    assert middle.status_code == 206 and middle.content == clip[len(clip) // 2:len(clip) // 2 + 1000]
+    assert middle.headers["content-length"] == "1000"
+    poster = client.get(f"/media/{video['id']}/preview", headers=key)
+    assert poster.status_code == 200 and poster.headers["content-type"] == "image/jpeg"
+    assert client.get(url, headers=wire.headers(wire.sports)).status_code == 403
