@@ -44,7 +44,7 @@ def strip_unsafe(text: str) -> str:
 
 # What marks a whole document (or a page fragment) rather than body HTML: none of these survives clean_html,
 # so a cleaned body never matches and cleaning stays idempotent.
-_DOCUMENT = re.compile(r"<(?:!doctype|html|head|body|article|title)\b", re.I)
+_DOCUMENT = re.compile(r"<(?:!doctype|html|head|body|article|title)[\s/>]", re.I)
 # Page furniture, not article text: the media are the story's photos, the header repeats headline and byline.
 _FURNITURE = ("head", "title", "script", "style", "noscript", "template", "nav", "header", "footer", "aside",
               "figure", "figcaption", "img", "picture", "video", "audio", "iframe", "form")
@@ -78,8 +78,9 @@ def article_content(html: str) -> str:
 def clean_html(html: str) -> str:
     if not html:
         return ""
-    html = article_content(html)
-    # Stripped on both sides: before, because nh3 cannot take a lone surrogate; after, because it decodes
-    # character references, so "&#1;" in the input would come out as a raw U+0001.
+    # Stripped before, because lxml and nh3 cannot take a lone surrogate (nor lxml a NUL), again after the
+    # page is cut (lxml decodes character references), and after nh3, which decodes them too, so "&#1;"
+    # in the input would come out as a raw U+0001.
+    html = article_content(strip_unsafe(html))
     return strip_unsafe(nh3.clean(strip_unsafe(html), tags=_TAGS, attributes=_ATTRIBUTES,
                                   url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")).strip()

@@ -79,3 +79,13 @@ def test_every_parser_gets_the_rule_through_the_model() -> None:
     from newsflow.model import Story
 
     assert Story(headline="Dam opens", body_html=PAGE).body_html.startswith("<p>The dam opened at noon.</p>")
+
+
+def test_names_that_only_begin_like_a_page_tag_are_no_page() -> None:
+    fragment = "<p>See <body.content> and <titles></p>"
+    assert article_content(fragment) == fragment
+
+
+def test_page_with_characters_xml_cannot_carry() -> None:
+    page = "<html><head><title>T\x01</title></head><body><p>A\x00B\ud800C\ufffe</p></body></html>"
+    assert clean_html(page) == "<p>ABC</p>"
