@@ -38,21 +38,29 @@ class Provenance:
     trusted: bool = False
     reason: str = ""
 
+    @property
+    def who(self) -> str:
+        """The signer as shown: its common name, with its organisation when that says more."""
+        who = self.signer or self.issuer or "unknown signer"
+        return f"{who} ({self.issuer})" if self.issuer and self.issuer not in who else who
+
+    @property
+    def edits(self) -> str:
+        """The actions that changed something (opening, creating and publishing change nothing)."""
+        return ", ".join(a for a in self.actions if a not in ("opened", "created", "published"))
+
     def line(self) -> str:
-        """The one line the desk and the portal show under a photo."""
+        """The one line the desk and the portal show under a photo (in English; the pages translate
+        the words around `who`, `edits` and `reason`)."""
         if self.state == "none":
             return "no credentials"
         if self.state == "invalid":
             return f"credentials invalid: {self.reason}" if self.reason else "credentials invalid"
-        who = self.signer or self.issuer or "unknown signer"
-        if self.issuer and self.issuer not in who:
-            who = f"{who} ({self.issuer})"
         untrusted = "" if self.trusted else " (not a trusted certificate)"
-        edits = ", ".join(a for a in self.actions if a not in ("opened", "created", "published"))
-        return f"signed by {who}{untrusted}, edited: {edits or 'no edits'}"
+        return f"signed by {self.who}{untrusted}, edited: {self.edits or 'no edits'}"
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"line": self.line()}
+        return asdict(self) | {"who": self.who, "edits": self.edits, "line": self.line()}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Provenance:

@@ -98,6 +98,18 @@ INTEREST_LABELS: dict[str, dict[str, str]] = {
     "health": {"en": "Health", "tr": "Sağlık", "ar": "الصحة"},
     "culture": {"en": "Culture", "tr": "Kültür", "ar": "الثقافة"},
     "photos": {"en": "Photos", "tr": "Fotoğraflar", "ar": "الصور"},
+    # Content Credentials of a picture as the agency received it (newsflow.provenance), desk and portal
+    "credentials_signed": {"en": "Content Credentials as received: signed by {who}, edited: {edits}",
+                           "tr": "Alındığı haliyle İçerik Kimlik Bilgileri: imzalayan {who}, düzenleme: {edits}",
+                           "ar": "بيانات اعتماد المحتوى عند الاستلام: وقّعها {who}، التعديلات: {edits}"},
+    "credentials_no_edits": {"en": "none", "tr": "yok", "ar": "لا شيء"},
+    "credentials_untrusted": {"en": "(certificate not trusted)", "tr": "(sertifika güvenilir değil)",
+                              "ar": "(الشهادة غير موثوقة)"},
+    "credentials_none": {"en": "Content Credentials as received: none", "tr": "Alındığı haliyle İçerik Kimlik "
+                         "Bilgileri: yok", "ar": "بيانات اعتماد المحتوى عند الاستلام: لا توجد"},
+    "credentials_invalid": {"en": "Content Credentials as received: invalid ({reason})",
+                            "tr": "Alındığı haliyle İçerik Kimlik Bilgileri: geçersiz ({reason})",
+                            "ar": "بيانات اعتماد المحتوى عند الاستلام: غير صالحة ({reason})"},
 }
 
 # The portal's and the staff faces' strings live in their own files; one dict keeps one lookup path.

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from newsflow.model import ItemKind, Photo
+from newsflow.provenance import provenance_of
 
 STILLS = ("preview", "thumbnail")  # the picture shown for a photo, graphic or video, largest first
 
@@ -25,7 +26,8 @@ def clock(seconds: float | None) -> str:
 def shown(photo: Photo, record: dict[str, Any] | None, href: Callable[[str], str]) -> dict[str, Any]:
     """What a page needs to show `photo`: kind, `still` (an image address or None), `small` (the
     thumbnail, else the still), `src` and `mimetype` of the file that plays (video, audio),
-    `duration` in seconds and as `clock`, and every rendition as (name, address).
+    `duration` in seconds and as `clock`, every rendition as (name, address), and `credentials`, the
+    provenance of a stored picture as received (newsflow.provenance), or None.
 
     `record` is the media library's record of a stored object (None for a remote one, whose
     renditions the photo itself lists); `href(name)` is the face's address of a stored rendition.
@@ -45,6 +47,8 @@ def shown(photo: Photo, record: dict[str, Any] | None, href: Callable[[str], str
     still = next((links[n] for n in STILLS if n in links), None)
     if still is None and kind in (ItemKind.picture, ItemKind.graphic):
         still = links.get("original")
+    # what the file as received said of itself (newsflow.provenance); None for remote media and others
+    provenance = provenance_of(record) if photo.media_id else None
     return {"kind": kind.value, "still": still, "small": links.get("thumbnail") or still,
             "src": links.get("original"), "mimetype": mimetype, "duration": duration, "clock": clock(duration),
-            "renditions": list(links.items())}
+            "renditions": list(links.items()), "credentials": provenance.to_dict() if provenance else None}

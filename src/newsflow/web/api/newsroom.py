@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 from newsflow.model import Event, PubStatus, Story, StoryVersion, Strict
 from newsflow.newsroom.actions import KILL_REASON_MAX
 from newsflow.newsroom.media import MediaError
+from newsflow.provenance import provenance_of
 from newsflow.ranges import INT32_MAX, INT64_MAX
 from newsflow.services import Services
 from newsflow.store import StoryRecord, User
@@ -161,4 +162,6 @@ def _media_out(record: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in record.items() if k != "renditions"}
     out["renditions"] = {name: {**info, "href": f"/v1/newsroom/media/{record['id']}/{name}"}
                          for name, info in record["renditions"].items()}
+    provenance = provenance_of(record)  # what the file as received said of itself (C2PA): desk and portal
+    out["provenance"] = provenance.to_dict() if provenance else None
     return out
