@@ -397,7 +397,28 @@ def _media_items(draw: st.DrawFn) -> StoryVersion:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_media_items())
-def test_every_media_item_round_trips_with_every_rendition(v: StoryVersion) -> None:
+def test_every_media_item_validates_and_round_trips_with_every_rendition(schemas: dict[str, Any],
+                                                                       v: StoryVersion) -> None:
+    _valid(schemas, newsmlg2.render_item(v, CTX))
     [back] = newsmlg2.parse(newsmlg2.render_item(v, CTX), "generated.xml")
     assert back == v
 
+
+
+_members = st.lists(st.builds(
+    PackageMember,
+    guid=st.one_of(st.from_regex(r"20[0-9]{6}-[0-9a-f]{16}", fullmatch=True),
+                   st.from_regex(r"[a-z][a-z0-9-]{0,15}", fullmatch=True),
+                   st.from_regex(r"tag:[a-z]{1,8}\.example,20[0-9]{2}:[a-z0-9-]{1,12}", fullmatch=True)),
+    kind=st.sampled_from(list(ItemKind)), headline=st.one_of(st.none(), _names),
+    group=st.one_of(st.none(), st.sampled_from(["main", "sidebars", "100% sport", "Élections"]))), max_size=12)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_members)
+def test_every_package_validates_and_round_trips_with_its_members_in_order(schemas: dict[str, Any],
+                                                                          members: list[PackageMember]) -> None:
+    v = full_version(**{**ITEMS["package"], "members": members})
+    _valid(schemas, newsmlg2.render_item(v, CTX))
+    [back] = newsmlg2.parse(newsmlg2.render_item(v, CTX), "package.xml")
+    assert back == v

@@ -63,7 +63,7 @@ breaks inside captions or notes are not preserved.
 Items in a newsMessage: every newsItem is an item of its kind, and every packageItem a package whose
 members are its itemRefs (their kind and headline from the itemRef's hints, else from the inline
 item), read after the items. A package without a headline takes its first member's title; one with
-neither, or with no members, yields nothing. A media item without words of its own takes the headline
+neither yields nothing. A media item without words of its own takes the headline
 of the package that groups it (a video wire's picture, video and sound parts); without one it is
 skipped. Text an item class does not name (`icls:text`, unknown classes) is read as text.
 
@@ -503,8 +503,8 @@ def _read_package(package: etree._Element, source: str, header: _Header,
 
 
 def _listable(read: _Read) -> bool:
-    # a package with no headline (nothing to list it by) or no members is no package
-    return bool(read.fields.get("headline") and read.fields.get("members"))
+    # a package with no headline (its own or a member's) has nothing to list it by
+    return bool(read.fields.get("headline"))
 
 
 def _empty_item(read: _Read, source: str) -> FormatError:
