@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from newsflow.ingest import Outcome
-from newsflow.ingest.identity import agency_guid
+from newsflow.ingest.identity import agency_guid, normalise
+from newsflow.model import ItemKind, PackageMember, StoryVersion
 from newsflow.services import Services
 from tests.ingest.wires import g2_item
 
@@ -73,3 +75,19 @@ def test_a_guid_is_its_own_agency_guid_once_named(guid: str) -> None:
     assert agency_guid(once) == once
     if "ap.org" not in guid and "/content/" not in guid:
         assert once == guid  # other agencies' guids are kept as sent
+
+
+def test_an_ap_package_keeps_its_guid_and_names_its_text_member_as_the_other_formats_do() -> None:
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    package = StoryVersion(guid=f"tag:ap.org,2011:{ITEM}", version=1, headline="Storm", kind=ItemKind.package,
+                           first_published=now, version_created=now,
+                           members=[PackageMember(guid=f"tag:ap.org,2011:{ITEM}-text")],
+                           related=[f"tag:ap.org,2011:{ITEM}-text", ITEM])
+    named = normalise(package)
+    assert named.guid == package.guid
+    assert [m.guid for m in named.members] == [ITEM] and named.related == [ITEM]
+    text = package.model_copy(update={"guid": f"tag:ap.org,2011:{ITEM}-text", "kind": ItemKind.text,
+                                      "members": [], "related": []})
+    assert normalise(text).guid == ITEM
+    plain = text.model_copy(update={"guid": "urn:newsml:dpa.com:20090101:1"})
+    assert normalise(plain) is plain

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from newsflow.model import StoryVersion
+from newsflow.model import ItemKind, StoryVersion
 
 _AP_ITEM = r"(?P<item>[0-9a-f]{32})"
 # (pattern on the parsed guid, how to name the item); the first that matches wins
@@ -42,8 +42,11 @@ def agency_guid(guid: str) -> str:
 
 def normalise(item: StoryVersion) -> StoryVersion:
     """`item` under its agency guid, with the guids it points at (package members, related stories)
-    named the same way, so a package and its members still find each other."""
-    guid = agency_guid(item.guid)
+    named the same way, so a package and its members still find each other.
+
+    A package keeps the guid it was sent with: AP names a story's package `tag:ap.org,2011:{itemid}`
+    and its text `…:{itemid}-text`, and the text is the item the other formats send as `{itemid}`."""
+    guid = item.guid if item.kind == ItemKind.package else agency_guid(item.guid)
     members = [m.model_copy(update={"guid": agency_guid(m.guid)}) for m in item.members]
     related = list(dict.fromkeys(agency_guid(g) for g in item.related))
     if guid == item.guid and members == item.members and related == item.related:
