@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
-from newsflow.model import ItemKind
+from newsflow.model import ItemKind, utcnow
 from newsflow.newsroom import MediaError, MediaLibrary
 from newsflow.newsroom.media import av
 from newsflow.store import Store
@@ -215,8 +216,6 @@ def test_every_rendition_file_passes_the_hooks(library: MediaLibrary, clip: Clip
 
 def test_media_kinds_are_stored_on_both_stores(store: Store) -> None:
     # audio has no pixels; a long video is over 2 GiB (a 32-bit size column would overflow on PostgreSQL)
-    from newsflow.model import utcnow
-
     store.add_media(id="a1", filename="a.mp3", content_type="audio/mpeg", kind="audio", width=None, height=None,
                     duration=61.25, size=5 * 2**30, caption="", credit="", renditions={}, created=utcnow())
     got = store.get_media("a1")
@@ -228,3 +227,36 @@ def test_clock_reads_back_as_the_rounded_seconds(seconds: float) -> None:
     parts = [int(p) for p in clock(seconds).split(":")]
     assert 2 <= len(parts) <= 3 and all(0 <= p < 60 for p in parts[1:])
     assert sum(p * 60**i for i, p in enumerate(reversed(parts))) == round(seconds)
+
+
+def test_migration_0018_keeps_earlier_media_as_pictures(database_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from newsflow.store.engine import MIGRATIONS
+
+    store = Store(database_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+
+    def to(revision: str, down: bool = False) -> None:
+        with store.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            (command.downgrade if down else command.upgrade)(cfg, revision)
+
+    try:
+        to("0017")
+        stamp: Any = "2026-03-01 12:00:00.000000" if store.dialect == "sqlite" else utcnow()
+        with store.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO media (id, filename, content_type, width, height, size, caption, credit,"
+                                 " renditions, created) VALUES ('m1', 'quay.jpg', 'image/jpeg', 800, 533, 1234, '',"
+                                 " '', '{}', :t)"), {"t": stamp})
+        to("head")
+        row = store.get_media("m1")
+        assert (row["kind"], row["width"], row["height"], row["duration"], row["size"]) == ("picture", 800, 533,
+                                                                                           None, 1234)
+        to("0017", down=True)  # and back, for a picture
+        with store.engine.begin() as conn:
+            assert conn.execute(sa.text("SELECT width FROM media WHERE id = 'm1'")).scalar() == 800
+    finally:
+        store.close()
