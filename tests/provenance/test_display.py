@@ -1,6 +1,7 @@
 """Where people see Content Credentials: the newsroom API's media record, the desk's editor and the
-portal's story page (one line under the picture, no inline script or style), and the files a
-subscriber downloads from the media route carry the agency's manifest."""
+portal's story page (one line under the picture, no inline script or style); the files a subscriber
+downloads from the media route carry the agency's manifest; a picture read by ingest from beside a
+wire file keeps its photographer's manifest like an upload."""
 
 from __future__ import annotations
 
@@ -80,3 +81,24 @@ def test_the_portal_shows_the_line_and_serves_signed_files(client: TestClient, s
     assert provenance.state == "signed" and provenance.trusted and provenance.edits == "resized"
     with reader(download.content, "image/jpeg", _signer(services).identity.anchors) as got:
         assert got.get_validation_state() == "Trusted"
+
+
+def test_an_ingested_picture_keeps_its_manifest_and_says_so(services: Services, tmp_path: Path) -> None:
+    from tests.ingest.test_local_media import _nitf, _wire
+
+    photographer = development_identity(tmp_path / "co-op", "Photo Co-op")
+    wire = tmp_path / "wire"
+    _wire(wire / "photos", "quay.jpg", sign_as_photographer(jpeg(1600, 1000), photographer, "Ann Lens"))
+    _wire(wire / "photos", "plain.jpg", jpeg(800, 600))
+    path = _wire(wire, "storm.xml", _nitf("exw-c2pa", "photos/quay.jpg", "photos/plain.jpg"))
+    services.ingestor.ingest_path(path)
+    signed, plain = (services.media.lookup(p.media_id) for p in services.store.get_version("exw-c2pa").photos)
+    assert signed["renditions"]["original"]["provenance"]["creator"] == "Ann Lens"
+    assert signed["renditions"]["original"]["provenance"]["who"] == "Photo Co-op (development)"
+    assert plain["renditions"]["original"]["provenance"]["state"] == "none"
+    original, _ = services.media.path(signed["id"], "original")
+    with reader(original.read_bytes(), "image/jpeg", _signer(services).identity.anchors,
+                photographer.anchors) as got:
+        assert got.get_validation_state() == "Trusted"
+        parent = next(i for i in got.get_active_manifest()["ingredients"] if i["relationship"] == "parentOf")
+    assert parent["title"] == "quay.jpg" and parent["active_manifest"]
