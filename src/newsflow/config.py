@@ -93,6 +93,9 @@ class Settings:
     c2pa_cert: str = field(default_factory=lambda: _env("NEWSFLOW_C2PA_CERT", ""))
     c2pa_key: str = field(default_factory=lambda: _env("NEWSFLOW_C2PA_KEY", ""))
     c2pa_trust: str = field(default_factory=lambda: _env("NEWSFLOW_C2PA_TRUST", ""))
+    # An RFC 3161 time-stamp authority the signatures are stamped by (a request per signed file), so
+    # they stay valid after the certificate expires; unset, none (nothing leaves the node).
+    c2pa_tsa_url: str = field(default_factory=lambda: _env("NEWSFLOW_C2PA_TSA_URL", ""))
 
     def __post_init__(self) -> None:
         if self.log_format not in ("json", "text"):

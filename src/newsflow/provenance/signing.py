@@ -41,9 +41,10 @@ class RenditionSigner:
     """Signs picture renditions as the media library writes them (see the module docstring), and
     records on the original's entry the `provenance` of the file as received."""
 
-    def __init__(self, identity: Identity, agency: str, trust: bytes = b"") -> None:
+    def __init__(self, identity: Identity, agency: str, trust: bytes = b"", tsa_url: str = "") -> None:
         self.identity = identity
         self.agency = agency
+        self.tsa_url = tsa_url or None
         self.reading = reader_context(identity.anchors + b"\n" + trust)
         self._building = c2pa.Context.from_dict({
             "builder": {"intent": "edit", "thumbnail": {"enabled": False},
@@ -63,7 +64,7 @@ class RenditionSigner:
                 trust = Path(settings.c2pa_trust).read_bytes()
             except OSError as exc:
                 raise CredentialsSetupError(f"NEWSFLOW_C2PA_TRUST={settings.c2pa_trust!r}: {exc.strerror}") from None
-        return cls(identity, settings.agency_name, trust)
+        return cls(identity, settings.agency_name, trust, settings.c2pa_tsa_url)
 
     def __call__(self, path: Path, name: str, entry: dict[str, Any], kind: ItemKind) -> dict[str, Any] | None:
         mimetype = entry.get("mimetype", "")
@@ -111,7 +112,7 @@ class RenditionSigner:
             {"label": "stds.schema-org.CreativeWork", "data": work},
         ]}
         signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(
-            self.identity.algorithm, self.identity.chain, self.identity.key, None))
+            self.identity.algorithm, self.identity.chain, self.identity.key, self.tsa_url))
         signed = io.BytesIO()
         with signer, c2pa.Builder(manifest, context=self._building) as builder:
             if parent is not None and parent.is_file():
