@@ -225,8 +225,9 @@ def _build_item_parts(v: StoryVersion, ctx: RenderContext) -> tuple[etree._Eleme
         return item, None
 
     content_set = _sub(item, "contentSet")
-    if v.kind in MEDIA_KINDS and v.photos:
-        render_media(content_set, v.photos[0], ctx)
+    media = _own_media(v)
+    if media is not None:
+        render_media(content_set, media, ctx)
         if not v.body_html.strip():
             return item, None
     inline = _sub(content_set, "inlineXML", contenttype="application/xhtml+xml")
@@ -265,9 +266,16 @@ def _item_meta(meta: etree._Element, v: StoryVersion, ctx: RenderContext) -> Non
         _sub(link, "itemClass", qcode="ninat:text")
 
 
+def _own_media(v: StoryVersion) -> Photo | None:
+    """A media item's own media object, its content: its first photo when that is of the item's kind."""
+    if v.kind in MEDIA_KINDS and v.photos and v.photos[0].kind == v.kind:
+        return v.photos[0]
+    return None
+
+
 def _linked_photos(v: StoryVersion) -> list[Photo]:
     """The photos linked from itemMeta: a media item's own media object is its contentSet instead."""
-    return v.photos[1:] if v.kind in MEDIA_KINDS else v.photos
+    return v.photos[1:] if _own_media(v) is not None else v.photos
 
 
 def _photo_link(meta: etree._Element, photo: Photo, rank: int, ctx: RenderContext) -> None:
@@ -332,7 +340,7 @@ def _content_meta(meta: etree._Element, v: StoryVersion) -> None:
         _sub(meta, "dateline", v.dateline)
     if v.byline:
         _sub(meta, "by", v.byline)
-    media = v.photos[0] if v.kind in MEDIA_KINDS and v.photos else None
+    media = _own_media(v)
     if media is not None and media.credit:
         _sub(meta, "creditline", media.credit)
     if v.spot:
