@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -92,3 +92,13 @@ def staff_headers(services: Services) -> dict[str, str]:
     """An editor's bearer token."""
     user = services.store.create_user(email="editor@example.org", name="Ed Itor", role="editor")
     return {"Authorization": f"Bearer {services.store.create_token(user.id, 'tests')}"}
+
+
+@pytest.fixture(scope="session")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., bytes]:
+    """`clip(fmt, duration=2.0)`: the bytes of a real video or audio file made with ffmpeg (tests/clips.py),
+    made once a session; skips without ffmpeg, fails in CI."""
+    from tests.clips import DURATION, make_clip  # it imports IN_CI from here
+
+    folder = tmp_path_factory.mktemp("clips")
+    return lambda fmt, duration=DURATION: make_clip(folder, fmt, duration)

@@ -20,16 +20,11 @@ from newsflow.newsroom import MediaError, MediaLibrary
 from newsflow.newsroom.media import av
 from newsflow.store import Store
 from newsflow.web.media_view import clock
-from tests.clips import DURATION, make_clip
+from tests.clips import DURATION
 from tests.helpers import jpeg
 
 Clip = Callable[..., bytes]
 
-
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory: pytest.TempPathFactory) -> Clip:
-    folder = tmp_path_factory.mktemp("clips")
-    return lambda fmt, duration=DURATION: make_clip(folder, fmt, duration)
 
 
 @pytest.fixture

@@ -13,16 +13,11 @@ from fastapi.testclient import TestClient
 
 from newsflow.model import ItemKind
 from newsflow.services import Services
-from tests.clips import DURATION, make_clip
+from tests.clips import DURATION
 from tests.web.test_desk import as_role, guid_of, post_story, story_form
 
 Clip = Callable[[str], bytes]
 
-
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory: pytest.TempPathFactory) -> Clip:
-    folder = tmp_path_factory.mktemp("desk-clips")
-    return lambda fmt: make_clip(folder, fmt)
 
 
 @pytest.fixture

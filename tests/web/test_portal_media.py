@@ -15,7 +15,6 @@ from fastapi.testclient import TestClient
 
 from newsflow.services import Services
 from newsflow.web import portal as portal_face
-from tests.clips import make_clip
 from tests.helpers import jpeg
 from tests.web import test_portal
 from tests.web.test_portal import Portal, sign_in
@@ -28,11 +27,6 @@ def portal(services: Services) -> Portal:
 
 Clip = Callable[[str], bytes]
 
-
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory: pytest.TempPathFactory) -> Clip:
-    folder = tmp_path_factory.mktemp("portal-clips")
-    return lambda fmt: make_clip(folder, fmt)
 
 
 @pytest.fixture
