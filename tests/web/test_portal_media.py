@@ -118,3 +118,17 @@ def test_an_audio_item_gets_an_audio_player(client: TestClient, portal: Portal, 
                      rf'src="/media/{media["id"]}/original" type="audio/mpeg">', html), html
     assert "<video" not in html and "duration 0:02" in html
     assert client.get(f"/media/{media['id']}/original").headers["content-type"] == "audio/mpeg"
+
+
+def test_a_remote_video_plays_from_the_senders_address() -> None:
+    from newsflow.model import Photo
+    from newsflow.web.media_view import shown
+
+    video = Photo(kind="video", caption="Flood", renditions=[
+        {"name": "main", "href": "https://agency.example/v/1.mp4", "mimetype": "video/mp4", "duration": 75.4},
+        {"name": "preview", "href": "https://agency.example/v/1.jpg", "mimetype": "image/jpeg"}])
+    view = shown(video, None, lambda name: f"/media/x/{name}")
+    assert (view["kind"], view["src"], view["mimetype"], view["still"], view["clock"]) == (
+        "video", "https://agency.example/v/1.mp4", "video/mp4", "https://agency.example/v/1.jpg", "1:15")
+    picture = shown(Photo(href="https://agency.example/p.jpg"), None, lambda name: name)
+    assert picture["still"] == picture["small"] == picture["src"] == "https://agency.example/p.jpg"

@@ -36,19 +36,22 @@ def shown(photo: Photo, record: dict[str, Any] | None, href: Callable[[str], str
         kind = ItemKind(record.get("kind") or photo.kind)
         files = record.get("renditions") or {}
         links = {name: href(name) for name in files}
+        src = links.get("original")
         duration = record.get("duration")
         mimetype = (files.get("original") or {}).get("mimetype") or record.get("content_type")
     else:
+        # a remote object: its main file is `href` (the original, else the first rendition offered)
         kind = photo.kind
         links = {r.name: r.href for r in photo.renditions} or ({"original": photo.href} if photo.href else {})
-        original = next((r for r in photo.renditions if r.name == "original"), None)
+        src = photo.href
+        main = next((r for r in photo.renditions if r.href == photo.href), None)
         duration = next((r.duration for r in photo.renditions if r.duration), None)
-        mimetype = original.mimetype if original else None
+        mimetype = main.mimetype if main else None
     still = next((links[n] for n in STILLS if n in links), None)
     if still is None and kind in (ItemKind.picture, ItemKind.graphic):
-        still = links.get("original")
+        still = src
     # what the file as received said of itself (newsflow.provenance); None for remote media and others
     provenance = provenance_of(record) if photo.media_id else None
     return {"kind": kind.value, "still": still, "small": links.get("thumbnail") or still,
-            "src": links.get("original"), "mimetype": mimetype, "duration": duration, "clock": clock(duration),
+            "src": src, "mimetype": mimetype, "duration": duration, "clock": clock(duration),
             "renditions": list(links.items()), "credentials": provenance.to_dict() if provenance else None}
