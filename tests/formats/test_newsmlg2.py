@@ -16,6 +16,7 @@ from newsflow.formats.base import FormatError, RenderContext
 from newsflow.formats.xmlsafe import XMLError, parse_xml
 from newsflow.model import Concept, Contributor, ItemKind, PackageMember, Photo, PubStatus, Role, StoryVersion
 from tests.formats.conftest import corpus_files, full_version, iptc
+from tests.formats.test_newsmlg2_media import as_read
 
 NS = {"g": newsmlg2.NAR, "x": newsmlg2.XHTML}
 # Scheme aliases the IPTC catalog (catalogRef) declares and that our renderer uses.
@@ -217,8 +218,10 @@ def test_message_validates_and_carries_three_items(message_schema: etree.XMLSche
     assert datetime.fromisoformat(_one(message, "g:header/g:sent").text).tzinfo is not None
     items = message.xpath("g:itemSet/g:newsItem", namespaces=NS)
     assert [i.get("guid").rsplit(":", 1)[1] for i in items] == [v.guid for v in versions]
+    ids = message.xpath("//@id")
+    assert len(ids) == len(set(ids)) > 3  # the photos' renditions in two items, each id once
     back = newsmlg2.parse(newsmlg2.render_message(versions, ctx), "message.xml")
-    assert [_diff(v, b) for v, b in zip(versions, back, strict=True)] == [{}, {}, {}]
+    assert [_diff(as_read(v, ctx), b) for v, b in zip(versions, back, strict=True)] == [{}, {}, {}]
 
 
 def test_message_items_are_the_items_rendered_alone(ctx: RenderContext) -> None:
@@ -244,15 +247,18 @@ def test_empty_message_is_refused(ctx: RenderContext) -> None:
 def test_round_trip(variant: str, ctx: RenderContext) -> None:
     version = full_version(**VARIANTS[variant])
     [back] = newsmlg2.parse(newsmlg2.render_item(version, ctx), f"{variant}.xml")
-    assert _diff(version, back) == {}
-    assert back == version
+    assert _diff(as_read(version, ctx), back) == {}
+    assert back == as_read(version, ctx)
 
 
 def test_round_trip_keeps_stored_and_remote_photos(ctx: RenderContext) -> None:
     [back] = newsmlg2.parse(newsmlg2.render_item(full_version(), ctx), "photos.xml")
+    # the stored photo with every rendition of the media library (tests/formats/test_newsmlg2_media.py)
+    [stored] = as_read(full_version(photos=[Photo(media_id="m1")]), ctx).photos
+    assert [(r.name, r.width) for r in stored.renditions] == [("original", 1600), ("thumbnail", 320), ("preview", 1280)]
     assert back.photos == [
         Photo(media_id="m1", title="Trucks at the border", caption="Seized trucks at the border",
-              credit="Newsflow Agency / R. Reporter", alt="A row of green trucks"),
+              credit="Newsflow Agency / R. Reporter", alt="A row of green trucks", renditions=stored.renditions),
         Photo(href="https://photos.example.org/crates.jpg", title="Crates", caption="Crates of ammunition",
               credit="Partner Agency")]
 
@@ -261,7 +267,7 @@ def test_round_trip_of_plain_guid_and_odd_groups(ctx: RenderContext) -> None:
     version = full_version(guid="story-7", translation_group="group with spaces/and slash",
                            dossier="Élections 2026", categories=["Asia - Pacific", "100% sport"])
     [back] = newsmlg2.parse(newsmlg2.render_item(version, ctx), "odd.xml")
-    assert back == version
+    assert back == as_read(version, ctx)
 
 
 # --- the corpus: every file, with what it really holds ---------------------------------------------

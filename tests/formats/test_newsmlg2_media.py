@@ -15,6 +15,7 @@ from newsflow.formats import feeds, newsmlg2
 from newsflow.formats.base import RenderContext, local_media
 from newsflow.formats.registry import OUTPUTS, render
 from newsflow.formats.xmlsafe import parse_xml
+from newsflow.ingest.media import foreign_as_remote
 from newsflow.model import Contributor, ItemKind, PackageMember, Photo, Rendition, Role, StoryVersion
 from tests.formats.conftest import MEDIA, corpus_files, full_version, iptc
 
@@ -106,18 +107,18 @@ def _valid(schemas: dict[str, etree.XMLSchema], data: bytes) -> etree._Element:
 
 
 def as_read(v: StoryVersion, ctx: RenderContext = CTX) -> StoryVersion:
-    """`v` as a reader of its NewsML-G2 gets it: a media item's own stored media object also with the
-    links to every rendition of its library record (so another Newsflow, lacking the media id, can
-    fetch them); the desk note never leaves the newsroom."""
-    photos = list(v.photos)
-    if photos and photos[0].kind == v.kind and photos[0].media_id:  # a media item's own stored media
-        main = photos[0]
-        assert main.media_id is not None
-        record = (ctx.media(main.media_id) or {}).get("renditions") or {"original": {}}
-        photos[0] = Photo(**main.model_dump(exclude={"href", "renditions"}), renditions=[
-            Rendition(name=name, href=ctx.rendition_href(main.media_id, name), mimetype=facts.get("mimetype"),
-                      width=facts.get("width"), height=facts.get("height"), size=facts.get("size"),
-                      duration=facts.get("duration")) for name, facts in record.items()])
+    """`v` as a reader of its NewsML-G2 gets it: each stored media object also with the links to every
+    rendition of its library record (so another Newsflow, lacking the media id, can fetch them); the
+    desk note never leaves the newsroom."""
+    photos = []
+    for photo in v.photos:
+        if photo.media_id and not photo.renditions:
+            record = (ctx.media(photo.media_id) or {}).get("renditions") or {"original": {}}
+            photo = Photo(**photo.model_dump(exclude={"href", "renditions"}), renditions=[
+                Rendition(name=name, href=ctx.rendition_href(photo.media_id, name), mimetype=facts.get("mimetype"),
+                          width=facts.get("width"), height=facts.get("height"), size=facts.get("size"),
+                          duration=facts.get("duration")) for name, facts in record.items()])
+        photos.append(photo)
     return v.model_copy(update={"photos": photos, "desk_note": None})
 
 
@@ -181,9 +182,24 @@ def test_a_text_item_still_links_its_media_with_their_kind(schemas: dict[str, An
     assert root.xpath("g:itemMeta/g:link[@rel='irel:associatedWith']/g:itemClass/@qcode", namespaces=NS) == [
         "ninat:picture", "ninat:video", "ninat:audio"]
     assert _remotes(root) == []
+    # each link carries every file of its media as a hint (a contentSet inside the link)
+    assert [len(r) for r in root.xpath("g:itemMeta/g:link[@rel='irel:associatedWith']/g:contentSet",
+                                       namespaces=NS)] == [3, 3, 2]
     [back] = newsmlg2.parse(newsmlg2.render_item(v, CTX), "text.xml")
-    assert [(p.kind, p.media_id, p.href) for p in back.photos] == [
-        (ItemKind.picture, "m1", None), (ItemKind.video, "v1", None), (ItemKind.audio, None, REMOTE_AUDIO.href)]
+    assert [(p.kind, p.media_id, p.href, len(p.renditions)) for p in back.photos] == [
+        (ItemKind.picture, "m1", "https://wire.example.org/media/m1/original", 3),
+        (ItemKind.video, "v1", "https://wire.example.org/media/v1/original", 3),
+        (ItemKind.audio, None, REMOTE_AUDIO.href, 2)]
+    assert back.photos == as_read(v).photos
+
+
+def test_another_newsflow_reading_our_text_item_keeps_the_photos_it_lacks_the_media_id_of() -> None:
+    [back] = newsmlg2.parse(newsmlg2.render_item(full_version(), CTX), "from-a-peer.xml")
+    fixed, dropped = foreign_as_remote(back, held=set())
+    stored, remote = fixed.photos
+    assert dropped == [] and stored.media_id is None and stored.href == "https://wire.example.org/media/m1/original"
+    assert [r.name for r in stored.renditions] == ["original", "thumbnail", "preview"]
+    assert remote.href == "https://photos.example.org/crates.jpg"
 
 
 def test_a_package_is_a_package_item_with_its_groups_in_order(schemas: dict[str, Any]) -> None:

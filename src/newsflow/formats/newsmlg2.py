@@ -19,7 +19,8 @@ How the model maps to G2 (the renderer writes this; the parser reads it back exa
 - related: `itemMeta/link rel="irel:seeAlso"`, `residref` = the item's G2 guid, `href` = its API URL.
 - photos: `itemMeta/link rel="irel:associatedWith"` to the media object, with hints about the target
   inside (the Link1Type extension point): `itemClass` (its kind), `title`, `description
-  role="drol:caption"`, `description role="nfdesc:alt"`, `creditline`. A stored photo links to its
+  role="drol:caption"`, `description role="nfdesc:alt"`, `creditline`, and a `contentSet` with a
+  `remoteContent` per rendition (any element may hint at the target). A stored photo links to its
   original rendition and carries its media id in `residref`, which the parser recognises.
   A media item's first media object is its content instead: a `remoteContent` per rendition (see
   `newsmlg2_media`), its title, caption and alt as `description` roles `nfdesc:mediaTitle`,
@@ -174,8 +175,10 @@ def render_message(versions: list[StoryVersion], ctx: RenderContext) -> bytes:
     _sub(header, "sender", _host(ctx))
     item_set = _sub(message, "itemSet")
     bodies: list[tuple[etree._Element | None, StoryVersion]] = []
-    for version in versions:
+    for n, version in enumerate(versions):
         item, body = _build_item_parts(version, ctx)
+        if n:
+            _scope_ids(item, f"i{n + 1}-")
         item_set.append(item)
         bodies.append((body, version))
     # Indent the G2 structure only: whitespace added inside the XHTML body would change the story.
@@ -183,6 +186,18 @@ def render_message(versions: list[StoryVersion], ctx: RenderContext) -> bytes:
     for body, version in bodies:
         _fill_body(body, version.body_html)
     return etree.tostring(message, xml_declaration=True, encoding="UTF-8")
+
+
+_ID_REFS = ("original", "root", "idref")  # contentSet@original, groupSet@root, groupRef@idref
+
+
+def _scope_ids(item: etree._Element, prefix: str) -> None:
+    """XML ids are unique per document: the second and later items of a message prefix theirs."""
+    for el in item.iter():
+        for name in ("id", *_ID_REFS):
+            value = el.get(name)
+            if value:
+                el.set(name, prefix + value)
 
 
 def _serialize(item: etree._Element) -> bytes:
@@ -298,6 +313,9 @@ def _photo_link(meta: etree._Element, photo: Photo, rank: int, ctx: RenderContex
         _sub(link, "description", photo.alt, role="nfdesc:alt")
     if photo.credit:
         _sub(link, "creditline", photo.credit)
+    if photo.media_id or photo.renditions:
+        # every file of the linked media, as a hint of the target's content: the link alone names one
+        render_media(_sub(link, "contentSet"), photo, ctx, ids=f"l{rank}r")
 
 
 def _content_meta(meta: etree._Element, v: StoryVersion) -> None:
@@ -645,6 +663,9 @@ def _link_photo(link: etree._Element, href: str, residref: str, kind: ItemKind) 
                  caption=clip(_text(captions[0]) if captions else "", 4000),
                  credit=clip(_text(_child(link, "creditline")), 500),
                  alt=clip(_text(alts[0]), 1000) if alts else None)
+    hinted = read_media(_child(link, "contentSet"), kind, MediaWords(**words))
+    if hinted is not None:  # every rendition of the linked media
+        return hinted
     # Our stored photos link to /media/{id}/{rendition} and carry the id in residref.
     if residref and re.search(rf"/media/{re.escape(residref)}/[^/]+$", href):
         return Photo(kind=kind, media_id=residref[:64], **words)

@@ -62,8 +62,9 @@ def kind_of_mimetype(mimetype: str | None) -> ItemKind | None:
 
 # --------------------------------------------------------------------------------------------- media
 
-def render_media(content_set: etree._Element, photo: Photo, ctx: RenderContext) -> None:
-    """One remoteContent per rendition of `photo` into a newsItem's contentSet."""
+def render_media(content_set: etree._Element, photo: Photo, ctx: RenderContext, ids: str = "r") -> None:
+    """One remoteContent per rendition of `photo` into a contentSet (a media item's, or one inside a link
+    as a hint of the linked media); `ids` prefixes their XML ids, unique within the document."""
     if photo.media_id:
         record = ctx.media(photo.media_id) or {}
         offered: list[tuple[str, str, dict[str, Any]]] = [
@@ -76,11 +77,11 @@ def render_media(content_set: etree._Element, photo: Photo, ctx: RenderContext) 
         main = next((i for i, (_, href, _) in enumerate(offered) if href == photo.href), -1)
         residref = None
         if main < 0:  # the main file is not one of the renditions: its own reference, with no rendition
-            sub(content_set, "remoteContent", id="r0", href=photo.href)
-    content_set.set("original", f"r{main + 1}")
+            sub(content_set, "remoteContent", id=f"{ids}0", href=photo.href)
+    content_set.set("original", f"{ids}{main + 1}")
     for index, (name, href, facts) in enumerate(offered, start=1):
         duration = facts.get("duration")
-        sub(content_set, "remoteContent", id=f"r{index}", rendition=rendition_qcode(name), residref=residref,
+        sub(content_set, "remoteContent", id=f"{ids}{index}", rendition=rendition_qcode(name), residref=residref,
             href=href, contenttype=facts.get("mimetype"), size=_str(facts.get("size")),
             width=_str(facts.get("width")), height=_str(facts.get("height")),
             duration=_seconds(duration) if duration is not None else None,
