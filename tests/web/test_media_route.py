@@ -9,9 +9,11 @@ import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from newsflow.auth import hash_password
@@ -19,6 +21,7 @@ from newsflow.model import utcnow
 from newsflow.services import Services
 from newsflow.web.sessions import secret_key
 from newsflow.wire import media_access
+from newsflow.wire.media_access import company_verdict
 from tests.clips import make_clip
 from tests.helpers import jpeg, publish_story
 from tests.web.test_portal import PASSWORD, csrf_of, sign_in
@@ -224,3 +227,28 @@ def test_a_video_player_seeks_through_the_original(client: TestClient, wire: Wir
     poster = client.get(f"/media/{video['id']}/preview", headers=key)
     assert poster.status_code == 200 and poster.headers["content-type"] == "image/jpeg"
     assert client.get(url, headers=wire.headers(wire.sports)).status_code == 403
+
+
+def test_a_verdict_costs_a_few_queries_however_many_stories_use_the_file(wire: Wire) -> None:
+    sports = wire.svc.subscribers.company_for_key(wire.sports)
+    assert sports is not None
+
+    def statements() -> int:
+        seen: list[str] = []
+
+        def count(*args: Any) -> None:
+            seen.append(args[2])
+
+        sa.event.listen(wire.svc.store.engine, "before_cursor_execute", count)
+        try:
+            assert company_verdict(wire.svc.store, sports, wire.media_id).status == 403
+        finally:
+            sa.event.remove(wire.svc.store.engine, "before_cursor_execute", count)
+        return len(seen)
+
+    _story(wire)
+    one = statements()
+    for _ in range(40):
+        _story(wire)
+    # a file reused by many stories (a logo, a file photo) is refused without a query per story
+    assert statements() == one <= 12

@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from newsflow.errors import NotFound
 from newsflow.etags import etag_of
 from newsflow.formats.base import RenderContext, render_each
 from newsflow.formats.registry import render
@@ -243,16 +244,38 @@ def item_verdict(store: Store, company: CompanyAccess, guid: str, version: int |
                  now: datetime | None = None) -> tuple[StoryVersion, Verdict]:
     """`item_for` with its verdict, for a caller that says why not (the media route): the version
     (or the kill, or the withdrawal notice) and whether the company may have it. Raises NotFound."""
+    found = item_verdicts(store, company, [(guid, version)], now=now).get((guid, version))
+    if found is None:
+        what = f"version {version} of story {guid!r}" if version else f"published story {guid!r}"
+        raise NotFound(f"no {what}")
+    return found
+
+
+def item_verdicts(store: Store, company: CompanyAccess, keys: Collection[tuple[str, int | None]], *,
+                  now: datetime | None = None) -> dict[tuple[str, int | None], tuple[StoryVersion, Verdict]]:
+    """`item_verdict` for many (guid, version or None for the latest) in a few queries whatever their
+    number (a photo used by hundreds of stories); a key naming no published version is left out."""
     now = now or utcnow()
-    latest = store.get_version(guid)
-    reach = version_reach(store, guid, latest.version)
-    verdict = may_see(company, reach.copy, latest, now, notice=reach.notice)
-    if latest.pubstatus == PubStatus.canceled or verdict.withdrawal:
-        return deliverable(verdict, latest), verdict
-    if version is None or version == latest.version:
-        return latest, verdict
-    asked = store.get_version(guid, version)
-    return asked, may_see(company, version_reach(store, guid, version).copy, asked, now)
+    latest = store.latest_versions({guid for guid, _ in keys})
+    older = sorted({(guid, number) for guid, number in keys
+                    if guid in latest and number is not None and number != latest[guid].version})
+    reach = versions_reach(store, [(guid, v.version) for guid, v in latest.items()] + older)
+    held = store.get_versions(older) if older else {}
+    out: dict[tuple[str, int | None], tuple[StoryVersion, Verdict]] = {}
+    for guid, number in keys:
+        top = latest.get(guid)
+        if top is None:
+            continue
+        top_reach = reach[(guid, top.version)]
+        verdict = may_see(company, top_reach.copy, top, now, notice=top_reach.notice)
+        if top.pubstatus == PubStatus.canceled or verdict.withdrawal:
+            out[(guid, number)] = (deliverable(verdict, top), verdict)
+        elif number is None or number == top.version:
+            out[(guid, number)] = (top, verdict)
+        elif (guid, number) in held:
+            asked = held[(guid, number)]
+            out[(guid, number)] = (asked, may_see(company, reach[(guid, number)].copy, asked, now))
+    return out
 
 
 def reach_of(store: Store, seqs: Iterable[int]) -> dict[int, Reach]:

@@ -1,7 +1,7 @@
 """Who may fetch a stored media object, and the signed links for clients that cannot send headers.
 
 A media object has no entitlement of its own: a company may fetch it while a story version it may
-receive uses it — the rule of `/v1/items` (`wire.feed.item_verdict`: products, embargo, withdrawal),
+receive uses it — the rule of `/v1/items` (`wire.feed.item_verdicts`: products, embargo, withdrawal),
 asked of each version the store says uses it (`Store.media_used_by`, written with every version).
 Once every story using it is killed, it is gone for every subscriber (410): a kill means kill.
 
@@ -26,7 +26,7 @@ from newsflow.model import PubStatus, utcnow
 from newsflow.public import Gone, PublicSite
 from newsflow.store import Store
 from newsflow.wire.entitlement import CompanyAccess
-from newsflow.wire.feed import item_verdict
+from newsflow.wire.feed import item_verdicts
 
 # A link lives a day unless asked otherwise, at most a week: long enough for an importer's queue,
 # short enough that a leaked link does not stay useful.
@@ -75,18 +75,16 @@ def company_verdict(store: Store, company: CompanyAccess, media_id: str, *,
     gone = _killed(store, media_id, by_guid)
     if gone is not None:
         return gone
+    uses = [(guid, number) for guid, numbers in by_guid.items() for number in numbers]
+    verdicts = item_verdicts(store, company, uses, now=now)
     reasons: set[str] = set()
-    for guid, numbers in sorted(by_guid.items()):
-        for number in sorted(numbers, reverse=True):
-            try:
-                found, verdict = item_verdict(store, company, guid, number, now=now)
-            except NotFound:
-                continue
-            if verdict and found.pubstatus != PubStatus.canceled:  # a kill or withdrawal notice is no copy
-                return MediaVerdict(200, "allowed", (guid, number))
-            reasons.add(verdict.reason if not verdict else "withdrawn from your subscription")
-            if found.pubstatus == PubStatus.canceled:
-                break  # every version of this story answers the same
+    for guid, number in sorted(uses, key=lambda use: (use[0], -use[1])):  # each story's newest first
+        if (guid, number) not in verdicts:
+            continue
+        found, verdict = verdicts[(guid, number)]
+        if verdict and found.pubstatus != PubStatus.canceled:  # a kill or withdrawal notice is no copy
+            return MediaVerdict(200, "allowed", (guid, number))
+        reasons.add(verdict.reason if not verdict else "withdrawn from your subscription")
     return MediaVerdict(403, f"media {media_id!r} is in no story your company may receive now "
                              f"({'; '.join(sorted(reasons))})")
 
