@@ -421,7 +421,10 @@ def test_every_media_item_validates_and_round_trips_with_every_rendition(schemas
     _valid(schemas, newsmlg2.render_item(v, CTX))
     [back] = newsmlg2.parse(newsmlg2.render_item(v, CTX), "generated.xml")
     assert back == v
-
+    # the same media linked from a text item keeps every rendition too
+    text = v.model_copy(update={"kind": ItemKind.text, "body_html": "<p>Words.</p>"})
+    [linked] = newsmlg2.parse(newsmlg2.render_item(text, CTX), "linked.xml")
+    assert linked.photos == text.photos
 
 
 _members = st.lists(st.builds(
