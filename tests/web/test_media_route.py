@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from newsflow.auth import hash_password
 from newsflow.model import utcnow
 from newsflow.services import Services
+from newsflow.web.ratelimit import RateLimiter
 from newsflow.web.sessions import secret_key
 from newsflow.wire import media_access
 from newsflow.wire.media_access import company_verdict
@@ -157,6 +158,9 @@ def test_signed_links_open_one_file_for_a_while(client: TestClient, wire: Wire) 
     assert link.path == f"/media/{wire.media_id}/preview"
     fetched = client.get(f"{link.path}?{link.query}")  # no headers: a CMS importer
     assert fetched.status_code == 200 and fetched.content == wire.file("preview")
+    limiter, wire.svc.limiter = wire.svc.limiter, RateLimiter(2)  # a link handed on is held to a rate
+    assert [client.get(f"{link.path}?{link.query}").status_code for _ in range(3)] == [200, 200, 429]
+    wire.svc.limiter = limiter
     params = {k: v[0] for k, v in parse_qs(link.query).items()}
     assert client.get(f"/media/{wire.media_id}/original", params=params).status_code == 403  # another file
     forged = client.get(link.path, params=params | {"expires": str(int(params["expires"]) + 3600)})

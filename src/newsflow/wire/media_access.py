@@ -21,9 +21,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from newsflow.errors import NotFound
 from newsflow.model import PubStatus, utcnow
-from newsflow.public import Gone, PublicSite
+from newsflow.public import PublicSite, is_public
 from newsflow.store import Store
 from newsflow.wire.entitlement import CompanyAccess
 from newsflow.wire.feed import item_verdicts
@@ -92,17 +91,15 @@ def company_verdict(store: Store, company: CompanyAccess, media_id: str, *,
 def public_verdict(store: Store, public: PublicSite, media_id: str, *,
                    now: datetime | None = None) -> MediaVerdict:
     """Whether the watermarked public rendition of `media_id` is open to everyone: it is while a story
-    on the public site (`PublicSite.story`: public, out of embargo, not killed) shows it."""
+    on the public site (`public.is_public`: in the public portion, out of embargo, not killed) shows it
+    in its current version."""
     by_guid = _uses(store, media_id)
     gone = _killed(store, media_id, by_guid)
     if gone is not None:
         return gone
-    for guid in sorted(by_guid):
-        try:
-            shown = public.story(guid, now)
-        except (NotFound, Gone):
-            continue
-        if any(p.media_id == media_id for p in shown.photos):
+    rule, now = public.rule(), now or utcnow()
+    for guid, shown in sorted(store.latest_versions(by_guid).items()):  # one batch, however many
+        if is_public(shown, rule, now) and any(p.media_id == media_id for p in shown.photos):
             return MediaVerdict(200, "public", (guid, shown.version))
     return MediaVerdict(403, f"media {media_id!r} is in no story on the public site")
 

@@ -74,6 +74,10 @@ def asker(request: Request, creds: HTTPAuthorizationCredentials | None, svc: Ser
         problem = media_access.link_problem(_link_key(svc), media_id, rendition, company_id, expires, sig)
         if problem:
             raise HTTPException(403, problem)
+        wait = svc.limiter.take("link:" + sig)  # a link handed on is held to a key's rate
+        if wait:
+            raise HTTPException(429, f"rate limit of {svc.limiter.rate * 60:.0f} requests a minute reached",
+                                {"Retry-After": str(max(1, round(wait)))})
         try:
             return Asker(False, svc.subscribers.access(company_id), "link:" + company_id[:27])
         except NotFound:
