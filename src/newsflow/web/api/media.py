@@ -84,10 +84,7 @@ def asker(request: Request, creds: HTTPAuthorizationCredentials | None, svc: Ser
             raise HTTPException(403, f"company {company_id!r} of this link is gone") from None
     if creds is not None:
         if creds.credentials.startswith(KEY_PREFIX):
-            access = company(request, creds, svc)
-            if not access.may_use("items"):
-                raise HTTPException(403, f"this API key's scopes ({', '.join(sorted(access.scopes))}) do not "
-                                         "include 'items', which media downloads need")
+            access = _downloading(company(request, creds, svc))
             return Asker(False, access, "key:" + request.state.key[:12])
         staff(creds, svc)  # 401 for an unknown token, 403 for a role that is not staff
         return STAFF
@@ -102,6 +99,14 @@ def asker(request: Request, creds: HTTPAuthorizationCredentials | None, svc: Ser
         except NotFound:
             raise HTTPException(403, "this account's company is gone") from None
     raise HTTPException(403, f"role {user.role!r} may not fetch media")
+
+
+def _downloading(access: CompanyAccess) -> CompanyAccess:
+    """The key's company, if the key may download items (its media are part of them); else 403."""
+    if not access.may_use("items"):
+        raise HTTPException(403, f"this API key's scopes ({', '.join(sorted(access.scopes))}) do not include "
+                                 "'items', which media downloads need")
+    return access
 
 
 def _link_key(svc: Services) -> bytes:
@@ -232,9 +237,7 @@ def media_link(request: Request, media_id: str, rendition: str,
                access: CompanyAccess = Depends(company), svc: Services = Depends(services)) -> dict[str, Any]:
     """A signed address of one rendition for this key's company, for a client that cannot send
     headers (a CMS importer): valid `ttl` seconds, and only while the company is entitled to it."""
-    if not access.may_use("items"):
-        raise HTTPException(403, f"this API key's scopes ({', '.join(sorted(access.scopes))}) do not include "
-                                 "'items', which media downloads need")
+    _downloading(access)
     if svc.media.lookup(media_id) is None:
         raise HTTPException(404, f"no media {media_id!r}")
     verdict = company_verdict(svc.store, access, media_id)
