@@ -79,6 +79,7 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
@@ -120,6 +121,7 @@ from newsflow.model import (
     Photo,
     PubStatus,
     Role,
+    Story,
     StoryVersion,
     is_language_tag,
     utcnow,
@@ -590,7 +592,9 @@ def _read_item(item: etree._Element, source: str, header: _Header) -> _Read:
     if not f["contributors"] and nitf_head.get("byline"):
         f["contributors"] = [Contributor(name=clip(nitf_head["byline"], 1000))]
     by = _text(_child(content, "by"))
-    if by and by != StoryVersion.model_construct(contributors=f["contributors"]).byline:
+    # the model's own byline rule, on the contributors alone (model_construct would cost a third of a parse)
+    built = _BYLINE_RULE(SimpleNamespace(byline_text=None, contributors=f["contributors"]))
+    if by and by != built:
         f["byline_text"] = clip(by, 500)  # as sent; one that only repeats the contributors' names is not kept
     has_text = bool(_plain(body_html))
     # No headline: NITF or XHTML title, itemMeta title, slugline, caption, then the first sentence.
@@ -601,6 +605,9 @@ def _read_item(item: etree._Element, source: str, header: _Header) -> _Read:
     # A media item's own media object comes first (its contentSet); a text item's links first.
     f["photos"] = ([*media_photos, *photos] if is_media else [*photos, *media_photos])[:200]
     return _Read(item, guid or "?", kind, f, has_text)
+
+
+_BYLINE_RULE = Story.byline.fget  # the property's function, called on a stand-in with the two fields it reads
 
 
 # An edNote for the newsroom only: its role or publishing constraint says so (sttnote:private,
