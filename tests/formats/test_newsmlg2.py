@@ -293,6 +293,7 @@ def test_corpus_ansa_culture() -> None:
     [story] = _corpus("ansa-culture.xml")
     assert story.guid == "tag:ansa.it,2019-07-01:fd66854b6f8fcf6e0f9dd3792d86ae2e" and story.version == 2
     assert story.headline == "TEST FROM XAWES"
+    assert story.subheadline is None  # its hld:subHeadline repeats the headline
     assert story.language == "it"
     assert story.urgency == 4  # <urgency/> is empty: the message header's priority 4
     assert story.first_published == _utc(2019, 7, 1, 8, 21)

@@ -44,7 +44,8 @@ How the model maps to G2 (the renderer writes this; the parser reads it back exa
 - categories / dossier: `subject qcode="nfcat:…"` / `nfdossier:…` (percent-encoded, since a qcode
   cannot hold spaces; the `name` child holds the text).
 - slugline, headline, dateline: the elements of those names; subheadline: `headline
-  role="nfhl:subheadline"` (read from any headline role with "sub" in it).
+  role="nfhl:subheadline"` (read from any headline role with "sub" in it; one that only repeats the
+  headline is not kept).
 - spot / summary / tagline: `description role="drol:summary"` / `role="nfdesc:publicSummary"` /
   `role="nfdesc:tagline"` (G2 has no end line of its own; any `…:tagline` role is read as one).
 - body_html: `contentSet/inlineXML contenttype="application/xhtml+xml"`, an XHTML `html` document
@@ -600,6 +601,8 @@ def _read_item(item: etree._Element, source: str, header: _Header) -> _Read:
     # No headline: NITF or XHTML title, itemMeta title, slugline, caption, then the first sentence.
     f["headline"] = clip(f.get("headline") or nitf_head.get("headline") or _text(_child(meta, "title"))
                           or f.get("slugline") or words.caption or _first_line(_plain(body_html)), 500)
+    if f.get("subheadline") == f["headline"]:
+        del f["subheadline"]  # a wire's copy of the headline in a sub-headline role (ANSA) is no second deck
     f["related"] = list(dict.fromkeys(related))[:100]
     media_photos = [media] if media is not None else []
     # A media item's own media object comes first (its contentSet); a text item's links first.
