@@ -10,7 +10,6 @@ signing, a broken signature) reads as invalid, with the library's failure codes 
 from __future__ import annotations
 
 import io
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -92,7 +91,7 @@ def read(source: Path | bytes, mimetype: str, context: c2pa.Context) -> Provenan
     except c2pa.C2paError.NotSupported:
         return NONE
     except c2pa.C2paError as exc:  # a manifest store the library cannot even parse
-        return Provenance("invalid", reason=_first_line(str(exc)))
+        return Provenance("invalid", reason=first_line(str(exc)))
 
 
 def _provenance(reader: c2pa.Reader) -> Provenance:
@@ -133,15 +132,7 @@ def _creator(manifest: dict[str, Any]) -> str:
     return ""
 
 
-def _first_line(text: str) -> str:
+def first_line(text: str) -> str:
+    """The library's message as one line (its errors span several)."""
     return text.strip().splitlines()[0][:300] if text.strip() else "unreadable manifest"
 
-
-def manifest_json(source: Path, mimetype: str, context: c2pa.Context) -> dict[str, Any] | None:
-    """The whole manifest store as the library reports it (tests and diagnostics)."""
-    with source.open("rb") as f:
-        reader = c2pa.Reader.try_create(mimetype, f, None, context)
-        if reader is None:
-            return None
-        with reader:
-            return json.loads(reader.json())

@@ -31,7 +31,7 @@ from newsflow.config import Settings
 from newsflow.model import ItemKind
 from newsflow.newsroom.media import MediaError, current_upload
 from newsflow.provenance.certificates import CredentialsSetupError, Identity, signing_identity
-from newsflow.provenance.reading import Provenance, read, reader_context
+from newsflow.provenance.reading import Provenance, first_line, read, reader_context
 
 SIGNED_KINDS = (ItemKind.picture, ItemKind.graphic)
 SIGNED_TYPES = ("image/jpeg", "image/png", "image/webp")
@@ -86,7 +86,7 @@ class RenditionSigner:
                 # would lose it; the sender is told instead
                 name = upload.filename if upload else path.name
                 raise MediaError(f"{name!r}: its Content Credentials cannot be read"
-                                 f" ({str(exc).strip().splitlines()[0][:200]})", 422) from None
+                                 f" ({first_line(str(exc))})", 422) from None
             return entry | {"provenance": provenance.to_dict()}
         if name == "watermarked" and upload:
             self.sign(path, mimetype, parent=upload.source, parent_type="image/jpeg", credit=credit,
