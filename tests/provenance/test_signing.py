@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from newsflow.newsroom import MediaLibrary
@@ -145,3 +147,29 @@ def test_a_gif_original_is_left_unsigned(signer: RenditionSigner, tmp_path: Path
     before = gif.read_bytes()
     assert signer(gif, "original", {"file": gif.name, "mimetype": "image/gif"}, ItemKind.picture) is None
     assert gif.read_bytes() == before
+
+
+def _after_manifest(data: bytes) -> int:
+    """Where a signed JPEG's bytes after its last C2PA (APP11) segment begin."""
+    end, at = 2, 2
+    while at + 4 <= len(data) and data[at] == 0xFF and data[at + 1] not in (0xDA, 0xD9):
+        length = int.from_bytes(data[at + 2:at + 4], "big")
+        if data[at + 1] == 0xEB:
+            end = at + 2 + length
+        at += 2 + length
+    return end
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(where=st.floats(min_value=0, max_value=1, exclude_max=True), flip=st.integers(min_value=1, max_value=255))
+def test_any_changed_byte_after_the_manifest_is_detected(library: MediaLibrary, identity: Identity,
+                                                         where: float, flip: int) -> None:
+    record = library.add(jpeg(640, 480, (200, 100, 50)), filename="p.jpg", credit="J. P.")
+    data = library.path(record["id"], "preview")[0].read_bytes()
+    start = _after_manifest(data)
+    at = start + int(where * (len(data) - start))
+    changed = bytearray(data)
+    changed[at] ^= flip
+    provenance = read(bytes(changed), "image/jpeg", RenditionSigner(identity, AGENCY).reading)
+    assert provenance.state == "invalid", (at, provenance)
+
