@@ -15,7 +15,7 @@ verify only where that root is trusted: it is for development and trials, not fo
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography import x509
@@ -49,10 +49,10 @@ class Identity:
     root(s) a reader of the agency's own photos trusts (PEM), and `development` for the local chain."""
 
     chain: bytes
-    key: bytes
-    algorithm: str
-    anchors: bytes
-    development: bool
+    key: bytes = field(repr=False)  # never in a log line or a traceback's locals
+    algorithm: str = "es256"
+    anchors: bytes = b""
+    development: bool = False
 
     @property
     def certificate(self) -> x509.Certificate:
