@@ -13,7 +13,8 @@ An agency sends the same item under a different id in each of its formats. AP's,
 So an AP item's guid is its bare 32-digit item id in every format, and an update in any of them is a
 newer version of the same story (the version numbers agree: G2 `version` counts from 1 as the media
 API's does from 0 + 1). Other agencies name an item the same way in each of their formats, or give no
-id to match: their guids are kept as parsed.
+id to match: their guids are kept as parsed. An item sent without any id (AP's NITF without an
+`id-string`) is matched by its fingerprint instead (ingest.aliases).
 """
 
 from __future__ import annotations
@@ -29,6 +30,16 @@ RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
     (re.compile(rf"tag:ap\.org,\d{{4}}:{_AP_ITEM}(?:-[a-z]+)?", re.I), lambda m: m["item"].lower()),
     (re.compile(rf"https?://[^/?#]+/(?:[^?#]*/)?content/{_AP_ITEM}(?:[?#].*)?", re.I), lambda m: m["item"].lower()),
 )
+
+
+# What a parser names an item that its file gives no id (formats.nitf: stable_guid, and its digest
+# form for a file without a date): not an agency's item id.
+_MADE_UP = re.compile(r"nitf[:-]")
+
+
+def has_item_id(guid: str) -> bool:
+    """Whether `guid` is an id the item was sent with, not one the parser made up for it."""
+    return _MADE_UP.match(guid) is None
 
 
 def agency_guid(guid: str) -> str:

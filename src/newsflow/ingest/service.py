@@ -7,7 +7,8 @@ reason. A file that cannot be parsed is reported as failed with its reason (file
 writes nothing; the other files of a batch still go in.
 
 Between parsing and storing, every item is brought to one form whatever channel it came by: its
-agency guid (ingest.identity: one story per agency item across formats), labels for bare codes
+agency guid (ingest.identity: one story per agency item across formats; ingest.aliases: the same for
+an item sent without an id, by the guid it was sent under or its fingerprint), labels for bare codes
 (ingest.vocabulary), and media ids only this database holds (ingest.media). A file read from disk also
 has its relative media files added to the media library (ingest.media.FolderMedia).
 """
@@ -21,13 +22,14 @@ from enum import StrEnum
 from pathlib import Path
 
 from newsflow.formats.base import FormatError, local_media
-from newsflow.ingest import identity, screen, vocabulary
+from newsflow.ingest import aliases, identity, screen, vocabulary
 from newsflow.ingest.media import FolderMedia, foreign_as_remote, media_ids
 from newsflow.ingest.sources import SourceKind, Sources, folder_source
 from newsflow.model import Event, ItemKind, StoryVersion
 from newsflow.newsroom import MediaLibrary
 from newsflow.ops.metrics import UNWIRED, Metrics
 from newsflow.store import Store
+from newsflow.store.aliases import Alias
 from newsflow.store.store import LOCAL_SOURCE
 
 SUFFIXES = {".xml", ".json", ".nitf", ".atom", ".rss", ".g2"}
@@ -98,11 +100,14 @@ class Ingestor:
                 files.keep_only({m for item, r in stored if r.outcome in (Outcome.ingested, Outcome.updated)
                                  for m in media_ids(item)})
 
-    def prepare(self, items: list[StoryVersion]) -> tuple[list[StoryVersion], dict[str, list[str]]]:
-        """One file's items as they are stored (see the module's doc), and per guid what was left out."""
+    def prepare(self, items: list[StoryVersion], source: str = LOCAL_SOURCE,
+                ) -> tuple[list[StoryVersion], dict[str, list[str]], dict[str, list[Alias]]]:
+        """One file's items as `source` stores them (see the module's doc), per guid what was left out,
+        and per guid the aliases to record with its story."""
         # members before the packages that group them: a subscriber told of a package can fetch its parts
         items = sorted((identity.normalise(item) for item in self.label(items)),
                        key=lambda item: item.kind == ItemKind.package)
+        items, named = aliases.resolve(self.store, source, items)
         held = self.store.media_held(m for item in items for m in media_ids(item))
         notes: dict[str, list[str]] = {}
         out = []
@@ -110,7 +115,7 @@ class Ingestor:
             item, dropped = foreign_as_remote(item, held)
             notes.setdefault(item.guid, []).extend(dropped)
             out.append(item)
-        return out, notes
+        return out, notes, named
 
     def label(self, items: list[StoryVersion]) -> list[StoryVersion]:
         return vocabulary.labelled(items, self.subject_codes)
@@ -121,11 +126,11 @@ class Ingestor:
 
     def _store(self, items: list[StoryVersion], label: str, source: str,
                notes: Iterable[str] = ()) -> list[tuple[StoryVersion, Result]]:
-        items, dropped = self.prepare(items)
+        items, dropped, named = self.prepare(items, source)
         notes = tuple(notes)
         out: list[tuple[StoryVersion, Result]] = []
         for start in range(0, len(items), BATCH):
-            for item, outcome in self.store.ingest_versions(items[start:start + BATCH], source=source):
+            for item, outcome in self.store.ingest_versions(items[start:start + BATCH], source=source, aliases=named):
                 out.append((item, self._result(label, item, outcome, (*notes, *dropped.get(item.guid, ())))))
         return out
 

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from newsflow.errors import Conflict, NotFound
 from newsflow.model import Event, EventKind, PubStatus, Story, StoryVersion, utcnow
+from newsflow.store import aliases as story_aliases
 from newsflow.store import search
 from newsflow.store.engine import create_engine, migrate
 from newsflow.store.tables import events, media, media_uses, stories, tokens, users, versions
@@ -269,7 +270,9 @@ class Store:
         return sv, event
 
     def ingest_versions(self, items: list[StoryVersion], *, source: str = LOCAL_SOURCE,
-                        now: datetime | None = None) -> list[tuple[StoryVersion, Event | str]]:
+                        now: datetime | None = None,
+                        aliases: Mapping[str, Sequence[story_aliases.Alias]] | None = None,
+                        ) -> list[tuple[StoryVersion, Event | str]]:
         """Store wire versions from one ingest source in one transaction.
 
         Per item: the event written, or why nothing was written ("skipped: …" for a version already
@@ -278,25 +281,28 @@ class Store:
         version of one of its stories becomes an update (a correction or a kill when the wire says
         so). The batch is written with a few multi-row statements; if the database refuses it, each
         item is retried in its own savepoint so one bad item cannot keep the others out.
+
+        `aliases` (story guid → its other names, newsflow.ingest.aliases) are written with the story
+        for every item stored or already held, never for one refused.
         """
         now = now or utcnow()
         with self.write() as conn:
             try:
                 with conn.begin_nested():
-                    return self._ingest(conn, items, source, now)
+                    return self._ingest(conn, items, source, now, aliases or {})
             except sa.exc.SQLAlchemyError:
                 pass
             out: list[tuple[StoryVersion, Event | str]] = []
             for item in items:
                 try:
                     with conn.begin_nested():
-                        out.extend(self._ingest(conn, [item], source, now))
+                        out.extend(self._ingest(conn, [item], source, now, aliases or {}))
                 except sa.exc.SQLAlchemyError as exc:
                     out.append((item, f"failed: {item.guid} v{item.version}: {exc.orig or exc}"))
             return out
 
-    def _ingest(self, conn: sa.Connection, items: list[StoryVersion], source: str,
-                now: datetime) -> list[tuple[StoryVersion, Event | str]]:
+    def _ingest(self, conn: sa.Connection, items: list[StoryVersion], source: str, now: datetime,
+                aliases: Mapping[str, Sequence[story_aliases.Alias]]) -> list[tuple[StoryVersion, Event | str]]:
         query = (sa.select(stories.c.guid, stories.c.current_version, stories.c.first_published,
                            stories.c.source, stories.c.pubstatus)
                  .where(stories.c.guid.in_({item.guid for item in items})))
@@ -329,6 +335,8 @@ class Store:
         if new_stories:
             conn.execute(stories.insert(), new_stories)
         written = self._write_versions(conn, planned, by="ingest", now=now)
+        kept = {item.guid for item, slot in outcome if isinstance(slot, int) or slot.startswith("skipped")}
+        story_aliases.record(conn, self.insert_ignoring, source, {g: aliases[g] for g in kept if g in aliases})
         return [(item, written[slot] if isinstance(slot, int) else slot) for item, slot in outcome]
 
     def _lock_story(self, conn: sa.Connection, guid: str) -> sa.Row[Any] | None:
@@ -527,6 +535,16 @@ class Store:
         """Forget a media record (its files are the media library's to remove)."""
         with self.write() as conn:
             conn.execute(media.delete().where(media.c.id == media_id))
+
+    def aliased(self, source: str, aliases: Iterable[story_aliases.Alias]) -> dict[story_aliases.Alias, str]:
+        """The story each alias names among `source`'s (newsflow.store.aliases)."""
+        with self.read() as conn:
+            return story_aliases.lookup(conn, source, aliases)
+
+    def alias_targets(self, guids: Iterable[str]) -> dict[str, story_aliases.Target]:
+        """The stories among `guids` that exist, as ingest weighs an item joining them."""
+        with self.read() as conn:
+            return story_aliases.targets(conn, guids)
 
     def media_held(self, media_ids: Iterable[str]) -> set[str]:
         """Which of `media_ids` this database holds."""

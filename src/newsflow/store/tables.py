@@ -70,6 +70,19 @@ versions = sa.Table(
 )
 sa.Index("ix_versions_created", versions.c.version_created)
 
+# Other names one ingest source's items reach a story by (newsflow.ingest.aliases): `guid` — a guid an
+# item was sent under that is not the story's own (the same agency item sent in another format);
+# `fingerprint` — the digest of an item's kind, first-published second and folded headline, for
+# formats that send no item id. Scoped to the source: one source's alias never names another's story.
+story_aliases = sa.Table(
+    "story_aliases", metadata,
+    sa.Column("source", sa.String(255), primary_key=True),
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("alias", sa.String(255), primary_key=True),
+    sa.Column("guid", sa.String(255), sa.ForeignKey("stories.guid"), nullable=False),
+)
+sa.Index("ix_story_aliases_guid", story_aliases.c.guid)
+
 # The distribution log. `seq` is assigned under a lock held to commit, so seq order is commit order.
 events = sa.Table(
     "events", metadata,
