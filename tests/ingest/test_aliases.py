@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsflow.ingest import Outcome
+from newsflow.ingest import Outcome, screen
 from newsflow.ingest.aliases import fingerprint, fold
 from newsflow.model import ItemKind, StoryVersion
 from newsflow.services import Services
@@ -94,6 +94,17 @@ def test_nitf_first_later_takes_in_either_format_continue_its_versions(services:
     assert services.store.count_stories() == 1
     assert [v.headline for v in services.store.list_versions(story)] == [
         HEADLINE, "BC-SOC--Harbour Cup, 1st Ld", HEADLINE]
+
+
+@pytest.mark.parametrize("json_first", [True, False], ids=["json-first", "nitf-first"])
+def test_both_formats_in_one_batch_are_one_story(services: Services, json_first: bool) -> None:
+    items = [*screen.read(_json(), "item.json"), *screen.read(_nitf(), "item.xml")]
+    results = services.ingestor.store_versions(items if json_first else items[::-1], "batch", source="ap-wire")
+    assert [r.outcome for r in results] == [Outcome.ingested, Outcome.skipped]
+    assert len({r.guid for r in results}) == 1 and services.store.count_stories() == 1
+    if not json_first:  # the JSON's id was recorded for the NITF's story: its next take finds it
+        later = _json(version=1, made=T0 + timedelta(minutes=3))
+        assert _outcomes(services, later) == [(Outcome.updated, results[0].guid, 2)]
 
 
 def test_another_first_published_second_is_another_item(services: Services) -> None:

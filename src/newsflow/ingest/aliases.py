@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC
 
 from newsflow.ingest.identity import has_item_id
@@ -77,8 +78,22 @@ def resolve(store: Store, source: str,
             named.append(Alias(FINGERPRINT, printed))
         if guid != sent:
             named.append(Alias(GUID, sent))
+        for alias in named:  # a later item of the same batch finds what this one will be stored as
+            found.setdefault(alias, guid)
+        _seen(held, item, source, sent)
         out.append(item)
     return out, aliases
+
+
+def _seen(held: dict[str, Target], item: StoryVersion, source: str, sent: str) -> None:
+    """`held` as it will be once `item` is stored (if the store takes it)."""
+    target = held.get(item.guid)
+    if target is None:
+        held[item.guid] = Target(item.guid, source, item.version, item.version_created,
+                                 frozenset({sent} - {item.guid}))
+    elif item.version > target.current and target.source == source:
+        held[item.guid] = replace(target, current=item.version, version_created=item.version_created,
+                                  sent_as=target.sent_as | ({sent} - {item.guid}))
 
 
 def _story(item: StoryVersion, printed: str | None, found: dict[Alias, str], held: dict[str, Target]) -> str:
