@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from newsflow.backup import export_archive, restore_archive
+from newsflow.config import Settings
 from newsflow.ingest import Outcome, screen
 from newsflow.ingest.aliases import fingerprint, fold
 from newsflow.model import ItemKind, StoryVersion
 from newsflow.services import Services
+from newsflow.store.engine import create_engine
 from tests.conftest import shared
 
 ITEM = "4c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f"
@@ -169,3 +173,25 @@ def test_a_fingerprint_ignores_case_spacing_punctuation_and_zone_but_not_time_or
     assert fingerprint(_version(varied, shifted)) == print_  # the same instant in any zone
     assert fingerprint(_version(plain, when + timedelta(seconds=1))) != print_
     assert fingerprint(_version(plain, when, ItemKind.package)) != print_
+
+
+def test_a_backup_keeps_the_aliases(services: Services, tmp_path: Path) -> None:
+    """Restored elsewhere, the NITF of an item first sent as JSON is still that story."""
+    _outcomes(services, _json())
+    _outcomes(services, _nitf())  # records the NITF's made-up guid for the JSON's story
+    archive = tmp_path / "backup.zip"
+    export_archive(services.store.engine, services.settings.media_dir, archive, agency="Test Agency")
+    root = tmp_path / "restored"
+    engine = create_engine(f"sqlite:///{tmp_path / 'restored.db'}")
+    try:
+        restore_archive(engine, root / "media", archive)
+    finally:
+        engine.dispose()
+    restored = Services.open(Settings(data_dir=root, database_url=f"sqlite:///{tmp_path / 'restored.db'}",
+                                      media_dir=root / "media", demo=False))
+    try:
+        later = _nitf(T0 + timedelta(minutes=15), body="Harbour beat Quay 3-1.")
+        assert _outcomes(restored, later) == [(Outcome.updated, ITEM, 2)]
+        assert restored.store.count_stories() == 1
+    finally:
+        restored.close()
