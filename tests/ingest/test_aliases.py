@@ -82,7 +82,11 @@ def test_json_first_a_later_nitf_take_is_the_next_version_and_an_older_one_is_sk
         (Outcome.updated, ITEM, 2)]
     assert "3-1" in services.store.get_version(ITEM).body_html
     assert _outcomes(services, _nitf(T0 + timedelta(minutes=5))) == [(Outcome.skipped, ITEM, 1)]
-    assert _outcomes(services, _json(version=2, made=T0 + timedelta(hours=1))) == [(Outcome.updated, ITEM, 3)]
+    # the agency's v1 is numbered 2, which the story already has: being newer, it is version 3
+    take = _json(version=1, made=T0 + timedelta(minutes=30))
+    assert _outcomes(services, take) == [(Outcome.updated, ITEM, 3)]
+    assert _outcomes(services, take) == [(Outcome.skipped, ITEM, 2)]
+    assert _outcomes(services, _json(version=2, made=T0 + timedelta(hours=1))) == [(Outcome.updated, ITEM, 4)]
     assert services.store.count_stories() == 1
 
 

@@ -16,10 +16,11 @@ An item whose guid names no story takes the story its sent guid, else its finger
 own source's. An item id never merges with another: an item with an id (any guid the parser did not
 make up) joins a story by fingerprint only if that story has no item id of its own.
 
-Versions: an item that reaches a story under another name, or whose guid was made up (a NITF carries
-no version; every read of it is version 1), has no version number comparable with the story's. When
-its version is not above the story's current one, it is the story's next version if it is newer (its
-version time later than the current version's), and otherwise the same take as held (skipped).
+Versions: an item that reaches a story under another name, whose guid was made up (a NITF carries no
+version; every read of it is version 1), or whose story has taken items under several names, has no
+version number comparable with the story's. When its version is not above the story's current one,
+it is the story's next version if it is newer (its version time later than the current version's),
+and otherwise the same take as held (skipped).
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def resolve(store: Store, source: str,
         sent, printed = item.guid, prints[id(item)]
         guid = _story(item, printed, found, held)
         target = held.get(guid)
-        if target is not None and (guid != sent or not has_item_id(sent)):
+        if target is not None and (guid != sent or _mixed(target) or not has_item_id(sent)):
             item = _as_version_of(item, target)
         if guid != sent:
             item = item.model_copy(update={"guid": guid})
@@ -109,6 +110,12 @@ def _story(item: StoryVersion, printed: str | None, found: dict[Alias, str], hel
     if has_item_id(item.guid) and item_ids(held[by_print]):
         return item.guid  # two item ids: two items, however alike
     return by_print
+
+
+def _mixed(target: Target) -> bool:
+    """Whether a story's versions came under more than one name (or without an id): its numbers are
+    then its own, not those of any one format the agency sends."""
+    return bool(target.sent_as) or not has_item_id(target.guid)
 
 
 def _as_version_of(item: StoryVersion, target: Target) -> StoryVersion:
