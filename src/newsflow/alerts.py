@@ -37,6 +37,7 @@ from newsflow.portal_tables import portal_alerts, portal_saved_searches
 from newsflow.store import Store
 from newsflow.store.search import QueryError, SearchIndex
 from newsflow.store.tables import stories, users
+from newsflow.web.guid_paths import segment
 from newsflow.wire.entitlement import may_see
 from newsflow.wire.feed import versions_reach
 from newsflow.wire.subscribers import Subscribers
@@ -363,7 +364,7 @@ class AlertMailer:
             text.append(f"{name}:")
             parts.append(f"<h2>{html.escape(name)}</h2><ul>")
             for row in found:
-                link = f"{self.base_url}/portal/stories/{row.guid}"
+                link = f"{self.base_url}/portal/stories/{segment(row.guid)}"
                 text += [f"  - {row.headline}", f"    {link}"]
                 parts.append(f'<li><a href="{html.escape(link)}">{html.escape(row.headline)}</a></li>')
             text.append("")

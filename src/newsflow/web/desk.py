@@ -31,6 +31,7 @@ from newsflow.store import StoryRecord, User
 from newsflow.web import forms, i18n, media_view, sessions
 from newsflow.web.deps import services
 from newsflow.web.desk_live import LiveView, event_rows
+from newsflow.web.guid_paths import Guid, segment
 from newsflow.web.login import require_publisher, require_staff, stream_credential
 from newsflow.web.templating import private_page
 
@@ -235,7 +236,7 @@ def _editor(request: Request, svc: Services, user: User, record: StoryRecord | N
                           state="draft", published=False, killed=False, versions=[], version=0,
                           modified=None, body_preview=None, **common)
     return _desk_page(request, "desk/editor.html", user, status=status, guid=record.guid,
-                      action=f"/desk/stories/{record.guid}", published=record.published,
+                      action=f"/desk/stories/{segment(record.guid)}", published=record.published,
                       killed=record.pubstatus == PubStatus.canceled,
                       versions=svc.store.list_versions(record.guid) if record.published else [],
                       version=record.current_version, modified=record.modified,
@@ -251,8 +252,9 @@ def new_story(request: Request, user: User = Depends(require_staff),
     return _editor(request, svc, user, None, values_of(Story.model_construct(headline="")))
 
 
+# A story's routes take its guid as one encoded segment (newsflow.web.guid_paths): it may be a URL.
 @router.get("/desk/stories/{guid}")
-def edit_story(guid: str, request: Request, user: User = Depends(require_staff),
+def edit_story(guid: Guid, request: Request, user: User = Depends(require_staff),
                svc: Services = Depends(services)) -> Response:
     record = svc.store.get_story(guid)
     return _editor(request, svc, user, record, values_of(record.draft))
@@ -287,7 +289,7 @@ async def create_story(request: Request, user: User = Depends(require_staff),
 
 
 @router.post("/desk/stories/{guid}", dependencies=[Depends(sessions.require_csrf)])
-async def save_story(guid: str, request: Request, user: User = Depends(require_staff),
+async def save_story(guid: Guid, request: Request, user: User = Depends(require_staff),
                      svc: Services = Depends(services)) -> Response:
     form = await request.form()
     return await run_in_threadpool(_submit, request, svc, user, guid, form, _read_upload(form))
@@ -350,11 +352,11 @@ def _submit(request: Request, svc: Services, user: User, guid: str | None, form:
             return _editor(request, svc, user, shown, values, errors=field_error(exc, t), status=422)
         return _editor(request, svc, user, shown, values, problem=str(exc), status=409)
     done = {"save": "saved", "publish": "published"}.get(action, action)
-    return RedirectResponse(f"/desk/stories/{record.guid}?done={done}", 303)
+    return RedirectResponse(f"/desk/stories/{segment(record.guid)}?done={done}", 303)
 
 
 @router.post("/desk/stories/{guid}/kill", dependencies=[Depends(sessions.require_csrf)])
-async def kill_story(guid: str, request: Request, user: User = Depends(require_publisher),
+async def kill_story(guid: Guid, request: Request, user: User = Depends(require_publisher),
                      svc: Services = Depends(services)) -> Response:
     form = await request.form()
     reason = str(form.get("reason") or "")
@@ -369,7 +371,7 @@ async def kill_story(guid: str, request: Request, user: User = Depends(require_p
         except Conflict as exc:
             return _editor(request, svc, user, record, values_of(record.draft), problem=str(exc), reason=reason,
                            status=409)
-        return RedirectResponse(f"/desk/stories/{guid}?done=kill", 303)
+        return RedirectResponse(f"/desk/stories/{segment(guid)}?done=kill", 303)
 
     return await run_in_threadpool(kill)
 
@@ -433,7 +435,7 @@ def diff_fields(a: StoryVersion, b: StoryVersion, t: Translate) -> list[tuple[st
 
 
 @router.get("/desk/stories/{guid}/diff")
-def diff(guid: str, request: Request, a: int = Query(1, ge=1, le=INT32_MAX), b: int = Query(2, ge=1, le=INT32_MAX),
+def diff(guid: Guid, request: Request, a: int = Query(1, ge=1, le=INT32_MAX), b: int = Query(2, ge=1, le=INT32_MAX),
          user: User = Depends(require_staff),
          svc: Services = Depends(services)) -> Response:
     old, new = svc.store.get_version(guid, a), svc.store.get_version(guid, b)

@@ -2,7 +2,8 @@
 
 An ingested guid may be a URL (`https://example.org/item/abc?x=1#y`), so it may hold `/`, `?`, `#`
 and `%`. Every link Newsflow writes carries a guid as one path segment with everything but the
-unreserved characters percent-encoded, `/` as `%2F` (`RenderContext.item_uri`).
+unreserved characters percent-encoded, `/` as `%2F`: `segment` (the `guid_segment` filter of the
+templates), as `RenderContext.item_uri` does for the items a format links.
 
 A server decodes the path before routing, which would make `%2F` a separator again: the guid
 `a/versions` would then be read as the versions of story `a`. So for the routes that take a guid
@@ -11,19 +12,26 @@ decodes those two in the guid parameter: any guid round-trips. The routes declar
 client that sends a URL guid with literal slashes still reaches the story; the route's own segments
 (`/versions/2`, `/publish`) are then the last ones, and a guid that itself ends in such segments must
 be sent encoded. The public site's story pages (`/news/{guid}/{slug}`) take the encoded segment only.
+The portal's and the desk's story pages (`/portal/stories/…`, `/desk/stories/…`) follow the same rule.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Depends, Path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-GUID_ROUTES = ("/v1/items/", "/v1/newsroom/stories/", "/news/")
+GUID_ROUTES = ("/v1/items/", "/v1/newsroom/stories/", "/news/", "/portal/stories/", "/desk/stories/")
 _ESCAPE = re.compile(rb"%([0-9A-Fa-f]{2})|%")
 _KEPT = re.compile(r"%2F|%25")
+
+
+def segment(guid: str) -> str:
+    """A guid as one URL path segment, every character but letters, digits and `-._~` percent-encoded."""
+    return quote(guid, safe="")
 
 
 def routable(raw_path: bytes) -> str:

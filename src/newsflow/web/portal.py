@@ -32,6 +32,7 @@ from newsflow.store.search import FACETS, QueryError
 from newsflow.web import i18n, media_view, sessions
 from newsflow.web.api.subscriber import event_stream, resume_from
 from newsflow.web.deps import services
+from newsflow.web.guid_paths import Guid, segment
 from newsflow.web.login import current_user, require_portal
 from newsflow.web.templating import PRIVATE, private_page
 from newsflow.wire.entitlement import CompanyAccess, may_see
@@ -224,8 +225,9 @@ def photo_wire(request: Request, before: str | None = Query(None, description="C
                    section="photos")
 
 
+# A story's routes take its guid as one encoded segment (newsflow.web.guid_paths): it may be a URL.
 @router.get("/stories/{guid}")
-def story(request: Request, guid: str, user: User = Depends(require_portal),
+def story(request: Request, guid: Guid, user: User = Depends(require_portal),
           svc: Services = Depends(services)) -> Response:
     access, version = _visible(svc, user, guid)
     portal = svc.portal
@@ -237,7 +239,7 @@ def story(request: Request, guid: str, user: User = Depends(require_portal),
 
 
 @router.get("/stories/{guid}/media/{media_id}/{rendition}")
-def story_media(guid: str, media_id: str, rendition: str, user: User = Depends(require_portal),
+def story_media(guid: Guid, media_id: str, rendition: str, user: User = Depends(require_portal),
                 svc: Services = Depends(services)) -> Response:
     """A rendition of a photo of a story the company may see (404 for anything else)."""
     _, version = _visible(svc, user, guid)
@@ -253,7 +255,7 @@ def story_media(guid: str, media_id: str, rendition: str, user: User = Depends(r
 
 
 @router.get("/stories/{guid}/download")
-def download(request: Request, guid: str, format: str = Query("ninjs"), user: User = Depends(require_portal),
+def download(request: Request, guid: Guid, format: str = Query("ninjs"), user: User = Depends(require_portal),
              svc: Services = Depends(services)) -> Response:
     if format not in DOWNLOAD_FORMATS:
         raise HTTPException(422, f"format {format!r} is not one of {', '.join(DOWNLOAD_FORMATS)}")
@@ -262,7 +264,8 @@ def download(request: Request, guid: str, format: str = Query("ninjs"), user: Us
     body = render(version, format, svc.render_context)
     svc.usage.record([Use(access.id, _actor(user), guid, version.version, "portal", format)])
     svc.portal.note(user.id, guid, version.version, "download", format)
-    filename = f"{guid}-v{version.version}.{output.extension}"
+    # the guid encoded: a URL guid's "/" or "?" has no place in a file name
+    filename = f"{segment(guid)}-v{version.version}.{output.extension}"
     return Response(body, media_type=output.media_type, headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": PRIVATE})
 
@@ -271,12 +274,12 @@ def download(request: Request, guid: str, format: str = Query("ninjs"), user: Us
 
 
 @router.post("/stories/{guid}/bookmark", dependencies=[Depends(sessions.require_csrf)])
-async def bookmark(request: Request, guid: str, user: User = Depends(require_portal),
+async def bookmark(request: Request, guid: Guid, user: User = Depends(require_portal),
                    svc: Services = Depends(services)) -> Response:
     form = await request.form()
     await asyncio.to_thread(_visible, svc, user, guid)
     svc.portal.bookmark(user.id, guid, on=form.get("action") != "remove")
-    return RedirectResponse(f"/portal/stories/{guid}", 303)
+    return RedirectResponse(f"/portal/stories/{segment(guid)}", 303)
 
 
 def _entitled_versions(svc: Services, user: User, guids: list[str]) -> dict[str, StoryVersion]:

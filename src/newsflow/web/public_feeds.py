@@ -11,13 +11,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from lxml import etree
 
 from newsflow.formats.base import RenderContext, render_each
 from newsflow.formats.feeds import FeedEntry, Presenter, render_atom, render_rss
 from newsflow.model import StoryVersion
+from newsflow.web.guid_paths import segment
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
@@ -40,7 +40,7 @@ def stable_id(base: str, v: StoryVersion) -> str:
     """An entry's id: the story's address without its slug (which follows the headline), so that an
     updated headline is the same entry to a feed reader (RFC 4287: an id never changes). The address
     answers with a redirect to the story."""
-    return f"{base}/news/{quote(v.guid, safe='')}"
+    return f"{base}/news/{segment(v.guid)}"
 
 
 def summarized(base: str, url: Url, summary: Summary) -> Presenter:

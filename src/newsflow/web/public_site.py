@@ -29,7 +29,7 @@ from newsflow.ranges import whole_number
 from newsflow.services import Services
 from newsflow.web import i18n, public_feeds, sessions
 from newsflow.web.deps import services
-from newsflow.web.guid_paths import Guid
+from newsflow.web.guid_paths import Guid, segment
 from newsflow.web.templating import cached, page, private_page
 
 router = APIRouter(include_in_schema=False)
@@ -146,7 +146,7 @@ class View:
 
 def story_path(v: StoryVersion) -> str:
     # the guid as one encoded segment (an ingested guid may be a URL: newsflow.web.guid_paths)
-    return f"/news/{quote(v.guid, safe='')}/{quote(make_slug(v.headline))}"
+    return f"/news/{segment(v.guid)}/{quote(make_slug(v.headline))}"
 
 
 def _view(v: StoryVersion) -> View:
@@ -164,7 +164,7 @@ def lead_photo(svc: Services, v: StoryVersion) -> Photo | None:
         preview = (record or {}).get("renditions", {}).get("preview")
         if preview is None:
             continue
-        return Photo(media_id=p.media_id, src=f"/news/{quote(v.guid, safe='')}/photo.jpg",
+        return Photo(media_id=p.media_id, src=f"/news/{segment(v.guid)}/photo.jpg",
                      alt=p.alt or p.caption or p.title or v.headline, caption=p.caption, credit=p.credit,
                      width=preview.get("width"), height=preview.get("height"))
     return None

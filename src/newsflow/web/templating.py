@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from newsflow.web import i18n, sessions
 from newsflow.web.conditional import cached
+from newsflow.web.guid_paths import segment
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -38,6 +39,7 @@ env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=T
                          trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
 env.filters["json_ld"] = _json_ld
 env.filters["date"] = _date
+env.filters["guid_segment"] = segment  # a guid in a link: one encoded path segment
 templates = Jinja2Templates(env=env)
 
 
