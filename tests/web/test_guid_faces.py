@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 import lxml.html
@@ -57,6 +57,12 @@ def _story_links(html: str, prefix: str, guid: str) -> list[str]:
     found = [u for u in _links(html, prefix) if urlsplit(u).path.startswith(own)]
     assert found, f"no link to {own} on the page"
     return found
+
+
+def _script_segment(guid: str) -> str:
+    """A guid as the live pages' scripts write it into a link (desk-live.js, portal.js): JavaScript's
+    encodeURIComponent, which leaves `!'()*` as they are."""
+    return quote(guid, safe="!'()*-._~")
 
 
 def _reader(svc: Services) -> str:
@@ -146,6 +152,8 @@ def test_any_guid_has_its_portal_page_and_downloads(client: TestClient, services
     assert lxml.html.fromstring(page.content).xpath("string(//h1)") == f"Story {guid}"
     [text] = [u for u in _story_links(page.text, "/portal/stories/", guid) if u.endswith("format=text")]
     assert f"Story {guid}" in client.get(text).text
+    live = client.get(f"/portal/stories/{_script_segment(guid)}")  # the live wire's link
+    assert lxml.html.fromstring(live.content).xpath("string(//h1)") == f"Story {guid}"
 
 
 # ---- the alert e-mail -----------------------------------------------------------------------------------
@@ -221,3 +229,5 @@ def test_any_guid_has_its_desk_editor(client: TestClient, services: Services, gu
     assert page.status_code == 200
     assert lxml.html.fromstring(page.content).xpath("string(//h1)") == f"Story {guid}"
     assert re.search(r'<form[^>]+action="/desk/stories/' + re.escape(segment(guid)) + '"', page.text)
+    live = client.get(f"/desk/stories/{_script_segment(guid)}")  # the live view's link
+    assert lxml.html.fromstring(live.content).xpath("string(//h1)") == f"Story {guid}"
