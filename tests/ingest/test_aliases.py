@@ -4,19 +4,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from itertools import count
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsflow.backup import export_archive, restore_archive
 from newsflow.config import Settings
 from newsflow.ingest import Outcome, screen
-from newsflow.ingest.aliases import fingerprint, fold
+from newsflow.ingest.aliases import fingerprint, fold, resolve
 from newsflow.model import ItemKind, StoryVersion
 from newsflow.services import Services
+from newsflow.store import Store
 from newsflow.store.engine import create_engine
 from tests.conftest import shared
 
@@ -199,3 +202,36 @@ def test_a_backup_keeps_the_aliases(services: Services, tmp_path: Path) -> None:
         assert restored.store.count_stories() == 1
     finally:
         restored.close()
+
+
+@pytest.fixture(scope="module")
+def alias_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """One SQLite store for the examples of a property test (each example uses its own guids)."""
+    store = Store(f"sqlite:///{tmp_path_factory.mktemp('aliases') / 'aliases.db'}")
+    store.migrate()
+    yield store
+    store.close()
+
+
+_EXAMPLES = count(1)
+_SOURCE = st.from_regex(r"[a-z][a-z0-9-]{0,20}", fullmatch=True)
+
+
+@settings(max_examples=20, deadline=None)
+@given(_SOURCE, _SOURCE, st.lists(st.tuples(st.text(_LETTERS, min_size=1, max_size=8), _SEPARATORS),
+                                  min_size=1, max_size=6))
+def test_an_item_without_an_id_joins_by_fingerprint_only_within_its_own_source(
+        alias_store: Store, source: str, other: str, words: list[tuple[str, str]]) -> None:
+    token = next(_EXAMPLES)  # examples share the store: each has its own guids and second
+    headline = " ".join(word for word, _ in words)
+    when = T0 + timedelta(seconds=token)
+    first = _version(headline, when).model_copy(update={"guid": f"id-{token}"})
+    items, named = resolve(alias_store, source, [first])
+    [(stored, _)] = alias_store.ingest_versions(items, source=source, aliases=named)
+    made_up = _version("".join(w.swapcase() + s for w, s in words), when).model_copy(
+        update={"guid": f"nitf:X:{token}"})
+    [joined], _ = resolve(alias_store, source, [made_up])
+    assert joined.guid == stored.guid
+    if other != source:
+        [apart], _ = resolve(alias_store, other, [made_up])
+        assert apart.guid == made_up.guid

@@ -21,6 +21,10 @@ version; every read of it is version 1), or whose story has taken items under se
 version number comparable with the story's. When its version is not above the story's current one,
 it is the story's next version if it is newer (its version time later than the current version's),
 and otherwise the same take as held (skipped).
+
+Aliases are looked up before the batch's write transaction and written inside it (the first story an
+alias is written for keeps it): two nodes storing two formats of one item in the same instant can
+still make two stories.
 """
 
 from __future__ import annotations
