@@ -58,7 +58,9 @@ class GuidPaths:
         if scope["type"] == "http" and scope["path"].startswith(GUID_ROUTES) and scope.get("raw_path"):
             path = routable(scope["raw_path"])
             if path.startswith(GUID_ROUTES):
-                scope = {**scope, "path": path}
+                # in place, not a copy: the layers outside read the matched route from this scope
+                # (the request log's and the metrics' route label)
+                scope["path"] = path
         await self.app(scope, receive, send)
 
 
