@@ -62,11 +62,32 @@ def status_of(record: StoryRecord) -> str:
 # ---- between the model and the form ----------------------------------------------------------------------
 
 
+# text fields the editor shows as they are; the form calls the desk note "private_note" (staff only,
+# never sent), so no form name reads like one of the desk's own text keys
+WORDS = ("subheadline", "byline_text", "tagline")
+
+
+def carried_over(old: Story, new: Story) -> Story:
+    """`new` (read from the form) with what the form does not show taken from `old`: a package's members,
+    a contributor's job title (by name), a remote media object's renditions (by its link or media id).
+    Without it, saving an ingested story on the desk would drop them."""
+    titles = {c.name: c.title for c in old.contributors if c.title}
+    renditions = {(p.media_id, p.href): p.renditions for p in old.photos if p.renditions}
+    return new.model_copy(update={
+        "members": new.members or old.members,
+        "contributors": [c if c.title else c.model_copy(update={"title": titles.get(c.name)})
+                         for c in new.contributors],
+        "photos": [p if p.renditions else p.model_copy(update={"renditions": renditions.get((p.media_id, p.href), [])})
+                   for p in new.photos],
+    })
+
+
 def values_of(story: Story) -> dict[str, Any]:
     """A story as the form shows it: every field a string (or a list of row dicts)."""
     return {
         "kind": story.kind.value, "headline": story.headline, "spot": story.spot, "summary": story.summary or "",
         "body_html": story.body_html, "dateline": story.dateline or "", "slugline": story.slugline or "",
+        **{name: getattr(story, name) or "" for name in WORDS}, "private_note": story.desk_note or "",
         "dossier": story.dossier or "", "categories": ", ".join(story.categories),
         "keywords": ", ".join(story.keywords), "related": "\n".join(story.related),
         **{name: "\n".join(f"{c.name} | {c.code}" if c.code else c.name for c in getattr(story, name))
@@ -92,9 +113,9 @@ def values_from_form(form: FormData) -> dict[str, Any]:
         return [v if isinstance(v, str) else "" for v in form.getlist(name)]
 
     values: dict[str, Any] = {name: text(name) for name in (
-        "kind", "headline", "spot", "summary", "body_html", "dateline", "slugline", "dossier", "categories", "keywords",
-        "related", *CONCEPTS, "language", "translation_group", "urgency", "embargo", "editor_note",
-        "photo_new_caption", "photo_new_credit", "photo_new_alt")}
+        "kind", "headline", "spot", "summary", "body_html", "dateline", "slugline", *WORDS, "private_note", "dossier",
+        "categories", "keywords", "related", *CONCEPTS, "language", "translation_group", "urgency", "embargo",
+        "editor_note", "photo_new_caption", "photo_new_credit", "photo_new_alt")}
     values["public"] = text("public") == "on"
     values["contributors"] = [{"name": n, "role": r, "place": p} for n, r, p in
                               zip(many("contributor_name"), many("contributor_role"), many("contributor_place"),
@@ -126,6 +147,7 @@ def story_fields(values: dict[str, Any], t: Translate) -> tuple[dict[str, Any], 
         "kind": values["kind"].strip() or ItemKind.text.value, "headline": values["headline"].strip(),
         "spot": values["spot"].strip(), "summary": optional("summary"),
         "body_html": values["body_html"], "dateline": optional("dateline"), "slugline": optional("slugline"),
+        **{name: optional(name) for name in WORDS}, "desk_note": optional("private_note"),
         "dossier": optional("dossier"), "categories": forms.commas(values["categories"]),
         "keywords": forms.commas(values["keywords"]), "related": forms.lines(values["related"]),
         **{name: [_concept(line) for line in forms.lines(values[name])] for name in CONCEPTS},
@@ -172,7 +194,8 @@ def validation_errors(exc: ValidationError, t: Translate) -> dict[str, str]:
         where = " ".join(str(int(p) + 1) if p.isdigit() else p for p in loc[1:])
         message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
         text = f"{_label(loc[0], t)}{' ' + where if where else ''}: {message}"
-        errors[loc[0]] = f"{errors[loc[0]]} {text}" if loc[0] in errors else text
+        field = "private_note" if loc[0] == "desk_note" else loc[0]  # its name in the form
+        errors[field] = f"{errors[field]} {text}" if field in errors else text
     return errors
 
 
@@ -313,6 +336,8 @@ def _submit(request: Request, svc: Services, user: User, guid: str | None, form:
         errors = validation_errors(exc, t) | errors
     if errors:
         draft = None
+    if draft is not None and record is not None:
+        draft = carried_over(record.draft, draft)
     if draft is not None and upload is not None:
         # the file is stored only once the rest of the form is valid, so a refused form adds no file;
         # a picture uploaded to a graphic item is a graphic, a video or audio file is what it holds
@@ -398,7 +423,8 @@ def field_texts(v: StoryVersion, t: Translate) -> list[tuple[str, str]]:
     status = t(f"desk_pubstatus_{v.pubstatus.value}") + (f" ({t('desk_correction')})" if v.is_correction else "")
     return [
         (t("desk_f_kind"), t(f"desk_kind_{v.kind.value}")),
-        (t("desk_f_headline"), v.headline), (t("desk_f_spot"), v.spot), (t("desk_f_summary"), v.summary or ""),
+        (t("desk_f_headline"), v.headline), (t("desk_f_subheadline"), v.subheadline or ""),
+        (t("desk_f_spot"), v.spot), (t("desk_f_summary"), v.summary or ""),
         (t("desk_f_body_html"), html_to_text(v.body_html)), (t("desk_f_dateline"), v.dateline or ""),
         (t("desk_f_contributors"), "\n".join(f"{c.name} ({c.role.value}{', ' + c.place if c.place else ''})"
                                              for c in v.contributors)),
@@ -412,7 +438,9 @@ def field_texts(v: StoryVersion, t: Translate) -> list[tuple[str, str]]:
         (t("desk_f_photos"), "\n".join(f"{p.kind.value} {p.media_id or p.href}: {p.caption} — {p.credit}"
                                         for p in v.photos)),
         (t("desk_f_related"), "\n".join(v.related)), (t("desk_f_slugline"), v.slugline or ""),
+        (t("desk_f_byline_text"), v.byline_text or ""), (t("desk_f_tagline"), v.tagline or ""),
         (t("desk_f_status"), status), (t("desk_f_editor_note"), v.editor_note or ""),
+        (t("desk_f_desk_note"), v.desk_note or ""),
     ]
 
 
