@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from lxml import etree
 
@@ -38,12 +40,39 @@ def kids(el: etree._Element | None) -> Iterator[etree._Element]:
     return (child for child in (el if el is not None else []) if isinstance(child.tag, str))
 
 
+# Set by `grouped`: element -> its element children by local name. A reader asks the same element for
+# a dozen names; lxml makes a proxy object for every child it walks, so walking once is most of a parse.
+_GROUPS: ContextVar[dict[etree._Element, dict[str, list[etree._Element]]] | None] = ContextVar(
+    "newsflow_g2_groups", default=None)
+
+
+@contextmanager
+def grouped() -> Iterator[None]:
+    """Within, `children` walks each element's children once; the tree must not change meanwhile (the
+    cache holds the elements, so each keeps its proxy and identity)."""
+    token = _GROUPS.set({})
+    try:
+        yield
+    finally:
+        _GROUPS.reset(token)
+
+
 def children(el: etree._Element | None, name: str) -> list[etree._Element]:
     if el is None:
         return []
-    wanted = name.lower()
-    # the hot loop of parsing: plain iteration, cached local names (comments have non-str tags)
-    return [child for child in el if type(child.tag) is str and local_name(child.tag) == wanted]
+    groups = _GROUPS.get()
+    if groups is None:
+        wanted = name.lower()
+        # plain iteration, cached local names (comments have non-str tags)
+        return [child for child in el if type(child.tag) is str and local_name(child.tag) == wanted]
+    by_name = groups.get(el)
+    if by_name is None:
+        by_name = groups[el] = {}
+        for child in el:
+            if type(child.tag) is str:
+                by_name.setdefault(local_name(child.tag), []).append(child)
+    found = by_name.get(name.lower())
+    return list(found) if found else []  # a copy: callers may change the list they get
 
 
 def child(el: etree._Element | None, name: str) -> etree._Element | None:

@@ -89,7 +89,7 @@ from lxml import html as lxml_html
 from pydantic import ValidationError
 
 from newsflow.formats.base import FormatError, RenderContext, clip
-from newsflow.formats.g2xml import NAR
+from newsflow.formats.g2xml import NAR, grouped
 from newsflow.formats.g2xml import attr as _attr
 from newsflow.formats.g2xml import child as _child
 from newsflow.formats.g2xml import children as _children
@@ -474,6 +474,11 @@ class _Read:
 def parse(data: bytes, source: str) -> list[StoryVersion]:
     """Stories from a NewsML-G2 newsItem, packageItem or newsMessage (see the module docstring)."""
     root = parse_xml(data, source)
+    with grouped():  # the tree is only read from here on
+        return _parse_root(root, source)
+
+
+def _parse_root(root: etree._Element, source: str) -> list[StoryVersion]:
     name = _local(root)
     namespace = etree.QName(root).namespace
     if namespace not in (None, NAR) or name not in ("newsitem", "newsmessage", "packageitem"):
