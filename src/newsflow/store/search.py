@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from newsflow.model import EventKind, PubStatus, StoryVersion, html_to_text, utcnow
+from newsflow.store.folding import WORD, fold_text, match_key, query_forms
 from newsflow.store.search_tables import BODY_INDEXED, search_docs
 from newsflow.store.tables import events, stories, versions
 from newsflow.wire.entitlement import CompanyAccess
@@ -57,8 +58,13 @@ _PLAIN_SNIPPET = 240
 _HEADLINE_SOURCE = 100_000  # ts_headline re-parses its input: bound the work per hit
 _PG_HEADLINE_OPTIONS = (f"StartSel={_START}, StopSel={_END}, MaxWords=30, MinWords=12, MaxFragments=2, "
                         'FragmentDelimiter=" … "')
-# bm25 weights for headline, spot and body: a word in the headline says most about the story.
-_BM25_WEIGHTS = (10.0, 4.0, 1.0)
+# bm25 weights for headline, spot, body and variants: a word in the headline says most about the story;
+# a folded form the least (it also counts where the original matched already).
+_BM25_WEIGHTS = (10.0, 4.0, 1.0, 0.5)
+# Folded body text indexed: the variants column doubles a folded story's words, and PostgreSQL refuses
+# a tsvector over 1 MB, so the folds cover the first half of what BODY_INDEXED allows.
+VARIANTS_BODY = BODY_INDEXED // 2
+_INDEXED_COLUMNS = "{headline spot body}"  # FTS5's column filter: the text as written, not the folds
 _CHUNK = 500  # bound on an IN (...) list
 
 _CFG = sa.literal_column(f"'{PG_CONFIG}'::regconfig")
@@ -205,11 +211,23 @@ def parse(q: str) -> ParsedQuery | None:
     return ParsedQuery(tuple(tuple(g) for g in groups), tuple(excluded))
 
 
+def _forms(t: Term) -> list[Term]:
+    """A term and its fold (newsflow.store.folding): a story matches if either does."""
+    forms = [Term(text, t.prefix) for text in query_forms(t.text)]
+    # a folded prefix must stay a bare word: it reaches PostgreSQL inside tsquery syntax
+    return [f for f in forms if not f.prefix or f.text.isalnum()] or [t]
+
+
+def _fts5_string(t: Term) -> str:
+    quoted = '"' + t.text.replace('"', '""') + '"'
+    return quoted + " *" if t.prefix else quoted
+
+
 def fts5_expression(parsed: ParsedQuery) -> str:
     """The query in FTS5 syntax, every term a quoted string (FTS5 reads nothing inside quotes)."""
     def term(t: Term) -> str:
-        quoted = '"' + t.text.replace('"', '""') + '"'
-        return quoted + " *" if t.prefix else quoted
+        forms = list(map(_fts5_string, _forms(t)))
+        return forms[0] if len(forms) == 1 else "(" + " OR ".join(forms) + ")"
 
     parts = [" OR ".join(map(term, g)) for g in parsed.groups]
     expression = " AND ".join(f"({p})" if len(g) > 1 else p for p, g in zip(parts, parsed.groups, strict=True))
@@ -218,12 +236,20 @@ def fts5_expression(parsed: ParsedQuery) -> str:
     return expression
 
 
+def _marks_expression(parsed: ParsedQuery) -> str:
+    """Every wanted term as typed, in the text as written only: what an FTS5 snippet marks (it would
+    otherwise pick the variants column, which no reader should see). Words met only by a fold are
+    marked by `_folded_snippet`."""
+    typed = (_fts5_string(_forms(t)[0]) for g in parsed.groups for t in g)
+    return f"{_INDEXED_COLUMNS} : ({' OR '.join(typed)})"
+
+
 def tsquery_expression(parsed: ParsedQuery) -> sa.ColumnElement[Any]:
     """The query as a PostgreSQL tsquery built from bound parameters (no tsquery syntax is parsed)."""
     tsquery = postgresql.TSQUERY()
 
-    def term(t: Term) -> sa.ColumnElement[Any]:
-        if t.prefix:  # alphanumeric only (see `parse`), so nothing in it needs quoting
+    def form(t: Term) -> sa.ColumnElement[Any]:
+        if t.prefix:  # alphanumeric only (see `parse`, `_forms`), so nothing in it needs quoting
             return sa.func.to_tsquery(_CFG, sa.literal(f"'{t.text}':*"), type_=tsquery)
         return sa.func.phraseto_tsquery(_CFG, sa.literal(t.text), type_=tsquery)
 
@@ -233,6 +259,9 @@ def tsquery_expression(parsed: ParsedQuery) -> sa.ColumnElement[Any]:
             out = item if out is None else getattr(sa.func, name)(out, item, type_=tsquery)
         assert out is not None
         return out
+
+    def term(t: Term) -> sa.ColumnElement[Any]:
+        return fold("tsquery_or", map(form, _forms(t)))
 
     expression = fold("tsquery_and", (fold("tsquery_or", map(term, g)) for g in parsed.groups))
     for t in parsed.excluded:
@@ -301,6 +330,8 @@ def index(conn: sa.Connection, versions_with_seq: Iterable[tuple[StoryVersion, i
 def reindex_all(conn: sa.Connection) -> int:
     """Rebuild the whole index on `conn` from the versions table; returns the stories indexed."""
     conn.execute(search_docs.delete())
+    # Migration 0004 indexes existing stories before 0020 adds the variants column.
+    folds = "variants" in {c["name"] for c in sa.inspect(conn).get_columns("search_docs")}
     # The version's announcing event (not an embargo lift, which may come later for the same version).
     announcing = (sa.select(sa.func.max(events.c.seq))
                   .where(events.c.guid == versions.c.guid, events.c.version == versions.c.version,
@@ -322,7 +353,7 @@ def reindex_all(conn: sa.Connection) -> int:
                      spot=r.content.get("spot") or "", body_html=r.content.get("body_html") or "",
                      language=r.language, categories=r.content.get("categories") or [],
                      dossier=r.content.get("dossier"), urgency=r.urgency, version_created=r.version_created,
-                     pubstatus=r.pubstatus, embargo=r.embargo)
+                     pubstatus=r.pubstatus, embargo=r.embargo, folds=folds)
                 for r in page if r.seq is not None]
         if rows:
             conn.execute(search_docs.insert(), rows)
@@ -347,12 +378,22 @@ def _remove(conn: sa.Connection, guids: list[str]) -> None:
 
 def _doc(*, guid: str, version: int, seq: int, headline: str, spot: str, body_html: str, language: str,
          categories: Iterable[str], dossier: str | None, urgency: int, version_created: datetime,
-         pubstatus: str, embargo: datetime | None) -> dict[str, Any]:
-    return {"guid": guid, "version": version, "seq": seq, "headline": headline, "spot": spot,
-            "body": html_to_text(body_html)[:BODY_INDEXED], "language": language,
-            # one entry per category, so a facet counts a story once
-            "categories": list(dict.fromkeys(categories)), "dossier": dossier, "urgency": urgency,
-            "version_created": version_created, "pubstatus": pubstatus, "embargo": embargo}
+         pubstatus: str, embargo: datetime | None, folds: bool = True) -> dict[str, Any]:
+    body = html_to_text(body_html)[:BODY_INDEXED]
+    doc = {"guid": guid, "version": version, "seq": seq, "headline": headline, "spot": spot,
+           "body": body, "language": language,
+           # one entry per category, so a facet counts a story once
+           "categories": list(dict.fromkeys(categories)), "dossier": dossier, "urgency": urgency,
+           "version_created": version_created, "pubstatus": pubstatus, "embargo": embargo}
+    if folds:
+        doc["variants"] = _variants(language, headline, spot, body[:VARIANTS_BODY])
+    return doc
+
+
+def _variants(language: str, *texts: str) -> str:
+    """The texts folded for `language`, or "" when folding changes no word (most stories)."""
+    folded = [fold_text(text, language) for text in texts]
+    return "\n".join(folded) if folded != list(texts) else ""
 
 
 # ---- searching ----------------------------------------------------------------------------------------
@@ -381,24 +422,19 @@ class SearchIndex:
                  *_entitled(company, now)]
         # Two steps: rank every match by id and score, then dress only the page's rows. A snippet is
         # costly, and SQLite would otherwise make one for every match before sorting (4x slower at 20k).
-        page_source: sa.FromClause
+        fts = sa.table("search_fts", sa.column("rowid"))
+        ref = sa.literal_column("search_fts")
         if parsed is None:
             source: sa.FromClause = d
             score: sa.ColumnElement[Any] = sa.literal(0.0)
-            match: list[sa.ColumnElement[bool]] = []
         elif self.dialect == "sqlite":
-            fts = sa.table("search_fts", sa.column("rowid"))
-            ref = sa.literal_column("search_fts")
             source = d.join(fts, fts.c.rowid == d.c.id)
-            # snippet() needs the MATCH in its own statement too: it is re-applied to the page's rows
-            match = [ref.op("MATCH")(sa.literal(fts5_expression(parsed)))]
-            conds.extend(match)
+            conds.append(ref.op("MATCH")(sa.literal(fts5_expression(parsed))))
             score = -sa.func.bm25(ref, *map(sa.literal_column, map(str, _BM25_WEIGHTS)))
         else:
             tsq = tsquery_expression(parsed)
             vector = sa.literal_column("search_docs.search_vector", postgresql.TSVECTOR())
             source = d
-            match = []
             conds.append(vector.op("@@")(tsq))
             score = sa.func.ts_rank(vector, tsq, 1)  # 1: divide by 1 + log(length), so long copy can't swamp
 
@@ -407,17 +443,25 @@ class SearchIndex:
                   .limit(query.limit).offset(query.offset).cte("ranked"))
         page_source = ranked.join(d, d.c.id == ranked.c.id)
         snippet: sa.ColumnElement[Any] = sa.null()
-        if parsed is not None and self.dialect == "sqlite":
-            page_source = page_source.join(fts, fts.c.rowid == ranked.c.id)
-            snippet = sa.func.snippet(ref, -1, sa.literal(_START), sa.literal(_END), sa.literal("…"), _SNIPPET_TOKENS)
-        elif parsed is not None:
+        text: sa.ColumnElement[Any] = sa.null()
+        if parsed is not None:
+            # the text as written, for marking the words a fold matched (`_folded_snippet`)
             text = sa.func.substr(d.c.spot + "\n" + d.c.body, 1, _HEADLINE_SOURCE)
+        if parsed is not None and self.dialect == "sqlite":
+            # snippet() needs a MATCH in its own statement: one over the original columns only, so it
+            # never shows the folded text; no row (NULL) when only a fold matched
+            snippet = (sa.select(sa.func.snippet(ref, -1, sa.literal(_START), sa.literal(_END), sa.literal("…"),
+                                                 _SNIPPET_TOKENS))
+                       .select_from(fts)
+                       .where(ref.op("MATCH")(sa.literal(_marks_expression(parsed))), fts.c.rowid == ranked.c.id)
+                       .scalar_subquery())
+        elif parsed is not None:
             snippet = sa.func.ts_headline(_CFG, text, tsq, sa.literal(_PG_HEADLINE_OPTIONS))
         fallback = sa.func.substr(sa.case((d.c.spot != "", d.c.spot), else_=d.c.body), 1, _PLAIN_SNIPPET + 1)
         hits_query = (sa.select(d.c.guid, d.c.version, d.c.headline, d.c.spot, d.c.version_created,
                                 d.c.language, d.c.categories, d.c.dossier, d.c.urgency, ranked.c.score,
-                                snippet.label("snippet"), fallback.label("fallback"))
-                      .select_from(page_source).where(*match)
+                                snippet.label("snippet"), fallback.label("fallback"), text.label("text"))
+                      .select_from(page_source)
                       .order_by(ranked.c.score.desc(), d.c.version_created.desc(), d.c.guid))
         matched = sa.select(d.c.id, d.c.language, d.c.dossier, d.c.urgency, d.c.categories) \
             .select_from(source).where(*conds).cte("matched")
@@ -436,7 +480,9 @@ class SearchIndex:
                 raise QueryError(f"q: the search engine could not read this query ({exc.orig})") from None
             raise
         hits = [SearchHit(guid=r.guid, version=r.version, headline=r.headline, spot=r.spot,
-                          snippet=_snippet(r.snippet, r.fallback), version_created=r.version_created,
+                          snippet=_snippet(r.snippet if r.snippet and _START in r.snippet
+                                           else _folded_snippet(parsed, r.language, r.text, r.headline), r.fallback),
+                          version_created=r.version_created,
                           language=r.language, categories=tuple(r.categories), dossier=r.dossier,
                           urgency=r.urgency, score=float(r.score or 0.0))
                 for r in rows]
@@ -513,8 +559,45 @@ def _summary(matched: sa.CTE, dialect: str, *, facets: bool) -> sa.CompoundSelec
                         by("urgency", matched.c.urgency))
 
 
+def _folded_snippet(parsed: ParsedQuery | None, language: str, *texts: str | None) -> str | None:
+    """A fragment of the first text with a word whose fold a query word's fold meets, the words
+    marked, as written: for a hit the engine could not mark because only a fold matched."""
+    if parsed is None:
+        return None
+    whole: set[str] = set()
+    prefixes: list[str] = []
+    for t in (t for g in parsed.groups for t in g):
+        keys = [match_key(w) for w in WORD.findall(fold_text(t.text))]
+        if t.prefix:
+            prefixes.extend(keys)
+        else:
+            whole.update(keys)
+
+    def wanted(word: str) -> bool:
+        key = match_key(word, language)
+        return key in whole or any(key.startswith(p) for p in prefixes)
+
+    for text in texts:
+        if not text:
+            continue
+        words = list(WORD.finditer(text))
+        hits = [i for i, w in enumerate(words) if wanted(w.group())]
+        if not hits:
+            continue
+        first = max(0, hits[0] - _SNIPPET_TOKENS // 4)
+        shown = words[first:first + _SNIPPET_TOKENS]
+        start, end = shown[0].start(), shown[-1].end()
+        out, at = [], start
+        for i in (i for i in hits if first <= i < first + _SNIPPET_TOKENS):
+            out += [text[at:words[i].start()], _START, words[i].group(), _END]
+            at = words[i].end()
+        out.append(text[at:end])
+        return ("…" if start else "") + "".join(out) + ("…" if end < len(text) else "")
+    return None
+
+
 def _snippet(marked: str | None, fallback: str | None) -> str:
-    """HTML for a hit: the engine's marked fragment, or the start of the spot when browsing."""
+    """HTML for a hit: the marked fragment, or the start of the spot when browsing."""
     if marked and _START in marked:
         return html.escape(marked).replace(_START, "<mark>").replace(_END, "</mark>")
     text = (fallback or "").strip()

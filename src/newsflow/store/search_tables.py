@@ -1,10 +1,10 @@
 """The search index's table: the current version of every live story, flattened for full-text search.
 
-Defined on the store's one `metadata`; migration 0004 mirrors it and adds what only one backend has:
+Defined on the store's one `metadata`; migrations 0004 and 0020 mirror it and add what only one backend has:
 
-- SQLite: `search_fts`, an FTS5 table over headline, spot and body with `search_docs` as its external
+- SQLite: `search_fts`, an FTS5 table over headline, spot, body and variants (0020) with `search_docs` as its external
   content (triggers keep the two in step), tokenizer `unicode61 remove_diacritics 2`;
-- PostgreSQL: `search_docs.search_vector`, a stored generated tsvector (headline A, spot B, body C) in
+- PostgreSQL: `search_docs.search_vector`, a stored generated tsvector (headline A, spot B, body C, variants D) in
   the `newsflow_search` configuration (a copy of 'simple' with unaccent in front, so any language
   works and accents fold), with a GIN index.
 
@@ -33,6 +33,9 @@ search_docs = sa.Table(
     sa.Column("headline", sa.Text, nullable=False),
     sa.Column("spot", sa.Text, nullable=False),
     sa.Column("body", sa.Text, nullable=False),
+    # Headline, spot and body as folded for the story's language (newsflow.store.folding), when that
+    # changes a word; else empty. Indexed beside them at the lowest weight, never shown.
+    sa.Column("variants", sa.Text, nullable=False, server_default=""),
     sa.Column("language", sa.String(20), nullable=False),
     sa.Column("categories", Json, nullable=False),
     sa.Column("dossier", sa.String(200), nullable=True),
