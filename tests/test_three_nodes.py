@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -116,7 +117,7 @@ class Listener:
 @pytest.fixture
 def three_nodes(pg_schema_url: str, nats_url: str, tmp_path: Path) -> Iterator[tuple[list[Node], dict]]:  # noqa: F811
     shared = {"NEWSFLOW_DATABASE_URL": pg_schema_url, "NEWSFLOW_BUS_URL": nats_url,
-              "NEWSFLOW_NATS_STREAM": f"NF3N{tmp_path.name[-12:].upper().replace('_', '')}",
+              "NEWSFLOW_NATS_STREAM": f"NF3N{secrets.token_hex(4).upper()}",
               "NEWSFLOW_SECRET_KEY": "three-nodes-share-one-secret-key-for-this-test"}
     setup = subprocess.run([sys.executable, "-c", SETUP, json.dumps(COMPANIES), str(STREAMS_PER_COMPANY)],
                            capture_output=True, text=True, env=node_env(tmp_path / "setup", **shared))
