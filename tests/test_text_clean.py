@@ -34,7 +34,8 @@ from newsflow.ingest import Outcome
 from newsflow.model import Story, StoryVersion
 from newsflow.services import Services
 from newsflow.store import Store
-from newsflow.web import public_feeds, public_site
+from newsflow.web.public import feeds as public_feeds
+from newsflow.web.public import site as public_site
 from tests.conftest import shared
 from tests.formats.conftest import full_version, iptc
 from tests.formats.test_newsmlg2 import _valid

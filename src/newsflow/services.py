@@ -20,7 +20,7 @@ from newsflow.portal import Portal
 from newsflow.private import private_dir
 from newsflow.provenance import RenditionSigner
 from newsflow.public import PublicSite
-from newsflow.public_requests import SubscriptionRequests
+from newsflow.public.subscriptions import SubscriptionRequests
 from newsflow.store import Store
 from newsflow.store.search import SearchIndex
 from newsflow.web.ratelimit import RateLimiter
@@ -94,6 +94,11 @@ class Services:
         hub.metrics = dispatcher.metrics = metrics
         follower.handlers.append(dispatcher.on_events)
         search = SearchIndex(store)
+        public = PublicSite(store, search, settings.public_urgency)
+        # the public pages kept in memory go stale at once on this node's own writes, and on every
+        # node's through the follower (the bus's wake-up, or its look at the log) before other work
+        newsroom.listeners.insert(0, public.changed)
+        follower.handlers.insert(0, public.on_events)
         alerts = Alerts(store, search, subscribers)
         follower.handlers.append(alerts.on_events)
         mailer = None
@@ -106,7 +111,7 @@ class Services:
                    subscribers=subscribers,
                    bus=bus, follower=follower, hub=hub, limiter=RateLimiter(settings.rate_per_minute),
                    usage=usage, search=search, webhooks=webhooks, dispatcher=dispatcher,
-                   public=PublicSite(store, search, settings.public_urgency),
+                   public=public,
                    subscription_requests=SubscriptionRequests(store),
                    subscribe_limiter=RateLimiter(settings.subscribe_per_minute),
                    portal=Portal(store), alerts=alerts, mailer=mailer, metrics=metrics)

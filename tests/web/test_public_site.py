@@ -17,7 +17,8 @@ from newsflow.formats import feeds
 from newsflow.model import Contributor, Story, StoryVersion, utcnow
 from newsflow.public import PublicRule, is_public, summarize
 from newsflow.services import Services
-from newsflow.web import public_feeds, sessions
+from newsflow.web import sessions
+from newsflow.web.public import feeds as public_feeds
 from tests.helpers import jpeg
 from tests.test_seed_story import read_seed
 
@@ -219,24 +220,25 @@ def locs(xml: bytes) -> list[str]:
     return etree.fromstring(xml).xpath("//s:loc/text()", namespaces=SITEMAP)
 
 
-def test_lists_are_read_again_only_when_the_log_or_the_rule_moves(client: TestClient, services: Services) -> None:
+def test_the_snapshot_moves_only_when_the_log_or_the_rule_moves(client: TestClient, services: Services) -> None:
     site = services.public
     first = publish(services, public=True, headline="First harbour story")
-    site.stories()
-    held = site._window
+    held = site.snapshot()
     client.get("/")
     client.get("/feed.atom")
-    assert site._window is held  # nothing changed: the window in memory served every request
+    assert site.snapshot() is held  # nothing changed: the same token served every request
     second = publish(services, public=True, headline="Second harbour story")
-    assert [v.guid for v in site.stories()] == [second.guid, first.guid] and site._window is not held
-    held = site._window
+    assert site.snapshot() is not held  # this node's own write, at once
+    assert [v.guid for v in site.stories()] == [second.guid, first.guid]
+    held = site.snapshot()
     product = services.subscribers.create_product("Free Europe", {"categories": ["Europe"]})
-    site.stories()
-    assert site._window is held  # a product that is not public leaves the rule as it was
     services.subscribers.update_product(product.id, public=True)
+    assert site.snapshot() is not held  # a write to the rule's tables on this node, at once
     hidden = publish(services, headline="Europe for subscribers")  # in the log and under the new rule
     assert hidden.guid in [v.guid for v in site.stories()]
+    held = site.snapshot()
     services.subscribers.update_product(product.id, public=False)
+    assert site.snapshot() is not held and site.snapshot().rule == site.rule()
     assert hidden.guid not in [v.guid for v in site.stories()]  # the rule changed, the log did not
 
 
@@ -247,9 +249,7 @@ def test_an_embargo_ending_shows_the_story_without_a_log_event(services: Service
     assert held.guid in [v.guid for v in services.public.stories(now=later)]
 
 
-def test_translations_are_found_beyond_the_window(client: TestClient, services: Services,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("newsflow.public.WINDOW", 1)
+def test_translations_are_found_across_the_archive(client: TestClient, services: Services) -> None:
     en = publish(services, headline="Harbour reopens", public=True, translation_group="g2")
     es = publish(services, headline="Puerto reabierto", language="es", public=True, translation_group="g2")
     publish(services, headline="Not a translation", public=True, translation_group="g3")
@@ -261,7 +261,7 @@ def test_translations_are_found_beyond_the_window(client: TestClient, services: 
 
 def test_sitemap_lists_every_public_story_and_splits_past_the_limit(
         client: TestClient, services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("newsflow.public.WINDOW", 2)
+    monkeypatch.setattr("newsflow.web.public.site.SITEMAP_RECENT", 2)
     shown = [publish(services, public=True, headline=f"Harbour story {n}") for n in range(5)]
     hidden = publish(services, headline="Harbour for subscribers")
     base = services.settings.base_url
@@ -463,7 +463,7 @@ def test_an_admin_set_urgency_clause_replaces_the_default_on_the_next_request(
 
 def test_a_public_page_is_rendered_once_per_change_not_once_per_reader(
         client: TestClient, services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
-    from newsflow.web import public_site
+    from newsflow.web.public import site as public_site
 
     publish(services, headline="Harbour reopens after storm", public=True)
     renders: list[str] = []

@@ -25,17 +25,18 @@ from hypothesis import strategies as st
 from newsflow.auth import hash_password
 from newsflow.config import Settings
 from newsflow.services import Services
-from newsflow.web import fastfeed, public_site
+from newsflow.web import fastfeed
 from newsflow.web.app import create_app
+from newsflow.web.public import site as public_site
 from newsflow.web.security_headers import common_headers
-from newsflow.web.templating import STATIC
+from newsflow.web.templating import STATIC, TEMPLATE_DIRS
 from tests.helpers import live_server, publish_story
 from tests.web.test_admin_face import sign_in
 from tests.web.test_portal import PASSWORD
 from tests.web.test_portal import sign_in as portal_sign_in
 from tests.web.test_subscriber import _auth, _setup
 
-TEMPLATES = Path(public_site.__file__).parent / "templates"
+WEB = Path(public_site.__file__).parents[1]  # newsflow/web: every face's templates are under it
 NOT_INLINE = {"script-src": "'self'", "frame-ancestors": "'none'"}
 
 
@@ -187,7 +188,8 @@ _STYLE_ATTR = re.compile(r"<[^>]*\sstyle\s*=", re.IGNORECASE)
 _JS_URL = re.compile(r"javascript:", re.IGNORECASE)
 
 
-@pytest.mark.parametrize("template", sorted(TEMPLATES.rglob("*.html")), ids=lambda p: str(p.relative_to(TEMPLATES)))
+@pytest.mark.parametrize("template", sorted(p for d in TEMPLATE_DIRS for p in d.rglob("*.html")),
+                         ids=lambda p: str(p.relative_to(WEB)))
 def test_templates_hold_no_inline_script_handler_or_style(template: Path) -> None:
     text = template.read_text(encoding="utf-8")
     for rule, name in ((_INLINE_SCRIPT, "inline <script>"), (_HANDLER, "on*= handler"),

@@ -158,9 +158,9 @@ def test_a_markup_value_keeps_its_tags_and_everything_else_is_escaped() -> None:
 def test_every_key_a_template_names_exists() -> None:
     """t("literal") in any template: a missing key would show its name on the page (keys built from a
     value, t("desk_status_" ~ s), are checked above)."""
-    from newsflow.web.templating import TEMPLATES
+    from newsflow.web.templating import TEMPLATE_DIRS
 
-    named = {m.group(1) for path in TEMPLATES.rglob("*.html")
+    named = {m.group(1) for folder in TEMPLATE_DIRS for path in folder.rglob("*.html")
              for m in re.finditer(r"""\bt\(\s*["']([a-z0-9_]+)["']\s*[,)]""", path.read_text())}
     assert named, "no t(...) calls found: the pattern no longer matches the templates"
     assert named - i18n.STRINGS.keys() - i18n.INTEREST_LABELS.keys() == set()

@@ -18,7 +18,7 @@ from newsflow.node import start_node, stop_node
 from newsflow.ops import health
 from newsflow.ops.requests import RequestLog
 from newsflow.services import Services
-from newsflow.web import admin_face, contract, errors, fastfeed, public_site, security_headers
+from newsflow.web import admin_face, contract, errors, fastfeed, security_headers
 from newsflow.web.api import admin, ingest, items, media, newsroom, queue, search, subscriber, users, webhooks
 from newsflow.web.desk import router as desk_router
 from newsflow.web.desk_live import LiveView
@@ -27,7 +27,8 @@ from newsflow.web.guid_paths import GuidPaths
 from newsflow.web.limits import BodyLimit
 from newsflow.web.login import router as login_router
 from newsflow.web.portal import router as portal_router
-from newsflow.web.public_site import RenderedPages, ServeRendered
+from newsflow.web.public import site as public_site
+from newsflow.web.public.memory import RenderedPages, ServeRendered
 from newsflow.web.templating import STATIC
 
 log = logging.getLogger("newsflow")
@@ -75,6 +76,8 @@ def create_app(svc: Services | None = None) -> FastAPI:
                  asyncio.create_task(services.hub.heartbeats()), asyncio.create_task(services.hub.watch_access()),
                  asyncio.create_task(services.usage.flush_every(services.settings.usage_flush_every))]
         tasks.append(asyncio.create_task(services.alerts.run()))
+        # a public product or the urgency clause changed on another node: seen on the follower's beat
+        tasks.append(asyncio.create_task(services.public.watch_rule(services.settings.log_poll_every)))
         if services.mailer is not None:
             tasks.append(asyncio.create_task(services.mailer.run()))
         tasks += [asyncio.create_task(FeedPoller(services.ingestor, url, every=services.settings.poll_every).run())

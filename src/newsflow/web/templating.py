@@ -21,7 +21,10 @@ from newsflow.web import i18n, sessions
 from newsflow.web.conditional import cached
 from newsflow.web.guid_paths import segment
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(__file__).parent / "templates"  # the layout and the pages every face shares
+PUBLIC_TEMPLATES = Path(__file__).parent / "public" / "templates"  # the public website's, beside its routes
+# Every folder a template is looked up in, in order; names are unique across them.
+TEMPLATE_DIRS = (TEMPLATES, PUBLIC_TEMPLATES)
 STATIC = Path(__file__).parent / "static"
 
 
@@ -35,7 +38,7 @@ def _date(value: datetime, lang: str = "en") -> str:
     return value.strftime("%d.%m.%Y %H:%M")
 
 
-env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIRS), autoescape=True,
                          trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
 env.filters["json_ld"] = _json_ld
 env.filters["date"] = _date

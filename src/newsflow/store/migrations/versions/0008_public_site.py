@@ -1,7 +1,7 @@
 """The public website: subscription requests, and a flag that puts a product's stories in the public
 portion.
 
-Mirrors newsflow.public_tables.subscription_requests and newsflow.wire.tables.products.c.public.
+Mirrors newsflow.public.tables.subscription_requests and newsflow.wire.tables.products.c.public.
 
 Revision ID: 0008
 Revises: 0007

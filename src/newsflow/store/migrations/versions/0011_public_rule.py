@@ -1,6 +1,6 @@
 """The public rule's urgency clause, set by an admin (one row).
 
-Mirrors newsflow.public_tables.
+Mirrors newsflow.public.tables.
 
 Revision ID: 0011
 Revises: 0010

@@ -15,7 +15,7 @@ from typing import Any
 from lxml import etree
 
 from newsflow.formats.base import RenderContext, render_each
-from newsflow.formats.feeds import FeedEntry, Presenter, render_atom, render_rss
+from newsflow.formats.feeds import ATOM, FeedEntry, Presenter, render_atom, render_rss
 from newsflow.model import StoryVersion
 from newsflow.web.guid_paths import segment
 
@@ -34,6 +34,19 @@ class Feed:
     base: str
     description: str
     ctx: RenderContext
+    query: str = ""  # this page's own query (`?before=…`), empty for the newest page
+    older: str | None = None  # the next page's address (`/feed.{kind}?before=…`), None on the last
+
+
+def _with_next(xml: bytes, parent: str, link: etree._Element) -> bytes:
+    """The rendered feed with the link to its next page (RFC 5005 paging) after the `parent`'s first
+    children; the formats' renderers know nothing of pages."""
+    root = etree.fromstring(xml)
+    holder = root if parent == "." else root.find(parent)
+    assert holder is not None
+    last_link = holder.findall(link.tag)
+    (last_link[-1] if last_link else holder[0]).addnext(link)
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
 
 
 def stable_id(base: str, v: StoryVersion) -> str:
@@ -53,13 +66,21 @@ def summarized(base: str, url: Url, summary: Summary) -> Presenter:
 
 
 def atom(stories: list[StoryVersion], feed: Feed, url: Url, summary: Summary) -> bytes:
-    return render_atom(stories, title=feed.title, feed_id=feed.base + "/", self_href=feed.base + "/feed.atom",
-                       home=feed.base + "/", ctx=feed.ctx, entry=summarized(feed.base, url, summary))
+    xml = render_atom(stories, title=feed.title, feed_id=feed.base + "/",
+                      self_href=feed.base + "/feed.atom" + feed.query, home=feed.base + "/", ctx=feed.ctx,
+                      entry=summarized(feed.base, url, summary))
+    if feed.older is None:
+        return xml
+    return _with_next(xml, ".", etree.Element(f"{{{ATOM}}}link", rel="next", href=feed.base + feed.older))
 
 
 def rss(stories: list[StoryVersion], feed: Feed, url: Url, summary: Summary) -> bytes:
-    return render_rss(stories, title=feed.title, link=feed.base + "/", description=feed.description,
-                      ctx=feed.ctx, entry=summarized(feed.base, url, summary))
+    xml = render_rss(stories, title=feed.title, link=feed.base + "/", description=feed.description,
+                     ctx=feed.ctx, entry=summarized(feed.base, url, summary))
+    if feed.older is None:
+        return xml
+    link = etree.Element(f"{{{ATOM}}}link", rel="next", href=feed.base + feed.older, nsmap={"atom": ATOM})
+    return _with_next(xml, "channel", link)
 
 
 def json_feed(stories: list[StoryVersion], feed: Feed, url: Url, summary: Summary) -> bytes:
@@ -72,7 +93,9 @@ def json_feed(stories: list[StoryVersion], feed: Feed, url: Url, summary: Summar
 
     items = [item for _, item in render_each(stories, item_of, "JSON feed")]
     doc = {"version": "https://jsonfeed.org/version/1.1", "title": feed.title, "home_page_url": feed.base + "/",
-           "feed_url": feed.base + "/feed.json", "description": feed.description, "items": items}
+           "feed_url": feed.base + "/feed.json" + feed.query, "description": feed.description, "items": items}
+    if feed.older is not None:
+        doc["next_url"] = feed.base + feed.older
     return json.dumps(doc, ensure_ascii=False, indent=1).encode()
 
 

@@ -1,127 +1,43 @@
 """The public website: the public portion of the wire, summarized, with the way to subscribe.
 
 No login. What it shows comes only through `newsflow.public` (the one rule, the one summary); the
-body of a story never reaches a public page, feed or sitemap.
+body of a story never reaches a public page, feed or sitemap. Sections, dossiers, search and feeds
+reach the whole archive a page at a time: each page links the next, older one (`?before=cursor`).
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import chain, islice
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from newsflow.errors import FieldError, NotFound
-from newsflow.etags import matches
 from newsflow.formats.base import render_each
 from newsflow.model import StoryVersion, utcnow
-from newsflow.public import WINDOW, summarize
+from newsflow.public import BadCursor, Cursor, SearchCursor, summarize
 from newsflow.public import slug as make_slug
-from newsflow.public_requests import INTERESTS, validate
+from newsflow.public.paging import FIELD as CURSOR
+from newsflow.public.subscriptions import INTERESTS, validate
 from newsflow.ranges import whole_number
 from newsflow.services import Services
-from newsflow.web import i18n, public_feeds, sessions
+from newsflow.web import i18n, sessions
 from newsflow.web.deps import services
 from newsflow.web.guid_paths import Guid, segment
+from newsflow.web.public import feeds as public_feeds
+from newsflow.web.public.memory import rendered
 from newsflow.web.templating import cached, page, private_page
 
 router = APIRouter(include_in_schema=False)
 FEED_SIZE = 50
-RENDERED_PAGES = 512  # public answers kept in memory, the least recently asked for dropped first
-
-
-Held = tuple[object, bytes, list[tuple[bytes, bytes]]]  # (snapshot, body, raw headers)
-
-
-class RenderedPages:
-    """Public answers kept as bytes while what the site shows is unchanged (`PublicSite.snapshot`):
-    a page is rendered once per publish, update, kill or rule change, not once per reader. The key
-    is the address with its query and the reader's language, the only inputs a public page has.
-
-    `ServeRendered` answers held pages before the framework sees the request; the routes render the
-    rest and leave them here (`rendered`)."""
-
-    def __init__(self, size: int = RENDERED_PAGES) -> None:
-        self.size = size
-        self._held: OrderedDict[tuple[str, str, str], Held] = OrderedDict()
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def key(request: Request) -> tuple[str, str, str]:
-        return request.url.path, request.scope["query_string"].decode("latin-1"), i18n.negotiate(request)
-
-    def current(self, request: Request, svc: Services) -> tuple[object, Response | None]:
-        """The site's snapshot, and the held answer to `request` if it was rendered under it."""
-        snapshot = svc.public.snapshot()
-        key = self.key(request)
-        with self._lock:
-            held = self._held.get(key)
-            if held is None or held[0] is not snapshot:
-                return snapshot, None
-            self._held.move_to_end(key)
-        _, body, headers = held
-        etag = next((v.decode() for k, v in headers if k == b"etag"), "")
-        response = Response(status_code=304) if etag and matches(request.headers.get("if-none-match"), etag) \
-            else Response(body)
-        response.raw_headers = [(k, v) for k, v in headers if k != b"content-length" or response.body]
-        return snapshot, response
-
-    def keep(self, request: Request, snapshot: object, response: Response) -> None:
-        # only a whole answer that sets nothing for this reader (a language switch sets a cookie)
-        if response.status_code != 200 or not response.body or b"set-cookie" in dict(response.raw_headers):
-            return
-        with self._lock:
-            self._held[self.key(request)] = (snapshot, bytes(response.body), list(response.raw_headers))
-            self._held.move_to_end(self.key(request))
-            while len(self._held) > self.size:
-                self._held.popitem(last=False)
-
-    def holds(self, request: Request) -> bool:
-        return self.key(request) in self._held
-
-    def clear(self) -> None:
-        """Forget every held answer (what a page shows changed without the site's snapshot moving,
-        e.g. a setting changed in a test)."""
-        with self._lock:
-            self._held.clear()
-
-
-class ServeRendered:
-    """The app's outermost ASGI layer (like the feed's fast path): a GET for a public page held in
-    `RenderedPages` and still current is answered from memory; everything else goes on."""
-
-    def __init__(self, app: Any, pages: RenderedPages) -> None:
-        self.app = app
-        self.pages = pages
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET":
-            request = Request(scope)
-            if self.pages.holds(request):  # worth a snapshot check only when something is held
-                _, held = self.pages.current(request, scope["app"].state.services)
-                if held is not None:
-                    return await held(scope, receive, send)
-        return await self.app(scope, receive, send)
-
-
-def rendered(request: Request, svc: Services, build: Callable[[], Response]) -> Response:
-    """The held answer when it is current, else `build()`'s, kept for the next reader."""
-    pages: RenderedPages = request.app.state.public_pages
-    snapshot, held = pages.current(request, svc)
-    if held is not None:
-        return held
-    response = build()
-    pages.keep(request, snapshot, response)
-    return response
-
-
+# The sections and dossiers a sitemap names: those of this many newest stories (every older one is
+# reached through the pages' "older" links and, story by story, in the sitemap itself).
+SITEMAP_RECENT = 300
 @dataclass(frozen=True)
 class Photo:
     media_id: str
@@ -204,43 +120,72 @@ def _home(request: Request, svc: Services) -> Response:
 
 @router.get("/category/{name}")
 def category(name: str, request: Request, svc: Services = Depends(services)) -> Response:
-    return rendered(request, svc, lambda: _listing(request, svc, category=name))
+    return rendered(request, svc, lambda: _paged(request, lambda: _listing(request, svc, category=name)))
 
 
 @router.get("/dossier/{name}")
 def dossier(name: str, request: Request, svc: Services = Depends(services)) -> Response:
-    return rendered(request, svc, lambda: _listing(request, svc, dossier=name))
+    return rendered(request, svc, lambda: _paged(request, lambda: _listing(request, svc, dossier=name)))
+
+
+def _paged(request: Request, build: Callable[[], Response]) -> Response:
+    """`build()`'s answer; a cursor this site did not make answers 400 saying what is wrong with it."""
+    try:
+        return build()
+    except BadCursor as exc:
+        t = i18n.request_translator(request)
+        return page(request, "message.html", status=400, heading=t("bad_cursor"), text=str(exc), cache="no-store",
+                    noindex=True)
+
+
+def _older(request: Request, token: str | None, **query: str) -> str | None:
+    """The address of the next, older page: this one's with the cursor."""
+    return None if token is None else f"{request.url.path}?{urlencode({**query, CURSOR: token})}"
 
 
 def _listing(request: Request, svc: Services, *, category: str | None = None, dossier: str | None = None
              ) -> Response:
-    """A section's or a dossier's page: its public stories, under the name as the stories spell it."""
-    stories = svc.public.stories(category=category, dossier=dossier)
-    if not stories:
+    """A section's or a dossier's page: its public stories, under the name as the stories spell it,
+    and the link to the older ones."""
+    raw = request.query_params.get(CURSOR)
+    before = None if raw is None else Cursor.parse(raw)
+    found = svc.public.page(category=category, dossier=dossier, before=before)
+    stories = found.stories
+    if not stories and before is None:
         raise NotFound("no such section" if category else "no such dossier")
     if category:
-        label, kind = next(c for c in stories[0].categories if c.casefold() == category.casefold()), "category"
+        label = next((c for v in stories[:1] for c in v.categories if c.casefold() == category.casefold()), category)
+        kind = "category"
     else:
-        label, kind = stories[0].dossier or dossier or "", "dossier"
-    return page(request, "list.html", heading=label, stories=[_view(v) for v in stories],
-                canonical=f"{svc.settings.base_url}/{kind}/{quote(label)}", searching=False, q="")
+        label, kind = (stories[0].dossier if stories else None) or dossier or "", "dossier"
+    canonical = f"{svc.settings.base_url}/{kind}/{quote(label)}"
+    if raw is not None:  # an older page is its own address
+        canonical += f"?{urlencode({CURSOR: raw})}"
+    return page(request, "list.html", heading=label, stories=[_view(v) for v in stories], canonical=canonical,
+                searching=False, q="", older=_older(request, found.older))
 
 
 @router.get("/search")
 def search(request: Request, q: str = "", svc: Services = Depends(services)) -> Response:
-    return rendered(request, svc, lambda: _search(request, q, svc))
+    return rendered(request, svc, lambda: _paged(request, lambda: _search(request, q, svc)))
 
 
 def _search(request: Request, q: str, svc: Services) -> Response:
     q = q.strip()[:200]
+    raw = request.query_params.get(CURSOR)
+    before = None if raw is None else SearchCursor.parse(raw)
+    older = None
     try:
-        stories = svc.public.search(q) if q else []
+        found = svc.public.search_page(q, before=before) if q else None
     except ValueError:  # a query the engine cannot read: shown as no results, never as an error page
-        stories = []
+        found = None
+    stories = found.stories if found else []
+    if found and found.older:
+        older = _older(request, found.older, q=q)
     t = i18n.request_translator(request)
     heading = f"{t('results_for')} “{q}”" if q else t("search")
     return page(request, "list.html", heading=heading, stories=[_view(v) for v in stories], searching=True,
-                q=q, noindex=True, cache="public, max-age=30")
+                q=q, noindex=True, cache="public, max-age=30", older=older)
 
 
 def _moved(path: str) -> Response:
@@ -357,26 +302,31 @@ def _abs(svc: Services) -> public_feeds.Url:
 
 @router.get("/feed.{kind}")
 def feed(kind: str, request: Request, svc: Services = Depends(services)) -> Response:
-    return rendered(request, svc, lambda: _feed(kind, request, svc))
+    return rendered(request, svc, lambda: _paged(request, lambda: _feed(kind, request, svc)))
 
 
 def _feed(kind: str, request: Request, svc: Services) -> Response:
-    """/feed.atom, /feed.rss and /feed.json: the latest public stories, summarized."""
+    """/feed.atom, /feed.rss and /feed.json: the latest public stories, summarized; each page links
+    the next, older one, through the whole archive."""
     if kind not in public_feeds.FEEDS:
         raise NotFound("no such feed")
+    raw = request.query_params.get(CURSOR)
+    found = svc.public.page(limit=FEED_SIZE, before=None if raw is None else Cursor.parse(raw))
     render, media_type = public_feeds.FEEDS[kind]
     t = i18n.translator("en", agency=svc.settings.agency_name)
     about = public_feeds.Feed(title=svc.settings.agency_name, base=svc.settings.base_url,
-                              description=t("disclaimer"), ctx=svc.render_context)
-    body = render(svc.public.stories(limit=FEED_SIZE), about, _abs(svc), lambda v: _summary(svc, v))
+                              description=t("disclaimer"), ctx=svc.render_context,
+                              query="" if raw is None else f"?{urlencode({CURSOR: raw})}",
+                              older=_older(request, found.older))
+    body = render(found.stories, about, _abs(svc), lambda v: _summary(svc, v))
     return _xml(request, body, media_type)
 
 
 def _sitemap_pages(svc: Services) -> Iterator[public_feeds.Page]:
     """Every address a search engine should know: the home page, the sections and dossiers the site
-    lists (they are drawn from the recent window, as the pages are), then every public story."""
+    lists (those of the newest SITEMAP_RECENT stories), then every public story."""
     base = svc.settings.base_url
-    recent = svc.public.stories(limit=WINDOW)
+    recent = svc.public.stories(limit=SITEMAP_RECENT)
     yield base + "/", recent[0].version_created if recent else None
     for name in svc.public.categories(recent):
         yield f"{base}/category/{quote(name)}", None

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from newsflow.model import utcnow
-from newsflow.public_tables import subscription_requests
+from newsflow.public.tables import subscription_requests
 from newsflow.store import Store
 
 INTERESTS = ("world", "politics", "economy", "sports", "technology", "health", "culture", "photos")
