@@ -90,3 +90,24 @@ def test_a_subscriber_account_needs_a_real_company_and_is_listed(tmp_path: Path)
     listed = subprocess.run([NEWSFLOW, "user", "list", "--company", company_id], env=env | {"COLUMNS": "200"},
                             capture_output=True, text=True)
     assert "sub@example.org" in listed.stdout and "admin@newsflow.local" not in listed.stdout
+
+
+def test_product_create_gives_the_archive_before_it_returns(tmp_path: Path) -> None:
+    """On the demo content: a product made from the command line covers the stories published before
+    it, and a bad window is refused naming the option."""
+    env = _env(tmp_path)
+    from newsflow.config import Settings
+    from newsflow.demo import load_demo
+    from newsflow.services import Services
+
+    svc = Services.open(Settings(data_dir=tmp_path / "var"))
+    load_demo(svc.newsroom, svc.media)
+    stories = svc.store.count_stories()
+    svc.close()
+    done = subprocess.run([NEWSFLOW, "product", "create", "Everything late", "--no-progress"],
+                          env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert f"Archive given: {stories} stories gone over." in done.stdout
+    bad = subprocess.run([NEWSFLOW, "product", "create", "Zero", "--archive-days", "0"],
+                         env=env, capture_output=True, text=True)
+    assert bad.returncode != 0 and "--archive-days" in bad.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -31,7 +32,8 @@ from newsflow.errors import Conflict, FieldError, NotFound
 from newsflow.ranges import INT64_MAX
 from newsflow.services import ADMIN_EMAIL, Services, bootstrap
 from newsflow.store import credentials
-from newsflow.wire.subscribers import SCOPES
+from newsflow.wire import archive
+from newsflow.wire.subscribers import ARCHIVE_DAYS_MAX, SCOPES
 
 if TYPE_CHECKING:  # the backup package loads only for the commands that use it
     from newsflow.backup.archive import Manifest
@@ -287,12 +289,39 @@ def company_list() -> None:
 def product_create(name: Annotated[str, typer.Argument()],
                    filter_json: Annotated[str, typer.Option("--filter", help='JSON, e.g. \'{"categories": '
                                                             '["World"], "urgency_max": 4}\'.')] = "{}",
-                   description: Annotated[str, typer.Option()] = "") -> None:
-    """Create a product from a filter (see newsflow.wire.products for the fields)."""
+                   description: Annotated[str, typer.Option()] = "",
+                   archive_days: Annotated[int | None, typer.Option(
+                       "--archive-days", min=1, max=ARCHIVE_DAYS_MAX,
+                       help="How far back, in days, it reaches into the archive (default: all of it).")] = None,
+                   progress: ProgressOption = None) -> None:
+    """Create a product from a filter (see newsflow.wire.products for the fields), and give it the
+    archive its filter covers before returning."""
+    svc = Services.open()
     with refused():
-        product = Services.open().subscribers.create_product(name, json.loads(filter_json),
-                                                             description=description)
+        product = svc.subscribers.create_product(name, json.loads(filter_json), description=description,
+                                                 archive_days=archive_days)
     console.print(f"Created product {product.name} ({product.id}).", highlight=False)
+    _give_archive(svc, product.id, progress)
+
+
+@product_app.command("archive")
+def product_archive(product_id: int, progress: ProgressOption = None) -> None:
+    """Give a product the archive its filter covers now, in the foreground (a running node does
+    this in the background after every filter change)."""
+    _give_archive(Services.open(), product_id, progress)
+
+
+def _give_archive(svc: Services, product_id: int, shown: bool | None) -> None:
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, disable=not (err.is_terminal if shown is None else shown)) as bar:
+        task = bar.add_task("archive", total=None)
+        done = archive.stamp_product(svc.store, product_id, node=f"cli-{os.getpid()}",
+                                     report=lambda p: bar.update(task, completed=p.stories_done,
+                                                                 total=p.stories_total))
+    if done is not None:
+        console.print(f"Archive given: {done.stories_done} stories gone over.", highlight=False)
+    else:
+        console.print("No archive run waiting for this product (or a node is running it).", highlight=False)
 
 
 @product_app.command("list")

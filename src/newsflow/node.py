@@ -106,6 +106,7 @@ def start_node(services: Services) -> NodeSlot:
         slot.release()
         raise
     services.dispatcher.node_id = slot.id  # its claims carry the slot's id, which the next start knows
+    services.archive.node = slot.id  # … and so do its archive runs
     return slot
 
 

@@ -24,7 +24,8 @@ from newsflow.public.subscriptions import SubscriptionRequests
 from newsflow.store import Store
 from newsflow.store.search import SearchIndex
 from newsflow.web.ratelimit import RateLimiter
-from newsflow.wire.feed import forget_killed
+from newsflow.wire.archive import ArchiveStamper
+from newsflow.wire.feed import forget_killed, forget_stamps
 from newsflow.wire.follower import Handler, LogFollower
 from newsflow.wire.stream import StreamCaps, StreamHub
 from newsflow.wire.subscribers import Subscribers
@@ -58,6 +59,7 @@ class Services:
     portal: Portal
     alerts: Alerts
     mailer: AlertMailer | None  # None: no SMTP server configured, alerts stay in the portal
+    archive: ArchiveStamper  # gives new and changed products their archive, in the background
     metrics: Metrics = field(default_factory=Metrics)  # this node's own registry (newsflow.ops)
 
     @classmethod
@@ -114,7 +116,8 @@ class Services:
                    public=public,
                    subscription_requests=SubscriptionRequests(store),
                    subscribe_limiter=RateLimiter(settings.subscribe_per_minute),
-                   portal=Portal(store), alerts=alerts, mailer=mailer, metrics=metrics)
+                   portal=Portal(store), alerts=alerts, mailer=mailer, metrics=metrics,
+                   archive=ArchiveStamper(store, "node", on_change=lambda: forget_stamps(store)))
 
     def close(self) -> None:
         self.usage.flush()

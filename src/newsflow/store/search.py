@@ -526,9 +526,20 @@ def _entitled(company: CompanyAccess | None, now: datetime) -> list[sa.ColumnEle
     if company is None:
         return []
     d = search_docs
-    out: list[sa.ColumnElement[bool]] = [
-        sa.exists().where(event_products.c.seq == d.c.seq, event_products.c.notice.is_(False),
-                          event_products.c.product_id.in_(sorted(company.product_ids)))]
+
+    def reached(ids: Iterable[int]) -> sa.ColumnElement[bool]:
+        return sa.exists().where(event_products.c.seq == d.c.seq, event_products.c.notice.is_(False),
+                                 event_products.c.product_id.in_(sorted(ids)))
+
+    # A product with an archive window grants only versions created within it (CompanyAccess.windows).
+    by_days: dict[int, set[int]] = {}
+    for product_id, days in company.windows:
+        by_days.setdefault(days, set()).add(product_id)
+    unbounded = company.product_ids - {p for ids in by_days.values() for p in ids}
+    grants = [reached(unbounded)] if unbounded else []
+    grants += [sa.and_(d.c.version_created >= now - timedelta(days=days), reached(ids))
+               for days, ids in sorted(by_days.items())]
+    out: list[sa.ColumnElement[bool]] = [sa.or_(*grants)]
     if not company.may_receive_embargoed:
         out.append(sa.or_(d.c.embargo.is_(None), d.c.embargo <= now))
     return out

@@ -38,8 +38,9 @@ from newsflow.web.api import admin as admin_api
 from newsflow.web.deps import services
 from newsflow.web.login import require_admin, safe_next
 from newsflow.web.templating import PRIVATE, env, private_page
+from newsflow.wire import archive
 from newsflow.wire.products import ProductFilter, matches
-from newsflow.wire.subscribers import SCOPES
+from newsflow.wire.subscribers import ARCHIVE_DAYS_MAX, SCOPES
 
 router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(require_admin)])
 posting = [Depends(sessions.require_csrf)]
@@ -367,13 +368,21 @@ def _parse_filter(values: dict[str, Any], t: Translate) -> tuple[ProductFilter |
 
 def _product_values(form: FormData) -> dict[str, Any]:
     return {"name": forms.text(form, "name", 300), "description": forms.text(form, "description", 2000),
-            "active": forms.checked(form, "active"), "public": forms.checked(form, "public"), **_filter_values(form)}
+            "active": forms.checked(form, "active"), "public": forms.checked(form, "public"),
+            "archive_days": forms.text(form, "archive_days", 12), **_filter_values(form)}
+
+
+def _archive_days(v: dict[str, Any]) -> int | None:
+    """The form's archive window: empty for the whole archive (FieldError naming the field)."""
+    raw = v["archive_days"]
+    return whole_number(raw, "archive_days", low=1, high=ARCHIVE_DAYS_MAX) if raw.strip() else None
 
 
 def _values_of(product: Any) -> dict[str, Any]:
     f = product.filter
     return {"name": product.name, "description": product.description, "active": product.active,
-            "public": product.public, **{name: ", ".join(getattr(f, name)) for name in LIST_FIELDS},
+            "public": product.public, "archive_days": str(product.archive_days or ""),
+            **{name: ", ".join(getattr(f, name)) for name in LIST_FIELDS},
             "media_types": list(f.media_types), "urgency_max": str(f.urgency_max or ""),
             "public_only": f.public_only}
 
@@ -391,8 +400,9 @@ def _product_page(request: Request, svc: Services, product: Any | None, *, v: di
         found, _ = _parse_filter(v, i18n.request_translator(request))
         if found is not None:
             preview = _preview(svc, found)
+    run = archive.progress(svc.store, [product.id]).get(product.id) if product is not None else None
     return _page(request, "admin/product.html", status=status, section="products", product=product, v=v,
-                 errors=errors or {}, preview=preview, media_types=MEDIA_TYPES)
+                 errors=errors or {}, preview=preview, media_types=MEDIA_TYPES, archive_run=run)
 
 
 @router.get("/products")
@@ -403,7 +413,8 @@ def products(request: Request, svc: Services = Depends(services)) -> Response:
 @router.get("/products/new")
 def new_product(request: Request, svc: Services = Depends(services)) -> Response:
     blank = {name: "" for name in LIST_FIELDS} | {"name": "", "description": "", "active": True, "public": False,
-                                                   "media_types": [], "urgency_max": "", "public_only": False}
+                                                   "archive_days": "", "media_types": [], "urgency_max": "",
+                                                   "public_only": False}
     return _product_page(request, svc, None, v=blank)
 
 
@@ -444,13 +455,15 @@ async def _save_product(request: Request, svc: Services, product_id: int | None)
     if errors or found is None:
         return _product_page(request, svc, current, v=v, errors=errors, status=422)
     try:
+        days = _archive_days(v)
         if current is None:
             saved = await run_in_threadpool(lambda: svc.subscribers.create_product(
-                v["name"], found, description=v["description"], active=v["active"], public=v["public"]))
+                v["name"], found, description=v["description"], active=v["active"], public=v["public"],
+                archive_days=days))
         else:
             saved = await run_in_threadpool(lambda: svc.subscribers.update_product(
                 current.id, name=v["name"], description=v["description"], filter=found, active=v["active"],
-                public=v["public"]))
+                public=v["public"], archive_days=days))
     except FieldError as exc:
         return _product_page(request, svc, current, v=v, errors={exc.field: exc.message}, status=422)
     except Conflict as exc:

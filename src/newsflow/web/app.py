@@ -78,6 +78,7 @@ def create_app(svc: Services | None = None) -> FastAPI:
         tasks.append(asyncio.create_task(services.alerts.run()))
         # a public product or the urgency clause changed on another node: seen on the follower's beat
         tasks.append(asyncio.create_task(services.public.watch_rule(services.settings.log_poll_every)))
+        tasks.append(asyncio.create_task(services.archive.run()))
         if services.mailer is not None:
             tasks.append(asyncio.create_task(services.mailer.run()))
         tasks += [asyncio.create_task(FeedPoller(services.ingestor, url, every=services.settings.poll_every).run())

@@ -434,6 +434,19 @@ STAFF_STRINGS: dict[str, dict[str, str]] = {
                             "ar": "املأ عامل التصفية لترى الأخبار الحديثة التي يطابقها."},
     "admin_preview_unavailable": {"en": "Preview unavailable.", "tr": "Önizleme kullanılamıyor.",
                                   "ar": "المعاينة غير متاحة."},
+    "admin_archive_days": {"en": "Archive window (days)", "tr": "Arşiv süresi (gün)", "ar": "نافذة الأرشيف (بالأيام)"},
+    "admin_hint_archive_days": {"en": "How far back subscribers reach into the archive. Empty: the whole archive.",
+                                "tr": "Abonelerin arşivde ne kadar geriye ulaşacağı. Boş: arşivin tamamı.",
+                                "ar": "إلى أي مدى يصل المشتركون في الأرشيف. فارغ: الأرشيف كله."},
+    "admin_archive_ready": {"en": "Archive given: {stories} stories gone over with this filter.",
+                            "tr": "Arşiv verildi: {stories} haber bu filtreyle tarandı.",
+                            "ar": "أُتيح الأرشيف: رُوجع {stories} خبراً بهذا المرشّح."},
+    "admin_archive_running": {"en": "Giving the archive to this product: {percent}% ({done} of {total} stories). "
+                                    "Stories published from now on are covered already.",
+                              "tr": "Arşiv bu ürüne veriliyor: %{percent} ({total} haberin {done} tanesi). "
+                                    "Bundan sonra yayımlanan haberler zaten kapsanıyor.",
+                              "ar": "يجري منح الأرشيف لهذا المنتج: {percent}٪ ({done} من {total} خبراً). "
+                                    "الأخبار المنشورة من الآن مشمولة بالفعل."},
     "admin_everything": {"en": "everything", "tr": "her şey", "ar": "كل شيء"},
     "admin_no_products": {"en": "No products yet.", "tr": "Henüz ürün yok.", "ar": "لا توجد منتجات بعد."},
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from newsflow.model import EventKind, PubStatus, Story, StoryVersion
 from newsflow.wire.products import Product, StoryFacts
@@ -32,6 +32,9 @@ class CompanyAccess:
     may_receive_embargoed: bool = False
     # what the API key in hand may be used for (see wire.subscribers.SCOPES); entitlement ignores it
     scopes: frozenset[str] = frozenset({"read"})
+    # (product id, days) for each of its products whose archive is bounded: such a product grants
+    # only versions created within the last `days` days (products.archive_days; none: everything)
+    windows: tuple[tuple[int, int], ...] = ()
 
     def may_use(self, scope: str) -> bool:
         return "read" in self.scopes or scope in self.scopes
@@ -55,6 +58,7 @@ INACTIVE = Verdict(False, "company inactive")
 NO_PRODUCT = Verdict(False, "no matching product")
 WITHDRAWAL = Verdict(True, "withdrawal notice: held an earlier version this one is not covered for", True)
 HAD_IT = Verdict(False, "received the embargoed copy when it was published")
+OUTSIDE_ARCHIVE = Verdict(False, "older than the archive window of your products")
 # Events that carry a version's copy when it is first written (a lift carries it again, later).
 _CARRIES_COPY = frozenset({EventKind.publish, EventKind.update, EventKind.correct})
 
@@ -72,6 +76,8 @@ def may_see(company: CompanyAccess, event_products: frozenset[int], version: Sto
     """
     if not company.active:
         return INACTIVE
+    if company.windows and archive_expiry(company, event_products | notice, version, now) == _PASSED:
+        return OUTSIDE_ARCHIVE
     if company.product_ids.isdisjoint(event_products):
         return NO_PRODUCT if company.product_ids.isdisjoint(notice) else WITHDRAWAL
     embargo = version.embargo
@@ -82,6 +88,27 @@ def may_see(company: CompanyAccess, event_products: frozenset[int], version: Sto
         return Verdict(False, f"embargoed until {embargo.isoformat()}"
                        + ("; delivered with the lift" if kind in _CARRIES_COPY else ""))
     return ALLOWED
+
+
+_PASSED = datetime.min.replace(tzinfo=UTC)  # `archive_expiry`'s answer for a window already passed
+
+
+def archive_expiry(company: CompanyAccess, reached: frozenset[int], version: StoryVersion,
+                   now: datetime) -> datetime | None:
+    """Until when the company's archive windows let it have `version` through the products in
+    `reached`: None while one of them is unbounded (or none is the company's), `_PASSED` once every
+    window has moved past the version. Windows only move forward, so a refusal never turns back."""
+    bounds = dict(company.windows)
+    ends: list[datetime] = []
+    for product_id in company.product_ids & reached:
+        days = bounds.get(product_id)
+        if days is None:
+            return None
+        ends.append(version.version_created + timedelta(days=days))
+    if not ends:
+        return None
+    end = max(ends)
+    return end if end >= now else _PASSED
 
 
 WITHDRAWN_HEADLINE = "Withdrawn from your subscription"

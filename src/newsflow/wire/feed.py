@@ -25,7 +25,15 @@ from newsflow.formats.registry import render
 from newsflow.model import Event, EventKind, PubStatus, StoryVersion, utcnow
 from newsflow.store import Store
 from newsflow.store.tables import events
-from newsflow.wire.entitlement import NOWHERE, CompanyAccess, Reach, Verdict, deliverable, may_see
+from newsflow.wire.entitlement import (
+    NOWHERE,
+    CompanyAccess,
+    Reach,
+    Verdict,
+    archive_expiry,
+    deliverable,
+    may_see,
+)
 from newsflow.wire.tables import event_products
 
 MAX_PAGE = 100
@@ -75,6 +83,9 @@ def read_page(store: Store, company: CompanyAccess, after: int, limit: int, *,
             verdict = may_see(company, reach.copy, version, now, kind=event.kind, notice=reach.notice)
             if verdict:
                 entries.append(Entry(event, deliverable(verdict, version)))
+                ends = archive_expiry(company, reach.copy | reach.notice, version, now) if company.windows else None
+                if ends is not None:  # an archive window will pass over this entry
+                    closes = ends if closes is None else min(closes, ends)
             cursor = event.seq
             embargo = version.embargo
             if embargo is not None and not company.may_receive_embargoed:  # a verdict that depends on now
@@ -119,8 +130,9 @@ class _FullPages:
     event's products are stamped in the transaction that writes it; versions are immutable; and the
     key holds everything `may_see` asks of the company. Only time can change a verdict, through an
     embargo, so a kept page says for which `now` it holds — and a kill, which takes its story's
-    earlier events off every product: `forget` drops the pages that hold the story. A page that is
-    not full reaches the end of the log, which grows: it is always read afresh.
+    earlier events off every product: `forget` drops the pages that hold the story; and an archive run
+    (newsflow.wire.archive), which stamps old events again: `forget_all` drops every page. A page
+    that is not full reaches the end of the log, which grows: it is always read afresh.
     """
 
     def __init__(self, size: int = PAGES_KEPT) -> None:
@@ -134,6 +146,11 @@ class _FullPages:
             self.generation += 1
             for key in [k for k, kept in self._pages.items() if any(e.event.guid in guids for e in kept.entries)]:
                 del self._pages[key]
+
+    def forget_all(self) -> None:
+        with self._lock:
+            self.generation += 1
+            self._pages.clear()
 
     def get(self, key: tuple[CompanyAccess, frozenset[int], int, int], now: datetime) -> _Kept | None:
         with self._lock:
@@ -173,6 +190,11 @@ def forget_killed(store: Store, events: Iterable[Event]) -> None:
     killed = {e.guid for e in events if e.kind == EventKind.kill}
     if killed:
         _full_pages(store).forget(killed)
+
+
+def forget_stamps(store: Store) -> None:
+    """Drop every kept page: an archive run changed which products old events reached."""
+    _full_pages(store).forget_all()
 
 
 def render_items(entries: Sequence[Entry], fmt: str, ctx: RenderContext) -> bytes:

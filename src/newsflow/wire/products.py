@@ -138,11 +138,18 @@ class Product:
     active: bool
     created: datetime
     public: bool = False  # its stories are also part of the public website's portion
+    archive_days: int | None = None  # how far back it reaches into the archive; None: all of it
     # Held directly: reading a pydantic private attribute costs more than the match itself.
     _compiled: _Compiled = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_compiled", self.filter._compiled)
+
+    @classmethod
+    def of_row(cls, row: Any, filter: ProductFilter) -> Product:
+        """A `products` row with its filter already parsed."""
+        return cls(id=row.id, name=row.name, description=row.description, filter=filter, active=row.active,
+                   created=row.created, public=row.public, archive_days=row.archive_days)
 
     def covers(self, facts: StoryFacts) -> bool:
         """`matches(self.filter, story)` for a story already reduced to its facts (the hot path)."""

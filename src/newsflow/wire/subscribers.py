@@ -21,6 +21,7 @@ from newsflow.errors import Conflict, FieldError, NotFound
 from newsflow.model import Event, EventKind, Story, utcnow
 from newsflow.store.store import Store, hash_token
 from newsflow.store.tables import events, versions
+from newsflow.wire import archive
 from newsflow.wire.entitlement import NOWHERE, CompanyAccess, Reach, products_for
 from newsflow.wire.feed import reach_of
 from newsflow.wire.keymemory import KeyMemory
@@ -46,6 +47,13 @@ KEY_IDLE = 300.0  # seconds a key unused is still re-checked with the busy ones 
 KEYS_KEPT = 100_000
 _IN_CHUNK = 500  # bound on an IN (...) list, well under SQLite's bound-variable limit
 Entry = tuple[EventKind, str, int]  # an event before it has a seq: (kind, guid, version)
+
+
+class _Keep:
+    """The default of an argument that may be set to None: leave the value as it is."""
+
+
+KEEP = _Keep()
 
 
 @dataclass(frozen=True)
@@ -151,14 +159,18 @@ class Subscribers:
         for start in range(0, len(ids), 1000):
             chunk = ids[start:start + 1000]
             granted: dict[str, set[int]] = {}
-            query = (sa.select(company_products.c.company_id, company_products.c.product_id)
+            windows: dict[str, list[tuple[int, int]]] = {}
+            query = (sa.select(company_products.c.company_id, company_products.c.product_id, products.c.archive_days)
                      .join(products, products.c.id == company_products.c.product_id)
                      .where(company_products.c.company_id.in_(chunk), products.c.active.is_(True)))
-            for company_id, product_id in conn.execute(query):
+            for company_id, product_id, days in conn.execute(query):
                 granted.setdefault(company_id, set()).add(product_id)
+                if days is not None:
+                    windows.setdefault(company_id, []).append((product_id, days))
             for row in conn.execute(companies.select().where(companies.c.id.in_(chunk))):
                 found[row.id] = CompanyAccess(id=row.id, product_ids=frozenset(granted.get(row.id, ())),
-                                              active=row.active, may_receive_embargoed=row.may_receive_embargoed)
+                                              active=row.active, may_receive_embargoed=row.may_receive_embargoed,
+                                              windows=tuple(sorted(windows.get(row.id, ()))))
         return found
 
     def _companies(self, conn: sa.Connection, where: sa.ColumnElement[bool]) -> list[Company]:
@@ -175,13 +187,18 @@ class Subscribers:
     # ---- products -----------------------------------------------------------------------------
 
     def create_product(self, name: str, filter: ProductFilter | Mapping[str, Any], *, description: str = "",
-                       active: bool = True, public: bool = False, now: datetime | None = None) -> Product:
+                       active: bool = True, public: bool = False, archive_days: int | None = None,
+                       now: datetime | None = None) -> Product:
+        """A new product; the archive its filter covers is given to it in the background
+        (newsflow.wire.archive), the stories written from now on at once."""
         checked = _filter(filter)  # raises pydantic's ValidationError naming the field
         with self._write() as conn:
             self._unique_name(conn, products, "product", _name(name))
             product_id = conn.execute(products.insert().values(
                 name=_name(name), description=description, filter=_dump(checked), active=active,
-                public=public, created=now or utcnow()).returning(products.c.id)).scalar_one()
+                public=public, archive_days=_archive_days(archive_days),
+                created=now or utcnow()).returning(products.c.id)).scalar_one()
+            archive.queue(conn, product_id, checked, now)
         return self.get_product(product_id)
 
     def get_product(self, product_id: int) -> Product:
@@ -200,26 +217,34 @@ class Subscribers:
 
     def update_product(self, product_id: int, *, name: str | None = None, description: str | None = None,
                        filter: ProductFilter | Mapping[str, Any] | None = None,
-                       active: bool | None = None, public: bool | None = None) -> Product:
-        """Change a product. A new filter applies to events written from now on: entitlement is
-        stamped on each event once, so past events keep the products they matched then."""
+                       active: bool | None = None, public: bool | None = None,
+                       archive_days: int | _Keep | None = KEEP) -> Product:
+        """Change a product. A new filter applies at once to events written from now on, and to the
+        archive in the background (newsflow.wire.archive): until that run ends, older events keep
+        what the previous filter gave them. `archive_days` None reaches back over everything."""
         values: dict[str, Any] = {}
+        checked = _filter(filter) if filter is not None else None
         if name is not None:
             values["name"] = _name(name)
         if description is not None:
             values["description"] = description
-        if filter is not None:
-            values["filter"] = _dump(_filter(filter))
+        if checked is not None:
+            values["filter"] = _dump(checked)
         if active is not None:
             values["active"] = active
         if public is not None:
             values["public"] = public
+        if not isinstance(archive_days, _Keep):
+            values["archive_days"] = _archive_days(archive_days)
         with self._write() as conn:
             self._require(conn, products, product_id, "product")
             if "name" in values:
                 self._unique_name(conn, products, "product", values["name"], but=product_id)
+            before = conn.execute(sa.select(products.c.filter).where(products.c.id == product_id)).scalar_one()
             if values:
                 conn.execute(products.update().where(products.c.id == product_id).values(**values))
+            if checked is not None and _dump(checked) != before:
+                archive.queue(conn, product_id, checked)
         return self.get_product(product_id)
 
     def assign_product(self, company_id: str, product_id: int) -> None:
@@ -241,9 +266,7 @@ class Subscribers:
             return done.rowcount > 0
 
     def _product(self, row: sa.Row[Any]) -> Product:
-        return Product(id=row.id, name=row.name, description=row.description,
-                       filter=self._parsed(row.id, row.filter), active=row.active, created=row.created,
-                       public=row.public)
+        return Product.of_row(row, self._parsed(row.id, row.filter))
 
     def _parsed(self, product_id: int, raw: Any) -> ProductFilter:
         cached = self._filters.get(product_id)
@@ -493,6 +516,15 @@ def _name(name: str) -> str:
     if not name or len(name) > 200:
         raise FieldError("name", "a name needs 1 to 200 characters")
     return name
+
+
+ARCHIVE_DAYS_MAX = 36_500
+
+
+def _archive_days(days: int | None) -> int | None:
+    if days is not None and not 1 <= days <= ARCHIVE_DAYS_MAX:
+        raise FieldError("archive_days", f"an archive window is 1 to {ARCHIVE_DAYS_MAX} days, or none for everything")
+    return days
 
 
 def _filter(value: ProductFilter | Mapping[str, Any]) -> ProductFilter:

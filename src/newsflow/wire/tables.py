@@ -34,6 +34,8 @@ products = sa.Table(
     sa.Column("created", UTCDateTime, nullable=False),
     # Stories this product covers are also part of the public website's portion (migration 0008).
     sa.Column("public", sa.Boolean, nullable=False, server_default=sa.false()),
+    # How far back the product reaches into the archive, in days; NULL: all of it (migration 0021).
+    sa.Column("archive_days", sa.Integer, nullable=True),
     sa.UniqueConstraint("name", name="uq_products_name"),
     sqlite_autoincrement=True,
 )
@@ -73,3 +75,23 @@ event_products = sa.Table(
 )
 # (product_id, seq) rather than product_id alone: "events after cursor N in products P" is a range scan.
 sa.Index("ix_event_products_product", event_products.c.product_id, event_products.c.seq)
+
+# The archive given to a product whose filter is new or changed (newsflow.wire.archive): the product's
+# stamps on every earlier event are derived again, story by story in guid order, in the background.
+# One row per product; a later change of the filter starts the row over.
+archive_stamping = sa.Table(
+    "archive_stamping", metadata,
+    sa.Column("product_id", sa.Integer, sa.ForeignKey("products.id"), primary_key=True),
+    sa.Column("filter", Json, nullable=False),  # the filter being applied: a newer one restarts the run
+    sa.Column("after_guid", sa.String(255), nullable=True),  # stories up to this guid are done
+    # the log's head when the filter changed: stories with later events are gone over once more at the
+    # end, for a writer that matched its events against the old filter just before the change
+    sa.Column("log_head", BigId, nullable=False, server_default="0"),
+    sa.Column("stories_done", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("stories_total", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("requested", UTCDateTime, nullable=False),
+    sa.Column("finished", UTCDateTime, nullable=True),
+    # the node running it and when it last reported: a node gone quiet for a minute loses the claim
+    sa.Column("node", sa.String(64), nullable=True),
+    sa.Column("heartbeat", UTCDateTime, nullable=True),
+)

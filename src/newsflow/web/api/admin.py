@@ -11,8 +11,9 @@ from pydantic import BaseModel, Field
 from newsflow.ranges import INT32_MAX
 from newsflow.services import Services
 from newsflow.web.deps import admin, services
+from newsflow.wire import archive
 from newsflow.wire.products import ProductFilter
-from newsflow.wire.subscribers import DEFAULT_SCOPES, SCOPES
+from newsflow.wire.subscribers import ARCHIVE_DAYS_MAX, DEFAULT_SCOPES, SCOPES
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(admin)])
 PRODUCT_ID = Path(ge=1, le=INT32_MAX, description="A product's id.")
@@ -36,6 +37,8 @@ class ProductIn(BaseModel):
     filter: ProductFilter = Field(default_factory=ProductFilter)
     active: bool = True
     public: bool = Field(default=False, description="Its stories are also shown on the public website.")
+    archive_days: int | None = Field(default=None, ge=1, le=ARCHIVE_DAYS_MAX,
+                                     description="How far back, in days, it reaches into the archive; null: all of it.")
 
 
 class ProductPatch(BaseModel):
@@ -44,6 +47,8 @@ class ProductPatch(BaseModel):
     filter: ProductFilter | None = None
     active: bool | None = None
     public: bool | None = None
+    archive_days: int | None = Field(default=None, ge=1, le=ARCHIVE_DAYS_MAX,
+                                     description="Days of archive; null (sent explicitly): all of it.")
 
 
 class KeyIn(BaseModel):
@@ -58,9 +63,17 @@ def _company(c: Any) -> dict[str, Any]:
     return out
 
 
-def _product(p: Any) -> dict[str, Any]:
+def _product(p: Any, run: archive.Progress | None) -> dict[str, Any]:
     return {"id": p.id, "name": p.name, "description": p.description, "filter": p.filter.model_dump(),
-            "active": p.active, "public": p.public, "created": p.created}
+            "active": p.active, "public": p.public, "created": p.created, "archive_days": p.archive_days,
+            # the background run giving it the archive its filter covers (newsflow.wire.archive)
+            "archive": None if run is None else {
+                "percent": run.percent, "stories_done": run.stories_done, "stories_total": run.stories_total,
+                "requested": run.requested, "finished": run.finished}}
+
+
+def _with_run(svc: Services, p: Any) -> dict[str, Any]:
+    return _product(p, archive.progress(svc.store, [p.id]).get(p.id))
 
 
 @router.post("/companies", status_code=201)
@@ -98,19 +111,24 @@ def unassign(company_id: str, product_id: int = PRODUCT_ID, svc: Services = Depe
 
 @router.post("/products", status_code=201)
 def create_product(body: ProductIn, svc: Services = Depends(services)) -> dict[str, Any]:
-    return _product(svc.subscribers.create_product(body.name, body.filter, description=body.description,
-                                                   active=body.active, public=body.public))
+    return _with_run(svc, svc.subscribers.create_product(body.name, body.filter, description=body.description,
+                                                         active=body.active, public=body.public,
+                                                         archive_days=body.archive_days))
 
 
 @router.get("/products")
 def list_products(svc: Services = Depends(services)) -> list[dict[str, Any]]:
-    return [_product(p) for p in svc.subscribers.list_products()]
+    runs = archive.progress(svc.store)
+    return [_product(p, runs.get(p.id)) for p in svc.subscribers.list_products()]
 
 
 @router.patch("/products/{product_id}")
 def update_product(body: ProductPatch, product_id: int = PRODUCT_ID,
                    svc: Services = Depends(services)) -> dict[str, Any]:
-    return _product(svc.subscribers.update_product(product_id, **body.model_dump(exclude_none=True)))
+    # unset fields stay as they are; an explicit null archive_days opens the whole archive
+    changes = body.model_dump(exclude_unset=True)
+    return _with_run(svc, svc.subscribers.update_product(
+        product_id, **{k: v for k, v in changes.items() if v is not None or k == "archive_days"}))
 
 
 @router.post("/companies/{company_id}/keys", status_code=201)
