@@ -51,7 +51,7 @@ def _common(word: str) -> str:
 def _turkish(word: str) -> str:
     # "İ".lower() is "i" + a combining dot: map the capital first, and drop a decomposed dot after I/i.
     word = word.replace("İ", "i").replace("I\u0307", "i").replace("i\u0307", "i")
-    return word.replace("I", "i")
+    return word.replace("I", "i").lower()
 
 
 def _arabic(word: str) -> str:

@@ -17,6 +17,15 @@ words (all must match), "quoted phrases", `-word` / `-"phrase"` to exclude, `OR`
 between two words or phrases, and a trailing `*` on a single word for a prefix. Everything else is
 text. Each term reaches FTS5 as a quoted string and PostgreSQL as a bound parameter of
 `phraseto_tsquery`, so operators typed by a user (`NEAR(`, `:`, `^`, parentheses) are only words.
+
+Languages: both engines fold case and Latin accents themselves. What depends on a language (Turkish
+dotted and dotless i; Arabic harakat, tatweel, alef forms, final yeh and teh marbuta, the definite article) is
+folded in Python by `newsflow.store.folding`, with the rules of the story's language: the folded text
+is indexed beside the original as `variants` (lowest weight, never shown). A query's language is
+unknown, so each term is looked up as typed OR folded by every language's rules, and so meets a
+Turkish or an Arabic story alike; an English story, with no rules, matches only as written. Snippets
+come from the original columns; a hit met only through a fold gets its words marked by
+`_folded_snippet`, comparing folds in Python.
 """
 
 from __future__ import annotations
