@@ -333,7 +333,7 @@ def html_to_text(html: str) -> str:
 
     text = _BLOCK_END.sub("\n\n", html)
     text = html_mod.unescape(_TAG.sub("", text))
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    lines = [line.strip() for line in _SPACES.sub(" ", text).split("\n")]  # one pass: _SPACES keeps \n
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 

@@ -379,7 +379,7 @@ class Store:
                     kind) for sv, kind in planned]
         version_rows, story_rows = [], {}
         for sv, _ in planned:
-            content = _dump(sv.story)
+            content = _dump_story(sv)
             version_rows.append({
                 "guid": sv.guid, "version": sv.version, "content": content, "headline": sv.headline,
                 "language": sv.language, "urgency": sv.urgency, "pubstatus": sv.pubstatus.value,
@@ -417,7 +417,8 @@ class Store:
                 for kind, guid, version in entries]
         seqs = conn.execute(events.insert().returning(events.c.seq, sort_by_parameter_order=True),
                             rows).scalars().all()
-        written = [Event(seq=seq, kind=kind, guid=guid, version=version, created=now)
+        # built from the database's seqs and this call's own typed values: nothing to validate
+        written = [Event.model_construct(seq=seq, kind=kind, guid=guid, version=version, created=now)
                    for seq, (kind, guid, version) in zip(seqs, entries, strict=True)]
         if planned is not None and self.entitlement is not None:
             self.entitlement.record(conn, written, planned)
@@ -706,6 +707,14 @@ class _Held:
 
 def _dump(story: Story) -> dict[str, Any]:
     return story.model_dump(mode="json", exclude_defaults=False)
+
+
+_STORY_FIELDS = frozenset(Story.model_fields)
+
+
+def _dump_story(sv: StoryVersion) -> dict[str, Any]:
+    """`_dump(sv.story)` without building the Story: the version's own dump of the story's fields."""
+    return sv.model_dump(mode="json", exclude_defaults=False, include=_STORY_FIELDS)
 
 
 def _record(row: sa.Row[Any]) -> StoryRecord:
