@@ -297,3 +297,12 @@ def test_story_stamps_gives_a_withdrawal_notice_when_an_update_leaves_the_filter
     killed = [(1, EventKind.publish, 1), (5, EventKind.kill, 2)]
     no_photos = StoryFacts.of(_story("c", "Sport", photos=[]))
     assert story_stamps(product, killed, {1: world, 2: no_photos}) == {5: False}
+
+
+@settings(max_examples=300)
+@given(version=story_versions())
+def test_facts_read_from_the_stored_json_are_the_facts_of_the_story(version: StoryVersion) -> None:
+    """The archive run reads a version's facts straight from its stored JSON: never other facts than
+    the story's own, or a late product would match differently from an early one."""
+    stored = version.model_dump(mode="json")
+    assert StoryFacts.of_stored(stored) == StoryFacts.of(version)

@@ -30,7 +30,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from newsflow.model import EventKind, Story, utcnow
+from newsflow.model import EventKind, utcnow
 from newsflow.store import Store
 from newsflow.store.tables import events, stories, versions
 from newsflow.wire.products import Product, ProductFilter, StoryFacts
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 500  # stories per transaction: short enough that writers of those stories barely wait
 CLAIM_LAPSES = timedelta(seconds=60)  # a run whose node has not reported for this long is free again
+_FACT_FIELDS = ("categories", "dossier", "photos", "subjects", "places")  # (the rest are columns)
 
 
 @dataclass(frozen=True)
@@ -274,10 +275,13 @@ def _restamp(conn: sa.Connection, product: Product, guids: list[str]) -> None:
     if not logged:
         return
     facts: dict[str, dict[int, StoryFacts]] = {}
-    for guid, number, content in conn.execute(
-            sa.select(versions.c.guid, versions.c.version, versions.c.content)
-            .where(versions.c.guid.in_(list(logged)))):
-        facts.setdefault(guid, {})[number] = StoryFacts.of(Story.from_stored(content))
+    # Only the fields filters look at, not the copy: the body is most of a version's bytes.
+    content = versions.c.content
+    wanted = [content[name].label(name) for name in _FACT_FIELDS]
+    for row in conn.execute(sa.select(versions.c.guid, versions.c.version, versions.c.language, versions.c.urgency,
+                                      versions.c.public, *wanted).where(versions.c.guid.in_(list(logged)))):
+        fields = row._asdict()
+        facts.setdefault(row.guid, {})[row.version] = StoryFacts.of_stored(fields)
     seqs = [seq for story_events in logged.values() for seq, _, _ in story_events]
     conn.execute(event_products.delete().where(event_products.c.product_id == product.id,
                                                event_products.c.seq.in_(seqs)))

@@ -24,6 +24,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from newsflow.model import Story
+from newsflow.sanitize import strip_unsafe
 
 MediaType = Literal["text", "picture"]
 Value = Annotated[str, Field(min_length=1, max_length=300)]
@@ -118,6 +119,26 @@ class StoryFacts:
                    has_photos=bool(story.photos), urgency=story.urgency,
                    subject_codes=tuple(s.code for s in story.subjects if s.code),
                    places=frozenset(p.name.casefold() for p in story.places), public=story.public)
+
+
+    @classmethod
+    def of_stored(cls, content: Mapping[str, Any]) -> StoryFacts:
+        """`of(Story.from_stored(content))` without building the story: a version as stored (its JSON)
+        read for the fields filters look at only — a hundred times faster, which an archive run over a
+        million versions needs. Text is stripped of what the model refuses, as `from_stored` does."""
+        fields = Story.model_fields
+        categories = content.get("categories") or []
+        dossier = content.get("dossier")
+        language = strip_unsafe(content.get("language") or fields["language"].default)
+        tags = language.lower().split("-")
+        return cls(categories=frozenset(strip_unsafe(c).casefold() for c in categories),
+                   dossier=strip_unsafe(dossier).casefold() if dossier is not None else None,
+                   language_ranges=frozenset("-".join(tags[:n]) for n in range(1, len(tags) + 1)),
+                   has_photos=bool(content.get("photos")),
+                   urgency=int(content.get("urgency", fields["urgency"].default)),
+                   subject_codes=tuple(s["code"] for s in content.get("subjects") or () if s.get("code")),
+                   places=frozenset(strip_unsafe(p["name"]).casefold() for p in content.get("places") or ()),
+                   public=bool(content.get("public", fields["public"].default)))
 
 
 def matches(filter: ProductFilter, version: Story | StoryFacts) -> bool:
