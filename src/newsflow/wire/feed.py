@@ -13,7 +13,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -70,11 +70,12 @@ def read_page(store: Store, company: CompanyAccess, after: int, limit: int, *,
     if kept is not None:
         return Page(list(kept.entries), kept.cursor)
     generation = pages.generation  # a kill while this page is read must not leave it kept
+    since = _window_start(company, wanted, now)
     opened: datetime | None = None  # the page holds while now >= this: a passed embargo it let through
     closes: datetime | None = None  # … and while now < this: an embargo that held an event back
     while len(entries) < limit:
         scan = limit - len(entries)
-        found = _entitled_events(store, wanted, cursor, scan)
+        found = _entitled_events(store, wanted, cursor, scan, since)
         if not found:
             break
         versions = store.get_versions([(e.guid, e.version) for e in found])
@@ -111,6 +112,15 @@ def kept_answer(store: Store, company: CompanyAccess, after: int, limit: int, fm
     if built is None:
         built = kept.built[fmt] = build_page(Page(list(kept.entries), kept.cursor), fmt, ctx)
     return built
+
+
+def _window_start(company: CompanyAccess, wanted: frozenset[int], now: datetime) -> datetime:
+    """The oldest event time any of `wanted` may still grant (the epoch while one is unbounded), so a
+    reader whose products all have archive windows is not walked through the whole log."""
+    bounds = dict(company.windows)
+    if not bounds or any(p not in bounds for p in wanted):
+        return _EVER
+    return now - timedelta(days=max(bounds[p] for p in wanted))
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +237,8 @@ def build_page(page: Page, fmt: str, ctx: RenderContext) -> Built:
 # Built once: only the values change from call to call (`ids` is expanded to the list given).
 _IDS = sa.bindparam("ids", expanding=True)
 _HITS = (sa.select(events.c.seq).where(events.c.seq > sa.bindparam("after"))
+         # no older than the company's widest archive window (an event is never older than its version)
+         .where(events.c.created >= sa.bindparam("since"))
          .where(sa.exists().where(event_products.c.seq == events.c.seq, event_products.c.product_id.in_(_IDS)))
          .order_by(events.c.seq).limit(sa.bindparam("limit")).subquery())
 _ENTITLED = (sa.select(events.c.seq, events.c.kind, events.c.guid, events.c.version, events.c.created,
@@ -237,7 +249,11 @@ _ENTITLED = (sa.select(events.c.seq, events.c.kind, events.c.guid, events.c.vers
              .order_by(events.c.seq))
 
 
-def _entitled_events(store: Store, wanted: frozenset[int], after: int, limit: int) -> dict[Event, Reach]:
+_EVER = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _entitled_events(store: Store, wanted: frozenset[int], after: int, limit: int,
+                     since: datetime = _EVER) -> dict[Event, Reach]:
     """Events after `after` that reached one of `wanted`, each with the part of `wanted` it reached.
 
     `wanted` is part of the company's products, so these decide `may_see` as all of the event's
@@ -245,7 +261,7 @@ def _entitled_events(store: Store, wanted: frozenset[int], after: int, limit: in
     dozens of products)."""
     rows: dict[int, tuple[sa.Row[Any], set[int], set[int]]] = {}
     with store.read() as conn:
-        for row in conn.execute(_ENTITLED, {"ids": sorted(wanted), "after": after, "limit": limit}):
+        for row in conn.execute(_ENTITLED, {"ids": sorted(wanted), "after": after, "limit": limit, "since": since}):
             held = rows.setdefault(row.seq, (row, set(), set()))
             held[2 if row.notice else 1].add(row.product_id)
     return {Event(seq=row.seq, kind=EventKind(row.kind), guid=row.guid, version=row.version, created=row.created):
