@@ -174,9 +174,11 @@ class PublicSite:
         """The token of what the site shows now: the same object for as long as nothing it shows has
         changed, a new one after. Pages rendered under one token can be served again while it is
         current. Asks the database only after a change (the rule, the next embargo's end)."""
+        held = self._shown
+        if now is None and held is not None and held.generation == self._generation and held.until is None:
+            return held  # the common case, without even reading the clock
         now = now or utcnow()
         generation = self._generation
-        held = self._shown
         if held is not None and held.holds(generation, now):
             return held
         with self._reading:  # one reader at a time; the others get what it read
