@@ -14,7 +14,8 @@ is folded by all of them, so it can meet a story of either language:
   `ه` (both are written either way, above all at a word's end); the definite article — `ال`, also
   after `و ب ك ف` (`وال`, `بال`, …) and `لل` — is removed while at least two letters remain, so
   "كتاب", "الكتاب" and "بالكتاب" are one word. The removal repeats, so folding is idempotent
-  ("الالتزام" → "التزام" → "تزام", the same as "التزام" gives).
+  ("الالتزام" → "التزام" → "تزام", the same as "التزام" gives). Known misses of a rule without a
+  dictionary: a stem that starts with ل after لل ("للغة" → "غه", not "لغه") is not met by "لغة".
 
 `fold_text` keeps everything that is not a word as it was, so a folded text has the same words in the
 same order (phrases still match) and the index can hold it beside the original.
