@@ -763,6 +763,10 @@ def _role(qcodes: str | None, kind: str) -> Role:
     return Role.reporter if kind == "creator" else Role.editor
 
 
+# contentMeta's children whose text _descriptive reads
+_WORDS = frozenset({"keyword", "headline", "slugline", "dateline", "creditline", "description"})
+
+
 def _descriptive(content: etree._Element | None, f: dict[str, Any], language: str, is_media: bool,
                  ours: bool) -> MediaWords:
     """Descriptive properties into `f`; returns what the item says of a media object it carries."""
@@ -772,12 +776,16 @@ def _descriptive(content: etree._Element | None, f: dict[str, Any], language: st
     descriptions: list[tuple[str, str]] = []
     credit = ""
     for el in _kids(content):
-        kind, text = _local(el), _text(el)
+        kind = _local(el)
         if kind == "subject":
             _subject(el, language, buckets, categories, f)
-        elif not text:
             continue
-        elif kind == "keyword":
+        if kind not in _WORDS:
+            continue  # creators, audiences, urgency …: read elsewhere, their text is not wanted here
+        text = _text(el)
+        if not text:
+            continue
+        if kind == "keyword":
             keywords.append(clip(text, 1000))
         elif kind == "headline" and "sub" in (el.get("role") or "").lower():
             f.setdefault("subheadline", clip(text, 1000))
@@ -852,16 +860,19 @@ def _subject(el: etree._Element, language: str, buckets: dict[str, list[Concept]
 
 def _concept_name(el: etree._Element | None, language: str | None) -> str | None:
     """The concept's display name: the item's language if labelled, skipping short/mnemonic names."""
-    names = [n for n in _children(el, "name") if _text(n)]
+    names = [(n, words) for n in _children(el, "name") if (words := _text(n))]
     if not names:
         return None
-    plain = [n for n in names if not re.search(r"short|mnemonic", n.get("role") or "", re.I)] or names
+    plain = [(n, words) for n, words in names if not _SHORT_NAME.search(n.get("role") or "")] or names
     if language:
         wanted = language.split("-")[0]
-        for n in plain:
+        for n, words in plain:
             if (n.get(XML_LANG) or "").split("-")[0].lower() == wanted:
-                return _text(n)
-    return _text(plain[0])
+                return words
+    return plain[0][1]
+
+
+_SHORT_NAME = re.compile(r"short|mnemonic", re.I)
 
 
 def _content_html(content_set: etree._Element | None) -> tuple[str, dict[str, str]]:
