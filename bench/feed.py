@@ -14,7 +14,14 @@ real feed page fetched from Newsflow. The same wrk Lua script drives both: it ro
 company's `Authorization` header (nginx ignores it) and counts non-2xx responses, which fail the run.
 
     .venv/bin/python bench/feed.py [--companies 1000] [--rounds 5] [--duration 10] \\
-        [--threads 2] [--connections 64] [--workers 2] [--database-url postgresql://…]
+        [--threads 2] [--connections 64] [--workers 2] [--database-url postgresql://…] [--stories N]
+
+`--stories N` first writes an archive of N stories (bench/corpus.py, through the batch ingest path with
+every event stamped with its products) before the demo copies, so the log the pages are read from, the
+product stamps and the indexes hold that many more.
+
+Every Newsflow worker writes its access log line per request as `newsflow serve` does (JSON, info level,
+to the run's newsflow.log): the multi-worker command gets the same logging set-up by a dictConfig file.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import corpus
 from bench.procs import free_port, wait_http
 from bench.report import write_section
 from newsflow.config import Settings
@@ -173,14 +181,21 @@ def product_pool() -> list[tuple[str, dict[str, Any]]]:
     return pool
 
 
-def build(svc: Services, *, companies: int, copies: int, limit: int, seed: int = 7) -> list[str]:
-    """Products, stories and companies; returns one API key per company."""
+def build(svc: Services, *, companies: int, copies: int, limit: int, seed: int = 7, stories: int = 0) -> list[str]:
+    """Products, stories (`stories` of the corpus archive first) and companies; returns one API key per
+    company."""
     rng = random.Random(seed)
     started = time.monotonic()
     # products first: which products an event matches is decided when the event is written
     pool = [svc.subscribers.create_product(name, spec).id for name, spec in product_pool()]
     broad = [p.id for p in svc.subscribers.list_products() if p.name.startswith(("Language en", "Urgency"))]
     now = utcnow()
+    if stories:
+        entitlement = svc.store.entitlement
+        filled = corpus.fill(svc.store, stories, now=now, workers=1)  # stamps with the products above
+        svc.store.entitlement = entitlement  # fill wires its own Subscribers; the node's own goes back
+        print(f"corpus: {filled.stories:,} stories, {filled.versions:,} versions ({filled.seconds:.0f} s, "
+              f"{filled.rate:,.0f} stories/s)", flush=True)
     for n in range(copies):  # each copy of the demo three days before the previous one
         load_demo(svc.newsroom, svc.media, now=now - timedelta(days=3 * n))
     stories = svc.store.count_stories()
@@ -244,13 +259,27 @@ def process(argv: list[str], env: dict[str, str] | None = None,
             out.close()  # type: ignore[union-attr]
 
 
-def newsflow_argv(port: int, workers: int) -> list[str]:
+# What `newsflow serve` sets up (newsflow.ops.logs.configure("json")), for uvicorn's --log-config: every
+# record to stderr as JSON at info, so each request writes its access line (ops.requests); uvicorn's own
+# access log off.
+LOG_CONFIG = {
+    "version": 1, "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "newsflow.ops.logs.JsonFormatter"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+    "root": {"handlers": ["stderr"], "level": "INFO"},
+    "loggers": {"uvicorn": {"handlers": [], "propagate": True}, "uvicorn.error": {"handlers": [], "propagate": True},
+                "uvicorn.access": {"handlers": [], "propagate": False, "level": "CRITICAL"}},
+}
+
+
+def newsflow_argv(port: int, workers: int, tmp: Path) -> list[str]:
     if workers == 1:
         return [NEWSFLOW, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-demo"]
+    (tmp / "logging.json").write_text(json.dumps(LOG_CONFIG))
     # the options `newsflow serve` passes to uvicorn.run, on the app factory so workers can fork
     return [PY, "-m", "uvicorn", "--factory", "newsflow.web.app:create_app", "--host", "127.0.0.1",
             "--port", str(port), "--workers", str(workers), "--loop", "uvloop", "--http", "httptools",
-            "--log-level", "warning", "--no-access-log", "--backlog", "8192"]
+            "--log-level", "warning", "--no-access-log", "--backlog", "8192", "--log-config", str(tmp / "logging.json")]
 
 
 def nginx_conf(tmp: Path, port: int, workers: int) -> Path:
@@ -310,6 +339,7 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--workers", type=int, default=2, help="server processes, for Newsflow and nginx alike")
     ap.add_argument("--database-url", help="a PostgreSQL database to use a fresh schema of (default: SQLite)")
+    ap.add_argument("--stories", type=int, default=0, help="archive stories (bench/corpus.py) written first")
     ap.add_argument("--no-write", action="store_true", help="print the section, leave docs/benchmarks.md")
     args = ap.parse_args()
     for tool in ("wrk", "nginx"):
@@ -322,7 +352,8 @@ def main() -> None:
             settings = Settings(data_dir=tmp, database_url=url, media_dir=tmp / "media", demo=False)
             svc = Services.open(settings)
             try:
-                keys = build(svc, companies=args.companies, copies=args.copies, limit=args.limit)
+                keys = build(svc, companies=args.companies, copies=args.copies, limit=args.limit,
+                             stories=args.stories)
                 stories, events = svc.store.count_stories(), svc.store.last_seq()
             finally:
                 svc.close()
@@ -338,7 +369,7 @@ def measure(args: argparse.Namespace, tmp: Path, url: str, keys: list[str]) -> d
             "NEWSFLOW_RATE_PER_MINUTE": "1000000000"}  # the limiter never answers 429 here
     ours_port, nginx_port = free_port(), free_port()
     ours_base, nginx_base = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{nginx_port}"
-    with process(newsflow_argv(ours_port, args.workers), env, tmp / "newsflow.log"):
+    with process(newsflow_argv(ours_port, args.workers, tmp), env, tmp / "newsflow.log"):
         wait_http(ours_base + "/")
         bodies = fetch_pages(ours_base, path, keys, args.limit)
         sizes = sorted(len(b) for b in bodies)
@@ -390,6 +421,7 @@ def report(args: argparse.Namespace, rows: dict[str, Any], *, stories: int, even
                 f"{med([r.p99_ms for r in runs]):.2f} | {', '.join(f'{r.rps:,.0f}' for r in runs)} |")
 
     verdict = "meets" if ratio >= TARGET else "misses"
+    archive = f", after an archive of {args.stories:,} (bench/corpus.py)" if args.stories else ""
 
     def fmt(r: float) -> str:  # two significant places even far below the target
         return f"{r:.2f}" if r >= 0.1 else f"{r:.3f}"
@@ -397,7 +429,7 @@ def report(args: argparse.Namespace, rows: dict[str, Any], *, stories: int, even
     body = f"""
 `GET /v1/feed?limit={args.limit}&format={args.format}` from the start of the log, {args.companies:,} companies
 each with a different set of products (filters over categories, languages, urgency, subjects,
-pictures) and one API key; {stories} stories ({events} log events, {args.copies} copies of the demo) on
+pictures) and one API key; {stories:,} stories ({events:,} log events; {args.copies} copies of the demo{archive}) on
 {backend}. Newsflow: {server}. Baseline: nginx, {plural(args.workers, 'worker')}, access_log off, serving one real page
 (the median-sized one, {rows['static']:,} bytes) as a static file. wrk `-t{args.threads} -c{args.connections}
 -d{args.duration}s` on 127.0.0.1 with the same Lua script for both: it rotates over the
@@ -417,7 +449,8 @@ What is measured: polling of full pages, the common case of a subscriber system.
 changes, so its answer is built once and served from memory by the feed's hot path
 (`web/fastfeed.py`); keys are remembered for 2 s and re-checked in batches (`wire/keymemory.py`); the
 usage log counts each served item in memory, appends it to the node's journal and writes the table once
-per window. A page at the end of the log is read from the database on every request.
+per window. A page at the end of the log is read from the database on every request. Each request writes
+its access log line (JSON, info level), as `newsflow serve` does.
 """
     if args.no_write:
         print(body)
