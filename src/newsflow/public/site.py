@@ -14,6 +14,7 @@ import asyncio
 import itertools
 import logging
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -175,8 +176,9 @@ class PublicSite:
         changed, a new one after. Pages rendered under one token can be served again while it is
         current. Asks the database only after a change (the rule, the next embargo's end)."""
         held = self._shown
-        if now is None and held is not None and held.generation == self._generation and held.until is None:
-            return held  # the common case, without even reading the clock
+        if now is None and held is not None and held.generation == self._generation and (
+                held.until is None or time.time() < held.until.timestamp()):
+            return held  # the common case, without making a datetime
         now = now or utcnow()
         generation = self._generation
         if held is not None and held.holds(generation, now):
