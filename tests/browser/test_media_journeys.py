@@ -53,8 +53,8 @@ def reader_account(site: Site) -> Iterator[Reader]:
         email = f"{unique('pictures').replace(' ', '.').lower()}@daily.example"
         store.create_user(email=email, name="Paula Pictures", role="subscriber", company_id=company.id,
                           password_hash=hash_password(PASSWORD))
-        # a product reaches what is sent after it exists: the newsroom re-sends the demo's media items
-        # and a few stories with pictures (an update each) for this company to receive
+        # the product is given the demo archive in the background; the newsroom also re-sends the demo's
+        # media items and a few stories with pictures (an update each), so they lead the wire
         wanted = {"World", "Europe", "Culture"}
         records = [r for r in store.list_stories(limit=1000) if r.published and r.pubstatus == PubStatus.usable
                    and not r.draft.embargo and wanted & set(r.draft.categories)]
@@ -92,8 +92,17 @@ def _no_violations(page: Page) -> None:
 
 
 def _images_loaded(page: Page, selector: str) -> int:
-    """How many images under `selector` loaded (waits for each to finish, loaded or failed)."""
-    _until(page, f"[...document.querySelectorAll({selector!r})].every(i => i.complete)")
+    """How many images under `selector` loaded (waits for each to finish, loaded or failed). Each is
+    brought into view first: thumbnails load lazily, as a reader scrolls."""
+    images = page.locator(selector)
+    for i in range(images.count()):
+        images.nth(i).scroll_into_view_if_needed()
+    page.evaluate("window.scrollTo(0, 0)")
+    pending = f"[...document.querySelectorAll({selector!r})].filter(i => !i.complete).map(i => i.src)"
+    deadline = time.monotonic() + 20
+    while waiting := page.evaluate(pending):
+        assert time.monotonic() < deadline, f"images still loading after 20 s: {waiting}"
+        page.wait_for_timeout(100)
     return int(page.evaluate(f"[...document.querySelectorAll({selector!r})].filter(i => i.naturalWidth > 0).length"))
 
 
