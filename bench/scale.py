@@ -345,7 +345,9 @@ def plot(held: dict[str, dict[str, dict[str, Any]]], path: Path) -> None:
                 points = [(int(n), sizes[n].get(key)) for n in ns if sizes[n].get(key) is not None]
                 if not points:
                     continue
-                ys = [v[0] if isinstance(v, list) else v / 1024 if key == "size" else v for _, v in points]
+                points = [(x, v[0] if isinstance(v, list) else v / 1024 if key == "size" else v) for x, v in points]
+                points = [(x, y) for x, y in points if y > 0.01]  # a page served from memory has no place on a log axis
+                ys = [y for _, y in points]
                 ax.plot([x for x, _ in points], ys, marker="o", linestyle="-" if store == "sqlite" else "--",
                         color=colours(keys.index(key)), label=f"{key} ({store})")
         ax.set_xscale("log")
