@@ -447,8 +447,11 @@ class SearchIndex:
             conds.append(vector.op("@@")(tsq))
             score = sa.func.ts_rank(vector, tsq, 1)  # 1: divide by 1 + log(length), so long copy can't swamp
 
+        # Browsing (no words) sorts by time alone: with the constant score first, every match was
+        # sorted instead of walking ix_search_docs_created (5.5 s -> 2 ms at 100k stories).
+        order = ((sa.desc("score"),) if parsed is not None else ()) + (d.c.version_created.desc(), d.c.guid)
         ranked = (sa.select(d.c.id, score.label("score")).select_from(source).where(*conds)
-                  .order_by(sa.desc("score"), d.c.version_created.desc(), d.c.guid)
+                  .order_by(*order)
                   .limit(query.limit).offset(query.offset).cte("ranked"))
         page_source = ranked.join(d, d.c.id == ranked.c.id)
         snippet: sa.ColumnElement[Any] = sa.null()

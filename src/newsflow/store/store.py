@@ -444,7 +444,10 @@ class Store:
         read, so each is parsed once and then served from memory; the query is for the rest."""
         found, missing = self._versions.get_many(keys)
         if missing:
-            query = versions.select().where(sa.tuple_(versions.c.guid, versions.c.version).in_(missing))
+            # the plain guid IN first: SQLite reads a row-value IN over the whole primary key (12 ms for
+            # 100 keys at 10k stories, 249 ms at 293k; 1 ms at any size with this)
+            query = versions.select().where(versions.c.guid.in_(sorted({g for g, _ in missing})),
+                                            sa.tuple_(versions.c.guid, versions.c.version).in_(missing))
             with self.read() as conn:
                 read = {(row.guid, row.version): _version(row) for row in conn.execute(query)}
             self._versions.put_many(read)
