@@ -234,19 +234,27 @@ def build_page(page: Page, fmt: str, ctx: RenderContext) -> Built:
                  tuple((e.version.guid, e.version.version) for e in page.entries))
 
 
-# Built once: only the values change from call to call (`ids` is expanded to the list given).
-_IDS = sa.bindparam("ids", expanding=True)
-_HITS = (sa.select(events.c.seq).where(events.c.seq > sa.bindparam("after"))
-         # no older than the company's widest archive window (an event is never older than its version)
-         .where(events.c.created >= sa.bindparam("since"))
-         .where(sa.exists().where(event_products.c.seq == events.c.seq, event_products.c.product_id.in_(_IDS)))
-         .order_by(events.c.seq).limit(sa.bindparam("limit")).subquery())
-_ENTITLED = (sa.select(events.c.seq, events.c.kind, events.c.guid, events.c.version, events.c.created,
-                       event_products.c.product_id, event_products.c.notice)
-             .join(_HITS, _HITS.c.seq == events.c.seq)
-             .join(event_products, event_products.c.seq == events.c.seq)
-             .where(event_products.c.product_id.in_(_IDS))
-             .order_by(events.c.seq))
+def _entitled_query(wanted: Sequence[int]) -> sa.Select[Any]:
+    """Events after `:after` that reached one of `wanted`, first `:limit` by seq, with those stamps.
+
+    The seqs come from each product's own stretch of `ix_event_products_product`, a bounded range
+    scan per product merged by seq: walking the log and testing each event read the whole log for a
+    sparse or new product (18 -> 427 ms a page at 100k stories on SQLite). The same shape for the same
+    number of products, so SQLAlchemy compiles it once per count."""
+    parts = [sa.select(event_products.c.seq).join(events, events.c.seq == event_products.c.seq)
+             .where(event_products.c.product_id == product_id, event_products.c.seq > sa.bindparam("after"),
+                    # no older than the company's widest archive window (an event is never older than its version)
+                    events.c.created >= sa.bindparam("since"))
+             .order_by(event_products.c.seq).limit(sa.bindparam("limit")).subquery()
+             for product_id in wanted]
+    seqs = sa.union(*(sa.select(part.c.seq) for part in parts)).subquery()
+    hits = sa.select(seqs.c.seq).order_by(seqs.c.seq).limit(sa.bindparam("limit")).subquery()
+    return (sa.select(events.c.seq, events.c.kind, events.c.guid, events.c.version, events.c.created,
+                      event_products.c.product_id, event_products.c.notice)
+            .join(hits, hits.c.seq == events.c.seq)
+            .join(event_products, event_products.c.seq == events.c.seq)
+            .where(event_products.c.product_id.in_(list(wanted)))
+            .order_by(events.c.seq))
 
 
 _EVER = datetime(1970, 1, 1, tzinfo=UTC)
@@ -261,7 +269,8 @@ def _entitled_events(store: Store, wanted: frozenset[int], after: int, limit: in
     dozens of products)."""
     rows: dict[int, tuple[sa.Row[Any], set[int], set[int]]] = {}
     with store.read() as conn:
-        for row in conn.execute(_ENTITLED, {"ids": sorted(wanted), "after": after, "limit": limit, "since": since}):
+        query = _entitled_query(sorted(wanted))
+        for row in conn.execute(query, {"after": after, "limit": limit, "since": since}):
             held = rows.setdefault(row.seq, (row, set(), set()))
             held[2 if row.notice else 1].add(row.product_id)
     return {Event(seq=row.seq, kind=EventKind(row.kind), guid=row.guid, version=row.version, created=row.created):
