@@ -139,10 +139,16 @@ class _BackupProgress:
 
 
 @contextmanager
-def _backup_progress(shown: bool | None) -> Iterator[_BackupProgress]:
+def _progress_bar(shown: bool | None) -> Iterator[Progress]:
     # a bar on a terminal, nothing when piped or logged (unless asked for)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, disable=not (err.is_terminal if shown is None else shown)) as progress:
+        yield progress
+
+
+@contextmanager
+def _backup_progress(shown: bool | None) -> Iterator[_BackupProgress]:
+    with _progress_bar(shown) as progress:
         yield _BackupProgress(progress)
 
 
@@ -312,8 +318,7 @@ def product_archive(product_id: int, progress: ProgressOption = None) -> None:
 
 
 def _give_archive(svc: Services, product_id: int, shown: bool | None) -> None:
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, disable=not (err.is_terminal if shown is None else shown)) as bar:
+    with _progress_bar(shown) as bar:
         task = bar.add_task("archive", total=None)
         done = archive.stamp_product(svc.store, product_id, node=f"cli-{os.getpid()}",
                                      report=lambda p: bar.update(task, completed=p.stories_done,

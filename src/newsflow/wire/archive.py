@@ -232,7 +232,8 @@ class _Run:
                 return None
             product = Product.of_row(row, ProductFilter.model_validate(row.filter))
             now = utcnow()
-            guids = self._next_stories(conn, job.after_guid)
+            after = stories.c.guid > job.after_guid if job.after_guid is not None else None
+            guids = self._locked(conn, after, BATCH)
             if guids:
                 _restamp(conn, product, guids)
                 values: dict[str, Any] = {"after_guid": guids[-1], "stories_done": job.stories_done + len(guids)}
@@ -242,7 +243,7 @@ class _Run:
                 late = list(conn.execute(sa.select(events.c.guid).where(events.c.seq > job.log_head)
                                          .distinct()).scalars())
                 for start in range(0, len(late), BATCH):
-                    _restamp(conn, product, self._locked(conn, late[start:start + BATCH]))
+                    _restamp(conn, product, self._locked(conn, stories.c.guid.in_(late[start:start + BATCH])))
                 values = {"finished": now}
             conn.execute(archive_stamping.update().where(archive_stamping.c.product_id == self.product_id)
                          .values(heartbeat=now, **values))
@@ -250,16 +251,12 @@ class _Run:
                             max(job.stories_total, values.get("stories_done", job.stories_done)),
                             job.requested, values.get("finished"))
 
-    def _next_stories(self, conn: sa.Connection, after: str | None) -> list[str]:
-        query = sa.select(stories.c.guid).order_by(stories.c.guid).limit(BATCH)
-        if after is not None:
-            query = query.where(stories.c.guid > after)
-        if conn.dialect.name == "postgresql":
-            query = query.with_for_update()  # as a writer of the story holds it (Store._lock_story)
-        return list(conn.execute(query).scalars())
-
-    def _locked(self, conn: sa.Connection, guids: list[str]) -> list[str]:
-        query = sa.select(stories.c.guid).where(stories.c.guid.in_(guids)).order_by(stories.c.guid)
+    @staticmethod
+    def _locked(conn: sa.Connection, where: sa.ColumnElement[bool] | None, limit: int | None = None) -> list[str]:
+        """Guids of the stories chosen, held as a writer of a story holds it (Store._lock_story)."""
+        query = sa.select(stories.c.guid).order_by(stories.c.guid).limit(limit)
+        if where is not None:
+            query = query.where(where)
         if conn.dialect.name == "postgresql":
             query = query.with_for_update()
         return list(conn.execute(query).scalars())

@@ -8,6 +8,7 @@ an embargo is passed over; its `embargo_lift` event delivers the story when the 
 
 from __future__ import annotations
 
+import functools
 import threading
 import weakref
 from collections import OrderedDict
@@ -234,13 +235,15 @@ def build_page(page: Page, fmt: str, ctx: RenderContext) -> Built:
                  tuple((e.version.guid, e.version.version) for e in page.entries))
 
 
-def _entitled_query(wanted: Sequence[int]) -> sa.Select[Any]:
+@functools.lru_cache(maxsize=1024)
+def _entitled_query(wanted: tuple[int, ...]) -> sa.Select[Any]:
     """Events after `:after` that reached one of `wanted`, first `:limit` by seq, with those stamps.
 
     The seqs come from each product's own stretch of `ix_event_products_product`, a bounded range
     scan per product merged by seq: walking the log and testing each event read the whole log for a
     sparse or new product (18 -> 427 ms a page at 100k stories on SQLite). The same shape for the same
-    number of products, so SQLAlchemy compiles it once per count."""
+    number of products, so SQLAlchemy compiles it once per count; the statement itself is kept per
+    product set, so a page read from the database does not build it again."""
     parts = [sa.select(event_products.c.seq).join(events, events.c.seq == event_products.c.seq)
              .where(event_products.c.product_id == product_id, event_products.c.seq > sa.bindparam("after"),
                     # no older than the company's widest archive window (an event is never older than its version)
@@ -269,7 +272,7 @@ def _entitled_events(store: Store, wanted: frozenset[int], after: int, limit: in
     dozens of products)."""
     rows: dict[int, tuple[sa.Row[Any], set[int], set[int]]] = {}
     with store.read() as conn:
-        query = _entitled_query(sorted(wanted))
+        query = _entitled_query(tuple(sorted(wanted)))
         for row in conn.execute(query, {"after": after, "limit": limit, "since": since}):
             held = rows.setdefault(row.seq, (row, set(), set()))
             held[2 if row.notice else 1].add(row.product_id)
