@@ -323,18 +323,24 @@ class Event(BaseModel):
 
 
 _TAG = re.compile(r"<[^>]+>")
-_BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|div)>|<br\s*/?>", re.I)
+_BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|blockquote|div)>|<br\s*/?>", re.I)
 _SPACES = re.compile(r"[ \t\r\f\v]+")
+_GAPS = re.compile(r"\n{3,}")
 
 
 def html_to_text(html: str) -> str:
     """Paragraphs of sanitized body HTML as plain text, one blank line between blocks."""
     import html as html_mod
 
-    text = _BLOCK_END.sub("\n\n", html)
-    text = html_mod.unescape(_TAG.sub("", text))
-    lines = [line.strip() for line in _SPACES.sub(" ", text).split("\n")]  # one pass: _SPACES keeps \n
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    text = _TAG.sub("", _BLOCK_END.sub("\n\n", html))
+    if "&" in text:
+        text = html_mod.unescape(text)
+    # Written bodies seldom hold a run of spaces or a tab: a regex over every single space of a
+    # Unicode body was most of this function's time (the search index calls it for every version).
+    if "  " in text or "\t" in text or "\r" in text or "\f" in text or "\v" in text:
+        text = _SPACES.sub(" ", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return _GAPS.sub("\n\n", text).strip() if "\n\n\n" in text else text.strip()
 
 
 def utcnow() -> datetime:

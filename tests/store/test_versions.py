@@ -99,6 +99,20 @@ def test_embargo_is_held_then_lifted_by_one_event(store: Store) -> None:
     assert [s.guid for s in store.latest(now=now + timedelta(hours=2))] == [guid]
 
 
+def test_the_writer_gets_back_the_version_as_stored_when_its_embargo_is_already_over(store: Store) -> None:
+    # Seen by tests/store/test_search.py's property test: the writer kept an embargo the store had
+    # dropped (over when written), so its idea of who may see the version differed from search's.
+    guid = store.create_story(_story()).guid
+    written_at = utcnow()
+    version, _ = store.append_version(guid, _story(embargo=written_at - timedelta(hours=1)), EventKind.publish,
+                                      now=written_at)
+    assert version.embargo is None
+    assert store.get_version(guid, 1) == version
+    held, _ = store.append_version(guid, _story(embargo=written_at + timedelta(hours=1)), EventKind.update,
+                                   now=written_at)
+    assert held.embargo == written_at + timedelta(hours=1) == store.get_version(guid, 2).embargo
+
+
 def test_latest_lists_current_versions_newest_first_without_killed(store: Store) -> None:
     desk = Newsroom(store)
     a = desk.create(_story(headline="First")).guid

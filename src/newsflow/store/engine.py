@@ -9,6 +9,7 @@ from alembic import command
 from alembic.config import Config
 
 from newsflow.private import private_file
+from newsflow.store.tables import to_json
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The PostgreSQL advisory lock held while migrating (any constant shared by every node: "newsflow" in hex).
@@ -32,10 +33,10 @@ def create_engine(url: str) -> sa.Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
-                                  pool_size=8, max_overflow=16)
+                                  pool_size=8, max_overflow=16, json_serializer=to_json)
         _configure_sqlite(engine)
         return engine
-    return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, json_serializer=to_json)
 
 
 def _configure_sqlite(engine: sa.Engine) -> None:
@@ -49,6 +50,10 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
+        # 64 MiB of page cache a connection (a ceiling, not an allocation) instead of SQLite's 2 MiB:
+        # at a million stories the indexes' upper pages no longer fit in 2 MiB, and every write and
+        # search went back to the file for them.
+        cur.execute("PRAGMA cache_size=-65536")
         cur.close()
 
     @sa.event.listens_for(engine, "begin")

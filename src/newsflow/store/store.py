@@ -26,7 +26,7 @@ from newsflow.model import Event, EventKind, PubStatus, Story, StoryVersion, utc
 from newsflow.store import aliases as story_aliases
 from newsflow.store import search
 from newsflow.store.engine import create_engine, migrate
-from newsflow.store.tables import events, media, media_uses, stories, tokens, users, versions
+from newsflow.store.tables import EncodedJson, events, media, media_uses, stories, tokens, users, versions
 
 # Key of the PostgreSQL advisory lock that orders log appends ("NEWSFLOW" as an integer).
 _LOG_LOCK = 0x4E45575346
@@ -266,6 +266,7 @@ class Store:
                               first_published=record.first_published or first_published or now,
                               version_created=version_created or now, is_correction=is_correction,
                               editor_note=editor_note)
+            sv = _as_stored(sv, now)  # what readers will get back, so the caller's copy agrees with theirs
             event = self._write_version(conn, sv, record.current_version, kind, by=by, now=now)
         return sv, event
 
@@ -373,10 +374,7 @@ class Store:
         """Version rows, the stories' new state and the log events, as multi-row statements."""
         if not planned:
             return []
-        # An embargo already over when the version is written holds nothing: stored without one, so
-        # the version travels with its own event and no lift event ever repeats it.
-        planned = [(sv.model_copy(update={"embargo": None}) if sv.embargo is not None and sv.embargo <= now else sv,
-                    kind) for sv, kind in planned]
+        planned = [(_as_stored(sv, now), kind) for sv, kind in planned]
         version_rows, story_rows = [], {}
         for sv, _ in planned:
             content = _dump_story(sv)
@@ -715,9 +713,16 @@ def _dump(story: Story) -> dict[str, Any]:
 _STORY_FIELDS = frozenset(Story.model_fields)
 
 
-def _dump_story(sv: StoryVersion) -> dict[str, Any]:
-    """`_dump(sv.story)` without building the Story: the version's own dump of the story's fields."""
-    return sv.model_dump(mode="json", exclude_defaults=False, include=_STORY_FIELDS)
+def _as_stored(sv: StoryVersion, now: datetime) -> StoryVersion:
+    """An embargo already over when the version is written holds nothing: stored without one, so the
+    version travels with its own event and no lift event ever repeats it."""
+    return sv.model_copy(update={"embargo": None}) if sv.embargo is not None and sv.embargo <= now else sv
+
+
+def _dump_story(sv: StoryVersion) -> EncodedJson:
+    """`_dump(sv.story)` without building the Story, encoded once for the version's content and the
+    story's draft."""
+    return EncodedJson(sv.model_dump_json(include=_STORY_FIELDS))
 
 
 def _record(row: sa.Row[Any]) -> StoryRecord:
