@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from newsflow.model import Event, EventKind, PubStatus, Story, StoryVersion
 from newsflow.store import Store
+from newsflow.store import search as search_module
 from newsflow.store.engine import MIGRATIONS
 from newsflow.store.search import (
     FACETS,
@@ -390,6 +391,35 @@ def test_a_company_finds_only_its_products_stories(desk: Desk, index: SearchInde
                    CompanyAccess(id="e", product_ids=frozenset())):
         result = _find(index, "storm", nobody)
         assert result.total == 0 and result.hits == [] and all(v == [] for v in result.facets.values())
+
+
+def test_a_search_ranks_counts_and_facets_the_newest_window_of_matches(
+        desk: Desk, index: SearchIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    # At a million stories a common word matches hundreds of thousands: ranking and counting all of
+    # them took seconds, so a search works on the newest WINDOW matches the reader may see.
+    monkeypatch.setattr(search_module, "WINDOW", 4)
+    sport = desk.subs.create_product("Sport", {"categories": ["Sport"]}).id
+    oldest, _ = desk.publish("Storm storm storm over the stadium", categories=["Sport"])  # best score, indexed first
+    newer = [desk.publish(f"Night {i} of rain", body="A storm passed.", categories=["Sport" if i < 2 else "World"],
+                          created=NOW - timedelta(minutes=10 - i))[0] for i in range(6)]
+
+    staff = _find(index, "storm")
+    assert staff.total == 4 and not staff.total_exact
+    assert {hit.guid for hit in staff.hits} == {v.guid for v in newer[2:]}  # the newest four indexed
+    assert sum(f.count for f in staff.facets["category"]) == 4
+    assert index.search(SearchQuery(q="storm", limit=2, offset=2), None, NOW).hits == staff.hits[2:]
+
+    # the window is filled with what the company may see: its older matches come in, all of them
+    sports_desk = _find(index, "storm", CompanyAccess(id="a", product_ids=frozenset({sport})))
+    assert sports_desk.total_exact and sports_desk.total == 3
+    assert _guids(sports_desk)[0] == oldest.guid
+    assert {hit.guid for hit in sports_desk.hits} == {oldest.guid, newer[0].guid, newer[1].guid}
+
+    # fewer matches than the window: exact as before
+    assert _find(index, "stadium").total_exact and _find(index, "stadium").total == 1
+    # browsing: the newest four by time
+    browsed = _find(index)
+    assert not browsed.total_exact and _guids(browsed) == [oldest.guid, *(v.guid for v in reversed(newer[3:]))]
 
 
 # ---- rebuilding and migrating ------------------------------------------------------------------------

@@ -350,7 +350,7 @@ def test_usage_log_records_each_delivered_hit(client: TestClient, agency: Agency
 
 def test_the_route_is_served_and_described(client: TestClient, agency: Agency) -> None:
     # served by this endpoint (no earlier route or catch-all answers for it), and in the OpenAPI description
-    assert set(_search(client, _auth(agency.a))) == {"total", "offset", "limit", "hits", "facets"}
+    assert set(_search(client, _auth(agency.a))) == {"total", "total_exact", "offset", "limit", "hits", "facets"}
     operation = client.get("/openapi.json").json()["paths"]["/v1/search"]["get"]
     assert {p["name"] for p in operation["parameters"]} == {
         "q", "category", "dossier", "language", "urgency", "from", "to", "products", "facets", "limit", "offset",

@@ -28,7 +28,7 @@ from newsflow.ranges import INT64_MAX
 from newsflow.sanitize import clean_html
 from newsflow.services import Services
 from newsflow.store import User
-from newsflow.store.search import FACETS, QueryError
+from newsflow.store.search import FACETS, MAX_OFFSET, QueryError
 from newsflow.web import i18n, media_view, sessions
 from newsflow.web.api.subscriber import event_stream, resume_from
 from newsflow.web.deps import services
@@ -130,7 +130,7 @@ async def events(request: Request, svc: Services = Depends(services)) -> Respons
 
 
 @router.get("/search")
-def search(request: Request, offset: int = Query(0, ge=0, le=10_000), user: User = Depends(require_portal),
+def search(request: Request, offset: int = Query(0, ge=0, le=MAX_OFFSET), user: User = Depends(require_portal),
            svc: Services = Depends(services)) -> Response:
     params = _params(request)
     try:

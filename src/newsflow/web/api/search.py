@@ -26,7 +26,7 @@ from newsflow.formats.registry import render
 from newsflow.model import EventKind, PubStatus
 from newsflow.services import Services
 from newsflow.store import User
-from newsflow.store.search import MAX_LIMIT, MAX_OFFSET, QueryError, SearchHit, SearchQuery, SearchResult
+from newsflow.store.search import MAX_LIMIT, MAX_OFFSET, WINDOW, QueryError, SearchHit, SearchQuery, SearchResult
 from newsflow.store.tables import events, stories
 from newsflow.web.api.subscriber import JSON_FORMATS, _actor, _bearer, _products, company
 from newsflow.web.conditional import cached
@@ -101,7 +101,8 @@ def search(
     from_: str | None = Query(None, alias="from", description="Created on or after: 2026-03-01 or a time with zone."),
     to: str | None = Query(None, description="Created on or before: 2026-03-01 (the whole day) or a time with zone."),
     products: str | None = Query(None, description="Narrow to some of your product ids: 1,4"),
-    facets: bool = Query(True, description="Count category, language, dossier and urgency over all matches."),
+    facets: bool = Query(True, description="Count category, language, dossier and urgency over the matches "
+                                           f"(the newest {WINDOW:,} when there are more)."),
     limit: int = Query(20, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0, le=MAX_OFFSET, description=f"Hits to skip (at most {MAX_OFFSET})."),
     format: str = Query("ninjs", description=f"Item format: {', '.join(JSON_FORMATS)}."),
@@ -109,7 +110,10 @@ def search(
     svc: Services = Depends(services),
 ) -> Response:
     """Stories matching a query, best first, each with a highlighted snippet and its item; the total
-    and facet counts cover only what your products let you see."""
+    and facet counts cover only what your products let you see.
+
+    A search ranks, counts and facets the newest 2,000 matches you may see: with more, `total` is
+    2,000 and `total_exact` is false (narrow by words, filters or dates to reach older ones)."""
     if format not in JSON_FORMATS:
         raise HTTPException(422, f"format {format!r}: search speaks {', '.join(JSON_FORMATS)}; "
                                  "other formats are at /v1/items/{guid}?format=…")
@@ -154,8 +158,8 @@ def _body(svc: Services, result: SearchResult, query: SearchQuery, fmt: str) -> 
         parts.append(head[:-1].encode() + b',"item":' + item + b"}")
     facets = {name: [{"value": f.value, "count": f.count} for f in values] for name, values in result.facets.items()}
     tail = json.dumps(facets, ensure_ascii=False, separators=(",", ":")).encode()
-    body = (b'{"total":%d,"offset":%d,"limit":%d,"hits":[%s],"facets":%s}'
-            % (total, query.offset, query.limit, b",".join(parts), tail))
+    body = (b'{"total":%d,"total_exact":%s,"offset":%d,"limit":%d,"hits":[%s],"facets":%s}'
+            % (total, b"true" if result.total_exact else b"false", query.offset, query.limit, b",".join(parts), tail))
     return body, [(h.guid, h.version) for h in shown]
 
 
