@@ -48,6 +48,7 @@ from bench.corpus_words import (
 )
 from newsflow.model import Concept, Contributor, Photo, PubStatus, Rendition, StoryVersion, utcnow
 from newsflow.store import Store
+from newsflow.wire.archive import stamp_product
 from newsflow.wire.subscribers import Subscribers
 
 ARCHIVE_START = datetime(2022, 1, 3, 6, 0, tzinfo=UTC)
@@ -273,11 +274,18 @@ def versions_between(seed: int, start: int, stop: int, *, per_day: int = PER_DAY
 
 
 def ensure_products(store: Store) -> list[int]:
-    """The `PRODUCTS` catalogue (created once; a grown corpus keeps the ids it had)."""
+    """The `PRODUCTS` catalogue (created once; a grown corpus keeps the ids it had). A product made
+    here is given its archive at once, as the CLI does: on an empty store that is instant, where a
+    run left queued would go over the whole corpus later, in the first server that starts on it."""
     subscribers = Subscribers(store)
     held = {p.name: p.id for p in subscribers.list_products()}
-    return [held[name] if name in held else subscribers.create_product(name, filter, description="corpus").id
-            for name, filter in PRODUCTS.items()]
+    ids = []
+    for name, filter in PRODUCTS.items():
+        if name not in held:
+            held[name] = subscribers.create_product(name, filter, description="corpus").id
+            stamp_product(store, held[name])
+        ids.append(held[name])
+    return ids
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,9 @@ corrections, kills and embargo lifts.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -178,7 +181,11 @@ def test_a_run_resumes_on_another_node_after_its_node_goes_quiet(store: Store, s
         conn.execute(archive_stamping.update().values(heartbeat=utcnow() - archive.CLAIM_LAPSES - timedelta(seconds=1)))
     changes: list[int] = []
     other.on_change = lambda: changes.append(1)
-    assert other.run_once()
+    batches = 0
+    while other.run_once():  # one batch a call, so a stopping node never waits for a whole run
+        batches += 1
+        assert batches == 1 or archive.progress(store)[product.id].stories_done >= 3 * batches - 3
+    assert batches == 4  # 10 stories left to do at 3 a batch … then the stories written meanwhile
     state = archive.progress(store)[product.id]
     assert state.finished is not None and state.stories_done == 10 and state.percent == 100
     assert changes, "the node drops what it kept from the old stamps"
@@ -186,6 +193,44 @@ def test_a_run_resumes_on_another_node_after_its_node_goes_quiet(store: Store, s
     stamp_product(store, reference.id)
     assert _stamps(store, product.id) == _stamps(store, reference.id)
     assert len(_stamps(store, product.id)) == 10
+
+
+def test_a_node_told_to_stop_leaves_a_run_after_one_batch(store: Store, subs: Subscribers,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # Seen at a million stories: `newsflow serve` took the queued run into a worker thread and did
+    # not exit on SIGTERM until the whole run (minutes) was over.
+    monkeypatch.setattr(archive, "BATCH", 1)
+    for i in range(8):
+        _publish(store, _story(f"Long {i}", "World"))
+    product = subs.create_product("Long run", WORLD)
+    batches: list[list[str]] = []
+    restamp = archive._restamp
+
+    def slow(conn: sa.Connection, product: Product, guids: list[str]) -> None:
+        batches.append(guids)
+        time.sleep(0.2)
+        restamp(conn, product, guids)
+
+    monkeypatch.setattr(archive, "_restamp", slow)
+    stamper = ArchiveStamper(store, "node-a", every=0.01)
+
+    async def serve_then_stop() -> None:
+        task = asyncio.create_task(stamper.run())
+        await asyncio.sleep(0.3)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    started = time.perf_counter()
+    asyncio.run(serve_then_stop())  # waits for the worker thread, as a node's shutdown does
+    assert time.perf_counter() - started < 1.0
+    assert 1 <= len(batches) <= 3
+    state = archive.progress(store)[product.id]
+    assert state.finished is None and state.stories_done == len(batches)
+    # the run is left where it stopped, and finishes later (here on the same node)
+    while stamper.run_once():
+        pass
+    assert archive.progress(store)[product.id].finished is not None
 
 
 def test_an_archive_window_bounds_search_feed_and_items(store: Store, subs: Subscribers) -> None:

@@ -143,14 +143,22 @@ class ArchiveStamper:
         # what was kept from them (the feed's full pages) is dropped.
         self.on_change = on_change
         self._seen: tuple[Any, ...] = ()
+        self._current: _Run | None = None
 
     def run_once(self) -> bool:
-        """Carry out one queued run if there is one to claim; True if one was run."""
+        """One batch of the run in hand, or of the next queued run this node can claim; True if a
+        batch was done. One batch a call: a node told to stop finishes at most one batch (a run at
+        a million stories takes minutes; the claim lapses and this or another node resumes it)."""
         self._notice_others()
-        for product_id in self._queued():
-            if _Run(self.store, product_id, self.node, self._changed).to_end() is not None:
-                return True
-        return False
+        if self._current is None:
+            self._current = next((run for run in (_Run(self.store, product_id, self.node, self._changed)
+                                                  for product_id in self._queued()) if run._claim()), None)
+        if self._current is None:
+            return False
+        state = self._current.step()
+        if state is None or state.finished is not None:
+            self._current = None
+        return state is not None
 
     async def run(self) -> None:
         while True:
@@ -201,13 +209,17 @@ class _Run:
         if not self._claim():
             return None
         while True:
-            state = self._batch()
-            if state is None:
-                return None  # the claim was lost or the filter changed: the newer run takes over
-            if self.report is not None:
-                self.report(state)
-            if state.finished is not None:
+            state = self.step()
+            if state is None or state.finished is not None:
                 return state
+
+    def step(self) -> Progress | None:
+        """One batch, reported; None when the claim was lost or the filter changed (the newer run
+        takes over)."""
+        state = self._batch()
+        if state is not None and self.report is not None:
+            self.report(state)
+        return state
 
     def _claim(self) -> bool:
         now = utcnow()
