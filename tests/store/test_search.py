@@ -35,6 +35,7 @@ from newsflow.store.search import (
     SearchIndex,
     SearchQuery,
     SearchResult,
+    filter_tag,
     fts5_expression,
     parse,
     rebuild,
@@ -481,6 +482,49 @@ def test_migration_0004_indexes_existing_stories(database_url: str) -> None:
             assert "search_docs" not in sa.inspect(conn).get_table_names()
         to("head")
         assert _guids(SearchIndex(store).search(SearchQuery(q="boats"), None, NOW)) == ["g1"]
+    finally:
+        store.close()
+
+
+def test_category_and_language_filters_are_met_inside_the_index(desk: Desk, index: SearchIndex) -> None:
+    odd = ['Asia - Pacific', 'Économie', 'say "when"', 'économie']  # spaces, accents, quotes, case apart
+    stories = {c: desk.publish(f"Harbour storm {n}", categories=[c], language="fr" if n % 2 else "en")[0]
+               for n, c in enumerate(odd)}
+    for c, story in stories.items():
+        assert _guids(_find(index, "storm", categories=[c])) == [story.guid]
+    either = _find(index, "harbour", categories=["Économie", "économie"], languages=["fr"])
+    assert set(_guids(either)) == {stories["Économie"].guid, stories["économie"].guid}
+    assert _find(index, "harbour", categories=["Économie", "économie"], languages=["en"]).total == 0
+    assert _guids(_find(index, "harbour", categories=["économie", "Asia - Pacific"], languages=["en"])) == [
+        stories["Asia - Pacific"].guid]
+    # the tags are never met by words, even by someone who knows their spelling
+    assert _find(index, filter_tag("category", "Économie")).total == 0
+    assert _find(index, filter_tag("language", "en")[:5] + "*").total == 0
+
+
+def test_migration_0023_tags_the_stories_indexed_before_it(database_url: str) -> None:
+    store = Store(database_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+
+    def to(revision: str, down: bool = False) -> None:
+        with store.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            (command.downgrade if down else command.upgrade)(cfg, revision)
+
+    try:
+        to("head")
+        desk = Desk(store, Subscribers(store))
+        written = {c: desk.publish(f"Tagged {c}", categories=[c, "World"], language=lang)[0]
+                   for c, lang in (("Économie", "fr"), ("İstanbul haberleri", "tr"), ("Asia - Pacific", "en-GB"))}
+        to("0022", down=True)
+        to("head")
+        with store.engine.connect() as conn:
+            tags = dict(conn.execute(sa.select(search_docs.c.guid, search_docs.c.tags)).all())
+        for c, story in written.items():
+            assert tags[story.guid] == " ".join([filter_tag("category", c), filter_tag("category", "World"),
+                                                 filter_tag("language", story.language)])
+            assert _guids(SearchIndex(store).search(SearchQuery(q="tagged", categories=[c]), None, NOW)) == [story.guid]
     finally:
         store.close()
 

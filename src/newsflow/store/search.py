@@ -72,13 +72,14 @@ _PLAIN_SNIPPET = 240
 _HEADLINE_SOURCE = 100_000  # ts_headline re-parses its input: bound the work per hit
 _PG_HEADLINE_OPTIONS = (f"StartSel={_START}, StopSel={_END}, MaxWords=30, MinWords=12, MaxFragments=2, "
                         'FragmentDelimiter=" … "')
-# bm25 weights for headline, spot, body and variants: a word in the headline says most about the story;
-# a folded form the least (it also counts where the original matched already).
-_BM25_WEIGHTS = (10.0, 4.0, 1.0, 0.5)
+# bm25 weights for headline, spot, body, variants and tags: a word in the headline says most about the
+# story; a folded form the least (it also counts where the original matched already); tags nothing.
+_BM25_WEIGHTS = (10.0, 4.0, 1.0, 0.5, 0.0)
 # Folded body text indexed: the variants column doubles a folded story's words, and PostgreSQL refuses
 # a tsvector over 1 MB, so the folds cover the first half of what BODY_INDEXED allows.
 VARIANTS_BODY = BODY_INDEXED // 2
 _INDEXED_COLUMNS = "{headline spot body}"  # FTS5's column filter: the text as written, not the folds
+_WORD_COLUMNS = "{headline spot body variants}"  # where words are looked for (never in the tags)
 _CHUNK = 500  # bound on an IN (...) list
 
 _CFG = sa.literal_column(f"'{PG_CONFIG}'::regconfig")
@@ -250,6 +251,16 @@ def fts5_expression(parsed: ParsedQuery) -> str:
     return expression
 
 
+def _sqlite_match(parsed: ParsedQuery, query: SearchQuery) -> str:
+    """The words in the text columns, and the category and language filters as tags: FTS5 walks only
+    the stories that meet all of them (the SQL conditions check them again, exactly)."""
+    expression = f"{_WORD_COLUMNS} : ({fts5_expression(parsed)})"
+    for kind, values in (("category", query.categories), ("language", query.languages)):
+        if values:
+            expression += " AND tags : (" + " OR ".join(f'"{filter_tag(kind, v)}"' for v in values) + ")"
+    return expression
+
+
 def _marks_expression(parsed: ParsedQuery) -> str:
     """Every wanted term as typed, in the text as written only: what an FTS5 snippet marks (it would
     otherwise pick the variants column, which no reader should see). Words met only by a fold are
@@ -346,7 +357,8 @@ def reindex_all(conn: sa.Connection) -> int:
     """Rebuild the whole index on `conn` from the versions table; returns the stories indexed."""
     conn.execute(search_docs.delete())
     # Migration 0004 indexes existing stories before 0020 adds the variants column.
-    folds = "variants" in {c["name"] for c in sa.inspect(conn).get_columns("search_docs")}
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("search_docs")}
+    folds, tags = "variants" in columns, "tags" in columns
     # The version's announcing event (not an embargo lift, which may come later for the same version).
     announcing = (sa.select(sa.func.max(events.c.seq))
                   .where(events.c.guid == versions.c.guid, events.c.version == versions.c.version,
@@ -368,7 +380,7 @@ def reindex_all(conn: sa.Connection) -> int:
                      spot=r.content.get("spot") or "", body_html=r.content.get("body_html") or "",
                      language=r.language, categories=r.content.get("categories") or [],
                      dossier=r.content.get("dossier"), urgency=r.urgency, version_created=r.version_created,
-                     pubstatus=r.pubstatus, embargo=r.embargo, folds=folds)
+                     pubstatus=r.pubstatus, embargo=r.embargo, folds=folds, tags=tags)
                 for r in page if r.seq is not None]
         if rows:
             conn.execute(search_docs.insert(), rows)
@@ -393,7 +405,7 @@ def _remove(conn: sa.Connection, guids: list[str]) -> None:
 
 def _doc(*, guid: str, version: int, seq: int, headline: str, spot: str, body_html: str, language: str,
          categories: Iterable[str], dossier: str | None, urgency: int, version_created: datetime,
-         pubstatus: str, embargo: datetime | None, folds: bool = True) -> dict[str, Any]:
+         pubstatus: str, embargo: datetime | None, folds: bool = True, tags: bool = True) -> dict[str, Any]:
     body = html_to_text(body_html)[:BODY_INDEXED]
     doc = {"guid": guid, "version": version, "seq": seq, "headline": headline, "spot": spot,
            "body": body, "language": language,
@@ -402,7 +414,20 @@ def _doc(*, guid: str, version: int, seq: int, headline: str, spot: str, body_ht
            "version_created": version_created, "pubstatus": pubstatus, "embargo": embargo}
     if folds:
         doc["variants"] = _variants(language, headline, spot, body[:VARIANTS_BODY])
+    if tags:
+        doc["tags"] = " ".join([*(filter_tag("category", c) for c in doc["categories"]),
+                                filter_tag("language", language)])
     return doc
+
+
+_TAG_PREFIX = {"category": "zc", "language": "zl"}
+
+
+def filter_tag(kind: str, value: str) -> str:
+    """The token `search_docs.tags` holds for a filter value (migration 0023 makes the same in SQL):
+    a prefix and the value's UTF-8 bytes in hex, one alphanumeric word whatever the value holds,
+    exact (hex keeps case and accents apart)."""
+    return _TAG_PREFIX[kind] + value.encode().hex()
 
 
 def _variants(language: str, *texts: str) -> str:
@@ -444,7 +469,7 @@ class SearchIndex:
             newest: tuple[sa.ColumnElement[Any], ...] = (d.c.version_created.desc(), d.c.guid)
         elif self.dialect == "sqlite":
             source = d.join(fts, fts.c.rowid == d.c.id)
-            conds.append(ref.op("MATCH")(sa.literal(fts5_expression(parsed))))
+            conds.append(ref.op("MATCH")(sa.literal(_sqlite_match(parsed, query))))
             score = -sa.func.bm25(ref, *map(sa.literal_column, map(str, _BM25_WEIGHTS)))
             # FTS5 walks its doclists by rowid (= search_docs.id, the order stories were indexed) and
             # stops at the window: bm25 is computed for those rows only, with no sort of every match
