@@ -74,6 +74,12 @@ def restore_archive(engine: sa.Engine, media_dir: Path, source: Path, *, progres
         except BaseException:
             _remove(created)
             raise
+    # A restore writes every table at once: PostgreSQL's planner has no statistics for them until
+    # autovacuum comes by, and plans the first queries blind (a 1M-story import served items in
+    # 136 ms instead of a few). SQLite plans from its indexes alone.
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(sa.text("ANALYZE"))
     return manifest
 
 
