@@ -444,15 +444,19 @@ def test_rebuild_reindexes_every_current_version(desk: Desk, index: SearchIndex)
     assert rebuild(desk.store) == 2  # twice is harmless
 
 
-def test_migration_0004_indexes_existing_stories(database_url: str) -> None:
-    store = Store(database_url)
+def _migrate(store: Store, revision: str, *, down: bool = False) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(cfg, revision)
+
+
+def test_migration_0004_indexes_existing_stories(database_url: str) -> None:
+    store = Store(database_url)
 
     def to(revision: str, down: bool = False) -> None:
-        with store.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            (command.downgrade if down else command.upgrade)(cfg, revision)
+        _migrate(store, revision, down=down)
 
     try:
         to("0003")
@@ -504,13 +508,9 @@ def test_category_and_language_filters_are_met_inside_the_index(desk: Desk, inde
 
 def test_migration_0023_tags_the_stories_indexed_before_it(database_url: str) -> None:
     store = Store(database_url)
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
 
     def to(revision: str, down: bool = False) -> None:
-        with store.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            (command.downgrade if down else command.upgrade)(cfg, revision)
+        _migrate(store, revision, down=down)
 
     try:
         to("head")
