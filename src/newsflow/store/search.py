@@ -83,6 +83,9 @@ _WORD_COLUMNS = "{headline spot body variants}"  # where words are looked for (n
 _CHUNK = 500  # bound on an IN (...) list
 
 _CFG = sa.literal_column(f"'{PG_CONFIG}'::regconfig")
+# SQLite's FTS5 table (migrations 0004, 0020, 0023): its rowid, and the table itself for MATCH, bm25, snippet
+_FTS = sa.table("search_fts", sa.column("rowid"))
+_FTS_REF = sa.literal_column("search_fts")
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 
@@ -460,8 +463,7 @@ class SearchIndex:
         d = search_docs
         conds = [d.c.pubstatus == PubStatus.usable.value, *_filters(query, self.dialect),
                  *_entitled(company, now)]
-        fts = sa.table("search_fts", sa.column("rowid"))
-        ref = sa.literal_column("search_fts")
+        fts, ref = _FTS, _FTS_REF
         if parsed is None:
             # browsing: newest first along ix_search_docs_created
             source: sa.FromClause = d
@@ -527,8 +529,7 @@ class SearchIndex:
     def _dressed(self, ids: list[int], parsed: ParsedQuery | None) -> sa.Select[Any]:
         """The page's rows with what a hit shows: the snippet is costly, so only for these."""
         d = search_docs
-        fts = sa.table("search_fts", sa.column("rowid"))
-        ref = sa.literal_column("search_fts")
+        fts, ref = _FTS, _FTS_REF
         snippet: sa.ColumnElement[Any] = sa.null()
         text: sa.ColumnElement[Any] = sa.null()
         if parsed is not None:
