@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from newsflow.auth import hash_password
 from newsflow.model import Story
 from newsflow.services import Services
-from newsflow.web.admin_face import usage_chart
+from newsflow.web.admin.routes import usage_chart
 from tests.helpers import http_server
 
 PASSWORD = "correct horse battery"

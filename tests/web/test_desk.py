@@ -19,7 +19,7 @@ from newsflow.auth import hash_password
 from newsflow.model import PubStatus, Story
 from newsflow.services import Services
 from newsflow.store import User
-from newsflow.web.login import LOGIN_BURST
+from newsflow.web.account.login import LOGIN_BURST
 from tests.helpers import jpeg, live_server
 
 PASSWORD = "correct horse battery"

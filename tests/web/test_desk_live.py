@@ -8,7 +8,7 @@ from typing import Any
 
 from newsflow.model import Story
 from newsflow.services import Services
-from newsflow.web.desk_live import LiveView
+from newsflow.web.desk.live import LiveView
 
 
 async def _take(gen: Any, count: int) -> list[str]:

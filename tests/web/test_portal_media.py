@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from newsflow.services import Services
-from newsflow.web import portal as portal_face
+from newsflow.web.portal import routes as portal_face
 from tests.helpers import jpeg
 from tests.web import test_portal
 from tests.web.test_portal import Portal, sign_in

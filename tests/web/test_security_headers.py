@@ -91,7 +91,7 @@ def test_every_face_and_path_carries_the_headers(client: TestClient, services: S
     answers["API route"] = client.get(f"/v1/items/{guid}", headers=_auth(world.world_key))
     answers["API 401"] = client.get("/v1/feed")
     answers["API 422"] = client.get("/v1/feed", params={"after": "x"}, headers=_auth(world.world_key))
-    answers["static file"] = client.get("/static/site.css")
+    answers["static file"] = client.get("/static/base.css")
     answers["public 404"] = client.get("/no/such/page")
     answers["openapi"] = client.get("/openapi.json")
 
@@ -158,7 +158,7 @@ def test_hsts_reaches_the_answers_of_an_https_node(services: Services) -> None:
     svc = dataclasses.replace(services, settings=dataclasses.replace(services.settings,
                                                                      base_url="https://wire.agency.example"))
     with TestClient(create_app(svc)) as c:
-        for path in ("/", "/login", "/v1/feed", "/static/site.css"):
+        for path in ("/", "/login", "/v1/feed", "/static/base.css"):
             assert c.get(path).headers.get("strict-transport-security") == "max-age=31536000", path
 
 

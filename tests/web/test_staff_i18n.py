@@ -18,8 +18,8 @@ from newsflow.auth import hash_password
 from newsflow.model import URGENCY_LABELS, PubStatus, Story
 from newsflow.services import Services
 from newsflow.web import i18n
-from newsflow.web.admin_face import MEDIA_TYPES
-from newsflow.web.desk import STATUSES
+from newsflow.web.admin.routes import MEDIA_TYPES
+from newsflow.web.desk.routes import STATUSES
 from newsflow.web.i18n_staff import STAFF_STRINGS
 from newsflow.wire.subscribers import SCOPES
 

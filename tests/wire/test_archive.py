@@ -113,7 +113,7 @@ def test_changing_the_filter_moves_the_archive_and_taking_the_product_away_takes
 
 
 def test_the_product_preview_and_what_the_company_sees_agree(services: Any) -> None:
-    from newsflow.web.admin_face import _preview
+    from newsflow.web.admin.routes import _preview
 
     store, subs = services.store, services.subscribers
     for i in range(6):

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from newsflow.config import Settings
-from newsflow.web.desk_live import LiveView
+from newsflow.web.desk.live import LiveView
 from tests.wire.nodes import Node, node_env, set_up_company
 
 EXIT_BOUND = 5.0  # seconds from SIGTERM to exit with every client connected (NEWSFLOW_SHUTDOWN_GRACE=5)

@@ -11,7 +11,7 @@ import pytest
 from httpx_sse import EventSource, ServerSentEvent
 
 from newsflow.model import Event, EventKind
-from newsflow.web.desk_live import frame as desk_frame
+from newsflow.web.desk.live import frame as desk_frame
 from newsflow.wire.stream import HEARTBEAT_FRAME, sse_comment, sse_frame, sse_message
 from tests.wire.test_stream import FakeSocket, _conn, on_a_loop
 

@@ -18,15 +18,16 @@ from newsflow.node import start_node, stop_node
 from newsflow.ops import health
 from newsflow.ops.requests import RequestLog
 from newsflow.services import Services
-from newsflow.web import admin_face, contract, errors, fastfeed, security_headers
+from newsflow.web import contract, errors, fastfeed, security_headers
+from newsflow.web.account.login import router as login_router
+from newsflow.web.admin import routes as admin_face
 from newsflow.web.api import admin, ingest, items, media, newsroom, queue, search, subscriber, users, webhooks
-from newsflow.web.desk import router as desk_router
-from newsflow.web.desk_live import LiveView
+from newsflow.web.desk.live import LiveView
+from newsflow.web.desk.routes import router as desk_router
 from newsflow.web.fastfeed import FastFeed
 from newsflow.web.guid_paths import GuidPaths
 from newsflow.web.limits import BodyLimit
-from newsflow.web.login import router as login_router
-from newsflow.web.portal import router as portal_router
+from newsflow.web.portal.routes import router as portal_router
 from newsflow.web.public import site as public_site
 from newsflow.web.public.memory import RenderedPages, ServeRendered
 from newsflow.web.templating import STATIC

@@ -28,7 +28,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from newsflow.config import Settings
 from newsflow.services import Services
-from newsflow.web import deps, login
+from newsflow.web import deps
+from newsflow.web.account import login
 from newsflow.web.api import ingest, subscriber
 
 Guard = Callable[[Request, Services], Awaitable[None]]

@@ -21,11 +21,13 @@ from newsflow.web import i18n, sessions
 from newsflow.web.conditional import cached
 from newsflow.web.guid_paths import segment
 
-TEMPLATES = Path(__file__).parent / "templates"  # the layout and the pages every face shares
-PUBLIC_TEMPLATES = Path(__file__).parent / "public" / "templates"  # the public website's, beside its routes
-# Every folder a template is looked up in, in order; names are unique across them.
-TEMPLATE_DIRS = (TEMPLATES, PUBLIC_TEMPLATES)
-STATIC = Path(__file__).parent / "static"
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"  # the layout and the pages every face shares
+# Each face keeps its templates beside its routes; names are unique across the folders (a face's own
+# pages sit under its name: "portal/wire.html", "desk/editor.html", "admin/users.html").
+FACES = ("public", "account", "portal", "desk", "admin")
+TEMPLATE_DIRS = (TEMPLATES, *(HERE / face / "templates" for face in FACES))
+STATIC = HERE / "static"  # one stylesheet per face on base.css, and the faces' scripts
 
 
 def _json_ld(value: Any) -> Markup:

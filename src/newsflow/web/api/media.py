@@ -32,9 +32,9 @@ from newsflow.model import utcnow
 from newsflow.newsroom.media import MediaError
 from newsflow.ranges import INT64_MAX
 from newsflow.services import Services
+from newsflow.web.account.login import current_user
 from newsflow.web.api.subscriber import _bearer, company
 from newsflow.web.deps import services, staff
-from newsflow.web.login import current_user
 from newsflow.web.sessions import secret_key
 from newsflow.wire import media_access
 from newsflow.wire.entitlement import CompanyAccess

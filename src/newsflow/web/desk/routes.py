@@ -29,10 +29,10 @@ from newsflow.ranges import INT32_MAX, whole_number
 from newsflow.services import Services
 from newsflow.store import StoryRecord, User
 from newsflow.web import forms, i18n, media_view, sessions
+from newsflow.web.account.login import require_publisher, require_staff, stream_credential
 from newsflow.web.deps import services
-from newsflow.web.desk_live import LiveView, event_rows
+from newsflow.web.desk.live import LiveView, event_rows
 from newsflow.web.guid_paths import Guid, segment
-from newsflow.web.login import require_publisher, require_staff, stream_credential
 from newsflow.web.templating import private_page
 
 router = APIRouter(include_in_schema=False)

@@ -34,9 +34,9 @@ from newsflow.services import Services
 from newsflow.store import User
 from newsflow.store import credentials as stored
 from newsflow.web import forms, i18n, sessions
+from newsflow.web.account.login import require_admin, safe_next
 from newsflow.web.api import admin as admin_api
 from newsflow.web.deps import services
-from newsflow.web.login import require_admin, safe_next
 from newsflow.web.templating import PRIVATE, env, private_page
 from newsflow.wire import archive
 from newsflow.wire.products import ProductFilter, matches

@@ -30,10 +30,10 @@ from newsflow.services import Services
 from newsflow.store import User
 from newsflow.store.search import FACETS, MAX_OFFSET, QueryError
 from newsflow.web import i18n, media_view, sessions
+from newsflow.web.account.login import current_user, require_portal
 from newsflow.web.api.subscriber import event_stream, resume_from
 from newsflow.web.deps import services
 from newsflow.web.guid_paths import Guid, segment
-from newsflow.web.login import current_user, require_portal
 from newsflow.web.templating import PRIVATE, private_page
 from newsflow.wire.entitlement import CompanyAccess, may_see
 from newsflow.wire.feed import item_for, versions_reach
