@@ -41,7 +41,9 @@ def _date(value: datetime, lang: str = "en") -> str:
 
 
 env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIRS), autoescape=True,
-                         trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+                         trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+                         extensions=["jinja2.ext.i18n"])
+env.install_null_translations(newstyle=True)  # `_("…")` and {% trans %}; each page passes its reader's catalog
 env.filters["json_ld"] = _json_ld
 env.filters["date"] = _date
 env.filters["guid_segment"] = segment  # a guid in a link: one encoded path segment
