@@ -169,9 +169,39 @@ def server_log(site: Site, lines: int = 40) -> str:
     return "\n".join(site.log.read_text(errors="replace").splitlines()[-lines:])
 
 
-def shot(page: Page, name: str) -> Path:
-    """A full-page PNG of what the page shows now, saved as docs/screenshots/{name}.png."""
+def shot(page: Page, name: str, *, phone: bool = False) -> Path:
+    """A full-page PNG of what the page shows now, saved as docs/screenshots/{name}.png; with `phone`,
+    also as {name}-390.png at a 390 px wide viewport (the page is reloaded at that width), after which
+    the viewport goes back to what it was."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True, animations="disabled")
+    if phone:
+        size = page.viewport_size or VIEWPORT
+        page.set_viewport_size(PHONE)
+        try:
+            page.reload()
+            assert_no_sideways_scroll(page)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-390.png"), full_page=True, animations="disabled")
+        finally:
+            page.set_viewport_size(size)
+            page.reload()
     return path
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def assert_no_sideways_scroll(page: Page) -> None:
+    """Nothing on the page is wider than the viewport (a phone reader never scrolls sideways)."""
+    wide = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert wide <= 1, f"{page.url} scrolls sideways by {wide} px at {page.viewport_size}"
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core (bundled with axe-playwright-python, injected over the DevTools protocol, so the
+    page's CSP stays as it is) finds no violation on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    assert results.violations_count == 0, f"axe on {page.url}:\n{results.generate_report()}"

@@ -7,12 +7,16 @@ may carry from them is none at all (the public site shows text fields and summar
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
+from babel.dates import format_datetime, format_timedelta
+from babel.numbers import format_decimal
 from fastapi.templating import Jinja2Templates
+from jinja2.runtime import Context
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
@@ -36,8 +40,40 @@ def _json_ld(value: Any) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def _date(value: datetime, lang: str = "en") -> str:
-    return value.strftime("%d.%m.%Y %H:%M")
+DEFAULT_ZONE = "UTC"  # until the reader or the agency names one
+
+
+def _zone(ctx: Context) -> ZoneInfo:
+    name = ctx.get("zone") or DEFAULT_ZONE
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_ZONE)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)  # the store keeps UTC
+
+
+@jinja2.pass_context
+def _date(ctx: Context, value: datetime, fmt: str = "medium") -> str:
+    """A date and time in the reader's locale and zone, the zone named ("3 Dec 2026, 16:55 CET")."""
+    zone, locale = _zone(ctx), ctx.get("ui_lang") or "en"
+    when = _aware(value)
+    named = format_datetime(when, "z", tzinfo=zone, locale=locale)
+    return f"{format_datetime(when, fmt, tzinfo=zone, locale=locale)} {named}"
+
+
+@jinja2.pass_context
+def _ago(ctx: Context, value: datetime) -> str:
+    """How long ago, in the reader's language ("3 minutes ago")."""
+    delta = _aware(value) - datetime.now(UTC)
+    return format_timedelta(delta, add_direction=True, threshold=1, locale=ctx.get("ui_lang") or "en")
+
+
+@jinja2.pass_context
+def _number(ctx: Context, value: float) -> str:
+    return format_decimal(value, locale=ctx.get("ui_lang") or "en")
 
 
 env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIRS), autoescape=True,
@@ -45,7 +81,9 @@ env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIRS), autoesca
                          extensions=["jinja2.ext.i18n"])
 env.install_null_translations(newstyle=True)  # `_("…")` and {% trans %}; each page passes its reader's catalog
 env.filters["json_ld"] = _json_ld
-env.filters["date"] = _date
+env.filters["date"] = _date  # absolute, with the zone: {{ t|date }}, {{ t|date("short") }}
+env.filters["ago"] = _ago  # relative: {{ t|ago }}
+env.filters["number"] = _number
 env.filters["guid_segment"] = segment  # a guid in a link: one encoded path segment
 templates = Jinja2Templates(env=env)
 
