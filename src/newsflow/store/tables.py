@@ -160,8 +160,22 @@ users = sa.Table(
     # The subscriber company a portal user belongs to; staff have none. `companies` is defined in
     # newsflow.wire.tables on this same metadata.
     sa.Column("company_id", sa.String(32), sa.ForeignKey("companies.id"), nullable=True),
+    # The IANA zone the faces show this user's times in; none: the agency's zone.
+    sa.Column("time_zone", sa.String(64), nullable=True),
 )
 sa.Index("ix_users_company", users.c.company_id)
+
+# One-time password reset links: only the SHA-256 of the token is kept, so a database reader cannot use
+# a pending link; `used` makes a link single-use, `expires` bounds it in time.
+password_resets = sa.Table(
+    "password_resets", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.String(64), sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("created", UTCDateTime, nullable=False),
+    sa.Column("expires", UTCDateTime, nullable=False),
+    sa.Column("used", UTCDateTime, nullable=True),
+)
+sa.Index("ix_password_resets_user", password_resets.c.user_id)
 
 tokens = sa.Table(
     "tokens", metadata,
