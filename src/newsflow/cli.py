@@ -5,12 +5,13 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -27,13 +28,14 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from newsflow.auth import ROLES, check_account, hash_password
+from newsflow.auth import ROLES, check_account, generated_password, hash_password
 from newsflow.errors import Conflict, FieldError, NotFound
 from newsflow.ranges import INT64_MAX
 from newsflow.services import ADMIN_EMAIL, Services, bootstrap
-from newsflow.store import credentials
+from newsflow.store import User, credentials
 from newsflow.wire import archive
-from newsflow.wire.subscribers import ARCHIVE_DAYS_MAX, SCOPES
+from newsflow.wire.products import Product, ProductFilter
+from newsflow.wire.subscribers import ARCHIVE_DAYS_MAX, SCOPES, Company
 
 if TYPE_CHECKING:  # the backup package loads only for the commands that use it
     from newsflow.backup.archive import Manifest
@@ -54,8 +56,11 @@ app.add_typer(product_app, name="product")
 app.add_typer(key_app, name="key")
 app.add_typer(webhook_app, name="webhook")
 app.add_typer(source_app, name="source")
-console = Console()
-err = Console(stderr=True)
+# Piped or logged, rich would cut tables at 80 columns; a wide page keeps every id whole (a table still
+# takes only the width it needs). On a terminal, the terminal's width.
+_PIPED_WIDTH = 4096
+console = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else _PIPED_WIDTH)
+err = Console(stderr=True, width=None if sys.stderr.isatty() or os.environ.get("COLUMNS") else _PIPED_WIDTH)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -76,32 +81,97 @@ def refused(hint: str = "") -> Iterator[None]:
         raise _fail(f"{exc}{hint}") from None
 
 
+# ---- companies, products and users named as people name them: by name (or e-mail) or by id ------------
+
+
+_T = TypeVar("_T")
+
+
+def _one(kind: str, ref: str, named: Callable[[_T], str], among: list[_T], ident: Callable[[_T], str],
+         listing: str) -> _T:
+    """The one of `among` named `ref`: exactly as written, else in any case; none or several exit 1."""
+    found = [x for x in among if named(x) == ref.strip()]
+    if len(found) != 1:
+        found = [x for x in among if named(x).casefold() == ref.strip().casefold()]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise _fail(f"no {kind} named {ref!r} (by name or id); see `{listing}`")
+    raise _fail(f"{len(found)} of them are named {ref!r}: give the {kind}'s id ({', '.join(map(ident, found))})")
+
+
+def company_ref(svc: Services, ref: str) -> Company:
+    """The company whose id or name (any case) is `ref`; exits 1 naming it when none or several."""
+    companies = svc.subscribers.list_companies()
+    by_id = [c for c in companies if c.id == ref]
+    return by_id[0] if by_id else _one("company", ref, lambda c: c.name, companies, lambda c: c.id,
+                                       "newsflow company list")
+
+
+def product_ref(svc: Services, ref: str) -> Product:
+    """The product whose id or name (any case) is `ref`; exits 1 naming it when none or several."""
+    products = svc.subscribers.list_products()
+    by_id = [p for p in products if str(p.id) == ref.strip()]
+    return by_id[0] if by_id else _one("product", ref, lambda p: p.name, products, lambda p: str(p.id),
+                                       "newsflow product list")
+
+
+def user_ref(svc: Services, ref: str) -> User:
+    """The account whose id, e-mail or name (any case) is `ref`; exits 1 naming it when none or several."""
+    accounts = svc.store.list_users()
+    wanted = ref.strip().casefold()
+    by_key = [u for u in accounts if u.id == ref or u.email.casefold() == wanted]
+    return by_key[0] if by_key else _one("account", ref, lambda u: u.name, accounts, lambda u: u.email,
+                                         "newsflow user list")
+
+
+# Where a newcomer goes, by path; the first start prints it with the real address, and README.md's
+# "Where to go" table says the same (tests/test_first_start.py holds them together).
+WHERE_TO_GO = (("Public website", "/"), ("Sign in", "/login"), ("Newsroom desk (staff)", "/desk"),
+               ("Subscriber portal", "/portal"), ("Admin", "/admin"), ("API docs", "/docs"))
+
+
+def own_command() -> str:
+    """This installation's `newsflow` by its full path: it works outside the venv, where a bare
+    `newsflow` is not on PATH."""
+    beside = Path(sys.executable).with_name("newsflow")  # not resolved: a venv's python is a symlink
+    return str(beside) if beside.exists() else f"{sys.executable} -m newsflow.cli"
+
+
 @app.command()
 def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
           demo: Annotated[bool, typer.Option(help="Load demo content into an empty database.")] = True) -> None:
-    """Start the system: migrate the database, first-start set-up, then serve HTTP."""
-    import os
+    """Start the system: migrate the database, first-start set-up, then serve HTTP.
 
+    Unless NEWSFLOW_BASE_URL is set, links in formats, feeds and pages use the address listened on.
+    """
+    from newsflow.config import Settings
     from newsflow.web.app import create_app
     from newsflow.web.shutdown import serve as run_draining
 
     if not demo:
         os.environ["NEWSFLOW_DEMO"] = "0"
-    svc = Services.open()
+    try:
+        settings = Settings().listening_on(host, port)
+    except ValueError as exc:  # a bad setting: one line naming it, not a traceback
+        raise _fail(str(exc)) from None
+    svc = Services.open(settings)
     with console.status("Preparing the database…"):
         first = bootstrap(svc)
-    base = f"http://{host}:{port}"
+    base = settings.base_url
     if first.admin_password:
+        places = "\n".join(f"  {label + ':':24}{base}{path}" for label, path in WHERE_TO_GO)
         console.print(Panel.fit(
             f"An admin account was created.\n\n"
-            f"  Sign in:   [bold]{ADMIN_EMAIL}[/]  password [bold]{first.admin_password}[/]\n"
-            f"  API token: [bold]newsflow token create --email {ADMIN_EMAIL}[/]\n"
+            f"  Sign in at {base}/login as [bold]{ADMIN_EMAIL}[/]  password [bold]{first.admin_password}[/]\n\n"
+            f"{places}\n\n"
+            f"  API token: [bold]{own_command()} token create --email {ADMIN_EMAIL}[/]\n"
             f"             then send 'Authorization: Bearer <token>' to {base}/v1/newsroom/…",
-            title="First start", border_style="green"))
+            title="First start", border_style="green"), highlight=False, soft_wrap=True)
     if first.demo_stories:
         console.print(f"Loaded {first.demo_stories} demo stories.")
-    console.print(f"Newsflow on [bold]{base}[/]  (database: {svc.settings.database_url})")
+    console.print(f"Newsflow on [bold]{base}[/]  (database: {svc.settings.database_url})", highlight=False)
     from newsflow.ops.logs import configure
 
     configure(svc.settings.log_format)  # every record to stderr in one shape; one line per request (ops.requests)
@@ -206,22 +276,22 @@ def import_(file: Annotated[Path, typer.Argument(help="A backup file written by 
 
 
 @token_app.command("create")
-def token_create(email: Annotated[str, typer.Option(help="The account the token acts as.")] = ADMIN_EMAIL,
+def token_create(email: Annotated[str, typer.Option(help="The account the token acts as: e-mail, name or id.")
+                                  ] = ADMIN_EMAIL,
                  label: Annotated[str, typer.Option(help="What the token is for.")] = "") -> None:
     """Mint a staff token; it is shown once and stored only as a hash."""
     svc = Services.open()
-    with refused("; create the account with `newsflow user create`"):
-        user = svc.store.user_by_email(email)
+    user = user_ref(svc, email)
     console.print(svc.store.create_token(user.id, label), highlight=False, soft_wrap=True)
 
 
 @token_app.command("list")
-def token_list(email: Annotated[str | None, typer.Option(help="Only this account's tokens.")] = None,
+def token_list(email: Annotated[str | None, typer.Option(help="Only this account's tokens (e-mail, name or id).")
+                                  ] = None,
                all_: Annotated[bool, typer.Option("--all", help="Revoked tokens too.")] = False) -> None:
     """Staff tokens by id (the secrets are not kept): account, label, created, last used, state."""
     svc = Services.open()
-    with refused():
-        user_id = svc.store.user_by_email(email).id if email else None
+    user_id = user_ref(svc, email).id if email else None
     table = Table("id", "account", "label", "created", "last used", "state")
     for t in credentials.list_tokens(svc.store, user_id, include_revoked=all_):
         table.add_row(t.id, t.email, t.label, f"{t.created:%Y-%m-%d %H:%M}",
@@ -242,30 +312,78 @@ def token_revoke(token_id: Annotated[str, typer.Argument(help="The id `newsflow 
 def user_create(email: Annotated[str, typer.Option()],
                 name: Annotated[str, typer.Option()],
                 role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")] = "editor",
-                company_id: Annotated[str | None, typer.Option("--company",
-                                                               help="The subscriber company (portal users).")] = None,
-                password: Annotated[str | None, typer.Option(help="Asked for when not given.")] = None) -> None:
+                company: Annotated[str | None, typer.Option("--company", help="The subscriber company of a "
+                                                            "portal user: its name or id.")] = None,
+                password: Annotated[str | None, typer.Option(help="Asked for on a terminal when not given; "
+                                                             "without one, a strong one is made and shown "
+                                                             "once.")] = None,
+                password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password "
+                                                             "from the first line of standard input.")] = False,
+                ) -> None:
     """Create an account: agency staff, or a subscriber company's user."""
     with refused():
-        check_account(email=email, role=role, company_id=company_id)
+        check_account(email=email, role=role, company_id=company)
     svc = Services.open()
-    if password is None:
-        password = getpass.getpass("Password: ")
+    company_id = company_ref(svc, company).id if company else None
+    password, made = _new_password(password, password_stdin)
     with refused():
-        check_account(password=password)
-        if company_id:
-            svc.subscribers.get_company(company_id)
         user = svc.store.create_user(email=email, name=name, role=role, company_id=company_id,
                                      password_hash=hash_password(password))
-    console.print(f"Created {user.role} {user.email} ({user.id}).")
+    console.print(f"Created {user.role} {user.email} ({user.id}).", highlight=False)
+    if made:
+        console.print(f"Password (shown once): {password}", highlight=False, soft_wrap=True)
+
+
+def _new_password(given: str | None, from_stdin: bool) -> tuple[str, bool]:
+    """The password to set and whether it was made here: given, read from stdin's first line, asked for
+    on a terminal, or (no terminal to ask on: a script, a container) generated. Checked by the rules."""
+    made = False
+    if from_stdin:
+        if given is not None:
+            raise _fail("give --password or --password-stdin, not both")
+        given = sys.stdin.readline().rstrip("\r\n")
+    elif given is None and sys.stdin.isatty():
+        given = getpass.getpass("Password: ")
+        if given != getpass.getpass("Again: "):
+            raise _fail("the two passwords differ")
+    elif given is None:
+        given, made = generated_password(), True
+    with refused():
+        check_account(password=given)
+    return given, made
+
+
+@user_app.command("reset-password")
+def user_reset_password(user: Annotated[str, typer.Argument(help="The account: e-mail, name or id.")],
+                        password: Annotated[str | None, typer.Option(help="The new password (default: a "
+                                                                     "strong one is made and shown once).")
+                                            ] = None,
+                        password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read it from "
+                                                                     "the first line of standard input.")
+                                                  ] = False) -> None:
+    """Give an account a new password; every session and staff token of the account ends."""
+    svc = Services.open()
+    account = user_ref(svc, user)
+    if password is None and not password_stdin:
+        password, made = generated_password(), True
+    else:
+        password, made = _new_password(password, password_stdin)
+    with refused():
+        credentials.change_account(svc.store, account.id, password_hash=hash_password(password))
+    console.print(f"New password set for {account.email}; every session and token of the account ended.",
+                  highlight=False)
+    if made:
+        console.print(f"Password (shown once): {password}", highlight=False, soft_wrap=True)
 
 
 @user_app.command("list")
-def user_list(company_id: Annotated[str | None, typer.Option("--company", help="Only this company's.")] = None
-              ) -> None:
+def user_list(company: Annotated[str | None, typer.Option("--company", help="Only this company's (name or id).")
+                                  ] = None) -> None:
     """Accounts, staff and subscribers."""
+    svc = Services.open()
+    company_id = company_ref(svc, company).id if company else None
     table = Table("id", "e-mail", "name", "role", "company", "active")
-    for u in Services.open().store.list_users(company_id):
+    for u in svc.store.list_users(company_id):
         table.add_row(u.id, u.email, u.name, u.role, u.company_id or "", "yes" if u.active else "no")
     console.print(table)
 
@@ -291,17 +409,37 @@ def company_list() -> None:
     console.print(table)
 
 
-@product_app.command("create")
+def _kind(schema: dict[str, Any]) -> str:
+    """A JSON schema type in a few words: `list of text`, `1 to 9`, `true or false`."""
+    schema = next((s for s in schema.get("anyOf", [schema]) if s.get("type") != "null"), schema)
+    if schema.get("type") == "array":
+        return "list of " + _kind(schema.get("items", {}))
+    if "enum" in schema:
+        return " or ".join(f'"{value}"' for value in schema["enum"])
+    if schema.get("type") == "integer" and "minimum" in schema:
+        return f"{schema['minimum']} to {schema['maximum']}"
+    return {"string": "text", "boolean": "true or false"}.get(schema.get("type", ""), schema.get("type", "?"))
+
+
+def filter_fields_help() -> str:
+    """The filter's fields as `--help` shows them, read from the filter model (its one home)."""
+    fields = ProductFilter.model_json_schema()["properties"]
+    lines = [f"{name} ({_kind(field)}): {field.get('description', '')}" for name, field in fields.items()]
+    return ("Create a product from a filter, and give it the archive its filter covers before returning.\n\n"
+            "The filter is a JSON object; every field is optional, fields are AND-ed, the values of a "
+            "list OR-ed:\n\n" + "\n".join(lines) + "\n\n"
+            'Example: --filter \'{"categories": ["World"], "languages": ["en"], "urgency_max": 4}\'')
+
+
+@product_app.command("create", help=filter_fields_help())
 def product_create(name: Annotated[str, typer.Argument()],
-                   filter_json: Annotated[str, typer.Option("--filter", help='JSON, e.g. \'{"categories": '
-                                                            '["World"], "urgency_max": 4}\'.')] = "{}",
+                   filter_json: Annotated[str, typer.Option("--filter", help="JSON object; its fields are "
+                                                            "listed above.")] = "{}",
                    description: Annotated[str, typer.Option()] = "",
                    archive_days: Annotated[int | None, typer.Option(
                        "--archive-days", min=1, max=ARCHIVE_DAYS_MAX,
                        help="How far back, in days, it reaches into the archive (default: all of it).")] = None,
                    progress: ProgressOption = None) -> None:
-    """Create a product from a filter (see newsflow.wire.products for the fields), and give it the
-    archive its filter covers before returning."""
     svc = Services.open()
     with refused():
         product = svc.subscribers.create_product(name, json.loads(filter_json), description=description,
@@ -311,10 +449,12 @@ def product_create(name: Annotated[str, typer.Argument()],
 
 
 @product_app.command("archive")
-def product_archive(product_id: int, progress: ProgressOption = None) -> None:
+def product_archive(product: Annotated[str, typer.Argument(help="The product: its name or id.")],
+                    progress: ProgressOption = None) -> None:
     """Give a product the archive its filter covers now, in the foreground (a running node does
     this in the background after every filter change)."""
-    _give_archive(Services.open(), product_id, progress)
+    svc = Services.open()
+    _give_archive(svc, product_ref(svc, product).id, progress)
 
 
 def _give_archive(svc: Services, product_id: int, shown: bool | None) -> None:
@@ -341,25 +481,32 @@ def product_list() -> None:
 
 
 @product_app.command("assign")
-def product_assign(company_id: str, product_id: int,
+def product_assign(company: Annotated[str, typer.Argument(help="The company: its name or id.")],
+                   product: Annotated[str, typer.Argument(help="The product: its name or id.")],
                    remove: Annotated[bool, typer.Option("--remove", help="Take it away.")] = False) -> None:
     """Give a company a product (or take it away with --remove)."""
-    subs = Services.open().subscribers
+    svc = Services.open()
+    chosen_company, chosen_product = company_ref(svc, company), product_ref(svc, product)
     with refused():
         if remove:
-            subs.unassign_product(company_id, product_id)
+            svc.subscribers.unassign_product(chosen_company.id, chosen_product.id)
         else:
-            subs.assign_product(company_id, product_id)
+            svc.subscribers.assign_product(chosen_company.id, chosen_product.id)
+    console.print(f"{'Took' if remove else 'Gave'} {chosen_product.name} ({chosen_product.id}) "
+                  f"{'from' if remove else 'to'} {chosen_company.name} ({chosen_company.id}).", highlight=False)
 
 
 @key_app.command("create")
-def key_create(company_id: Annotated[str, typer.Option("--company", help="The company the key acts for.")],
+def key_create(company: Annotated[str, typer.Option("--company", help="The company the key acts for: its name "
+                                                   "or id.")],
                label: Annotated[str, typer.Option(help="What the key is for.")] = "",
                scopes: Annotated[str, typer.Option(help=f"Comma-separated, of: {', '.join(SCOPES)}.")] = "read",
                ) -> None:
     """Mint a subscriber API key; it is shown once and stored only as a hash."""
+    svc = Services.open()
+    company_id = company_ref(svc, company).id
     with refused():
-        new = Services.open().subscribers.create_api_key(
+        new = svc.subscribers.create_api_key(
             company_id, label=label, scopes=[s.strip() for s in scopes.split(",") if s.strip()])
     console.print(new.secret, highlight=False, soft_wrap=True)
 
@@ -371,37 +518,39 @@ def key_revoke(key_id: str) -> None:
         Services.open().subscribers.revoke_api_key(key_id)
 
 
-def _product_ids(raw: str | None) -> list[int] | None:
+def _product_ids(svc: Services, raw: str | None) -> list[int] | None:
     if raw is None:
         return None
-    try:
-        return [int(part) for part in raw.split(",") if part.strip()]
-    except ValueError:
-        raise _fail(f"--products takes product ids separated by commas (e.g. 1,4), not {raw!r}") from None
+    return [product_ref(svc, part).id for part in raw.split(",") if part.strip()]
 
 
 @webhook_app.command("add")
-def webhook_add(company_id: Annotated[str, typer.Argument(help="The company the endpoint receives for.")],
+def webhook_add(company: Annotated[str, typer.Argument(help="The company the endpoint receives for: its name "
+                                                       "or id.")],
                 url: Annotated[str, typer.Argument(help="An http:// or https:// URL events are POSTed to.")],
                 fmt: Annotated[str, typer.Option("--format", help="ninjs, ninjs3, newsmlg2, nitf, text or "
                                                  "html.")] = "ninjs",
                 products: Annotated[str | None, typer.Option(help="Narrow to some of the company's products: "
-                                                             "ids separated by commas.")] = None) -> None:
+                                                             "names or ids separated by commas.")] = None) -> None:
     """Register a webhook endpoint; its signing secret is shown once."""
-    narrowing = _product_ids(products)
+    svc = Services.open()
+    chosen = company_ref(svc, company)
+    narrowing = _product_ids(svc, products)
     with refused():
-        new = Services.open().webhooks.create_endpoint(company_id, url, format=fmt, product_ids=narrowing)
-    console.print(f"Created webhook endpoint {new.endpoint.id} for company {company_id} → {new.endpoint.url} "
+        new = svc.webhooks.create_endpoint(chosen.id, url, format=fmt, product_ids=narrowing)
+    console.print(f"Created webhook endpoint {new.endpoint.id} for {chosen.name} ({chosen.id}) → {new.endpoint.url} "
                   f"({new.endpoint.format}).", highlight=False, soft_wrap=True)
     console.print(f"Signing secret (shown once): {new.secret}", highlight=False, soft_wrap=True)
 
 
 @webhook_app.command("list")
-def webhook_list(company_id: Annotated[str | None, typer.Option("--company", help="Only this company's.")] = None
-                 ) -> None:
+def webhook_list(company: Annotated[str | None, typer.Option("--company", help="Only this company's (name or id).")
+                                     ] = None) -> None:
     """Webhook endpoints and how they are doing."""
     from newsflow.model import utcnow
 
+    svc = Services.open()
+    company_id = company_ref(svc, company).id if company else None
     now = utcnow()
     table = Table()
     for column in ("id", "company"):  # whole, whatever the terminal's width: they are typed back in
@@ -409,7 +558,7 @@ def webhook_list(company_id: Annotated[str | None, typer.Option("--company", hel
     table.add_column("url", overflow="fold")
     for column in ("format", "products", "active", "health"):
         table.add_column(column)
-    for e in Services.open().webhooks.list_endpoints(company_id):
+    for e in svc.webhooks.list_endpoints(company_id):
         health = "ok"
         if e.open_until is not None and e.open_until > now:
             health = f"circuit open until {e.open_until:%Y-%m-%d %H:%M:%S}"

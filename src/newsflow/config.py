@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 
@@ -22,6 +22,15 @@ def _number(name: str, default: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{name}={raw!r} is not a number")
     return value
+
+
+def listener_base_url(host: str, port: int) -> str:
+    """The address a browser on this machine reaches `newsflow serve --host H --port P` at: a wildcard
+    host (every interface) is reached through loopback, an IPv6 address goes in brackets."""
+    host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, host)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,13 @@ class Settings:
     # An RFC 3161 time-stamp authority the signatures are stamped by (a request per signed file), so
     # they stay valid after the certificate expires; unset, none (nothing leaves the node).
     c2pa_tsa_url: str = field(default_factory=lambda: _env("NEWSFLOW_C2PA_TSA_URL", ""))
+
+    def listening_on(self, host: str, port: int) -> Settings:
+        """These settings for a node serving on host:port: unless NEWSFLOW_BASE_URL names the public
+        address, every absolute link (formats, feeds, canonical, og:url, JSON-LD) follows the listener."""
+        if os.environ.get("NEWSFLOW_BASE_URL"):
+            return self
+        return replace(self, base_url=listener_base_url(host, port))
 
     def __post_init__(self) -> None:
         if self.log_format not in ("json", "text"):

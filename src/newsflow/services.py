@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 
 from newsflow.alerts import AlertMailer, Alerts
-from newsflow.auth import hash_password
+from newsflow.auth import generated_password, hash_password
 from newsflow.bus import Bus, open_bus
 from newsflow.config import Settings
 from newsflow.formats.base import RenderContext
@@ -143,7 +142,7 @@ def bootstrap(services: Services) -> FirstStart:
     """On an empty database: an admin account, and the demo content unless disabled."""
     password = None
     if services.store.count_users() == 0:
-        password = secrets.token_urlsafe(12)
+        password = generated_password()
         services.store.create_user(email=ADMIN_EMAIL, name="Administrator", role="admin",
                                    password_hash=hash_password(password))
     loaded = 0

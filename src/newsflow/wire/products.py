@@ -36,14 +36,20 @@ class ProductFilter(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
-    categories: list[Value] = Field(default_factory=list, max_length=200)
-    dossiers: list[Value] = Field(default_factory=list, max_length=200)
-    languages: list[Language] = Field(default_factory=list, max_length=50)
-    media_types: list[MediaType] = Field(default_factory=list, max_length=2)
+    # The descriptions are what `newsflow product create --help` and the API schema tell users.
+    categories: list[Value] = Field(default_factory=list, max_length=200,
+                                    description="Sections, any of them (any case), e.g. [\"World\"].")
+    dossiers: list[Value] = Field(default_factory=list, max_length=200,
+                                  description="Running topics, any of them (any case).")
+    languages: list[Language] = Field(default_factory=list, max_length=50,
+                                      description="BCP 47 prefixes: \"en\" also takes \"en-GB\".")
+    media_types: list[MediaType] = Field(default_factory=list, max_length=2,
+                                         description="[\"picture\"]: only stories with photos.")
     urgency_max: int | None = Field(default=None, ge=1, le=9, description="Urgency at most this (1 = flash).")
-    subjects: list[Value] = Field(default_factory=list, max_length=500, description="Subject code prefixes.")
-    places: list[Value] = Field(default_factory=list, max_length=500)
-    public_only: bool = False
+    subjects: list[Value] = Field(default_factory=list, max_length=500,
+                                  description="Subject code prefixes: \"subj:15\" takes \"subj:15000000\".")
+    places: list[Value] = Field(default_factory=list, max_length=500, description="Places, any of them (any case).")
+    public_only: bool = Field(default=False, description="Only stories of the public portion.")
 
     # Compiled once here, so matching does set operations and no string work per product.
     _compiled: _Compiled = PrivateAttr()
