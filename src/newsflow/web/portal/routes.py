@@ -10,6 +10,8 @@ company may not see is a 404 everywhere, the same answer as one that does not ex
 from __future__ import annotations
 
 import asyncio
+import io
+import zipfile
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,8 +37,9 @@ from newsflow.web.api.subscriber import event_stream, resume_from
 from newsflow.web.deps import services
 from newsflow.web.guid_paths import Guid, segment
 from newsflow.web.templating import PRIVATE, private_page
+from newsflow.web.wire_view import portal_row, zip_name
 from newsflow.wire.entitlement import CompanyAccess, may_see
-from newsflow.wire.feed import item_for, versions_reach
+from newsflow.wire.feed import item_verdicts, versions_reach
 from newsflow.wire.stream import Holder
 from newsflow.wire.usage import Use
 
@@ -47,6 +50,7 @@ PHOTO_PAGE = 24  # cards on a page of the photo wire
 PHOTO_SCAN = 5  # pages of 100 stories the photo wire looks through for one page of pictures
 PICTURE_KINDS = (ItemKind.picture, ItemKind.graphic)
 DOWNLOAD_FORMATS = ("ninjs", "ninjs3", "newsmlg2", "nitf", "text", "html")
+ZIP_MAX = 100  # stories in one zip download: a page of the wire five times over
 FILTERS = ("q", "category", "dossier", "language", "urgency", "from", "to")
 
 
@@ -92,8 +96,25 @@ def wire(request: Request, before: str | None = Query(None, description="Cursor:
         raise _bad_query(exc) from None
     result = svc.search.search(query, _access(svc, user))
     next_before = result.hits[-1].version_created.isoformat() if len(result.hits) == PAGE_SIZE else None
-    return _render(request, "portal/wire.html", user, svc, hits=result.hits, facets=result.facets,
-                   params=params, next_before=next_before, paged=before is not None, section="wire")
+    # the very versions search found and entitled, dressed with what a row shows (photos, slugline)
+    found = svc.store.get_versions([(h.guid, h.version) for h in result.hits])
+    rows = [portal_row(found[(h.guid, h.version)], svc.render_context) for h in result.hits
+            if (h.guid, h.version) in found]
+    return _render(request, "portal/wire.html", user, svc, rows=rows, hits=result.hits, facets=result.facets,
+                   params=params, next_before=next_before, paged=before is not None, section="wire",
+                   formats=[OUTPUTS[f] for f in DOWNLOAD_FORMATS], zip_max=ZIP_MAX)
+
+
+@router.get("/stories/{guid}/row")
+def row(request: Request, guid: Guid, user: User = Depends(require_portal),
+        svc: Services = Depends(services)) -> Response:
+    """One wire row, as the list renders it, for a story arriving live (static/wire.js fetches it on
+    each event): the latest version the company may see, a kill as a killed row; 404 otherwise."""
+    access = _access(svc, user)
+    version = _entitled(svc, access, [guid]).get(guid)
+    if version is None:
+        raise HTTPException(404, f"no story {guid!r}")
+    return private_page(request, "_wire_row.html", r=portal_row(version, svc.render_context))
 
 
 def _cursor(before: str | None) -> datetime | None:
@@ -145,13 +166,18 @@ def search(request: Request, offset: int = Query(0, ge=0, le=MAX_OFFSET), user: 
 # ---- stories ------------------------------------------------------------------------------------------
 
 
+def _entitled(svc: Services, access: CompanyAccess, guids: list[str]) -> dict[str, StoryVersion]:
+    """What the company gets for each guid, as the pull API decides it (`item_verdicts`): the latest
+    version, the kill once killed, the withdrawal notice; a guid that is not the company's is left out."""
+    verdicts = item_verdicts(svc.store, access, [(guid, None) for guid in guids])
+    return {guid: version for (guid, _), (version, verdict) in verdicts.items() if verdict}
+
+
 def _visible(svc: Services, user: User, guid: str) -> tuple[CompanyAccess, StoryVersion]:
-    """The latest version if the user's company may see it; 404 otherwise (the same for "not yours")."""
+    """The latest version if the user's company may see it; 404 otherwise (the same for "not yours"),
+    410 once killed."""
     access = _access(svc, user)
-    try:
-        story = item_for(svc.store, access, guid)
-    except NotFound:
-        story = None
+    story = _entitled(svc, access, [guid]).get(guid)
     if story is None:
         raise HTTPException(404, f"no story {guid!r}")
     if story.pubstatus == PubStatus.canceled:
@@ -229,13 +255,27 @@ def photo_wire(request: Request, before: str | None = Query(None, description="C
 @router.get("/stories/{guid}")
 def story(request: Request, guid: Guid, user: User = Depends(require_portal),
           svc: Services = Depends(services)) -> Response:
+    return _render(request, "portal/story.html", user, svc, **_opened(svc, user, guid), pane_id="page")
+
+
+@router.get("/stories/{guid}/pane")
+def pane(request: Request, guid: Guid, user: User = Depends(require_portal),
+         svc: Services = Depends(services)) -> Response:
+    """The story alone (portal/_story.html, the story page's own partial) for the wire's reading pane:
+    the same entitlement, the same usage and history as opening the page."""
+    return private_page(request, "portal/_story.html", user=user, **_opened(svc, user, guid), pane_id="pane")
+
+
+def _opened(svc: Services, user: User, guid: str) -> dict[str, Any]:
+    """A story the user opens (page or pane): checked, counted, noted in the history, and what the
+    story partial shows of it."""
     access, version = _visible(svc, user, guid)
     portal = svc.portal
     svc.usage.record([Use(access.id, _actor(user), guid, version.version, "portal", "html")])
     portal.note(user.id, guid, version.version, "open")
-    return _render(request, "portal/story.html", user, svc, s=version, body=Markup(clean_html(version.body_html)),
-                   gallery=_gallery(svc, version), formats=[OUTPUTS[f] for f in DOWNLOAD_FORMATS],
-                   bookmarked=portal.is_bookmarked(user.id, guid))
+    return {"s": version, "body": Markup(clean_html(version.body_html)), "gallery": _gallery(svc, version),
+            "formats": [OUTPUTS[f] for f in DOWNLOAD_FORMATS], "bookmarked": portal.is_bookmarked(user.id, guid),
+            "now": utcnow()}
 
 
 @router.get("/stories/{guid}/media/{media_id}/{rendition}")
@@ -268,6 +308,44 @@ def download(request: Request, guid: Guid, format: str = Query("ninjs"), user: U
     filename = f"{segment(guid)}-v{version.version}.{output.extension}"
     return Response(body, media_type=output.media_type, headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": PRIVATE})
+
+
+@router.post("/download", dependencies=[Depends(sessions.require_csrf)])
+async def download_many(request: Request, user: User = Depends(require_portal),
+                        svc: Services = Depends(services)) -> Response:
+    """The stories ticked on the wire as one zip in one format. Each guid is decided as a single
+    download is (`_entitled`, kills left out): one the company may not see is not in the zip, and
+    the zip says nothing of it."""
+    form = await request.form()
+    format = str(form.get("format") or "ninjs")
+    if format not in DOWNLOAD_FORMATS:
+        raise HTTPException(422, f"format {format!r} is not one of {', '.join(DOWNLOAD_FORMATS)}")
+    guids = list(dict.fromkeys(str(g) for g in form.getlist("guid") if str(g)))  # once each, in order
+    if not guids:
+        raise HTTPException(422, "guid: tick at least one story")
+    if len(guids) > ZIP_MAX:
+        raise HTTPException(422, f"guid: at most {ZIP_MAX} stories in one download, got {len(guids)}")
+    return await asyncio.to_thread(_zip, svc, user, guids, format)
+
+
+def _zip(svc: Services, user: User, guids: list[str], format: str) -> Response:
+    access = _access(svc, user)
+    found = _entitled(svc, access, guids)
+    versions = [found[g] for g in guids if g in found and found[g].pubstatus != PubStatus.canceled]
+    if not versions:
+        raise HTTPException(404, "none of these stories is yours to download")
+    output = OUTPUTS[format]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for version in versions:
+            archive.writestr(zip_name(version.guid, version.version, output.extension),
+                             render(version, format, svc.render_context))
+    svc.usage.record([Use(access.id, _actor(user), v.guid, v.version, "portal", format) for v in versions])
+    for v in versions:
+        svc.portal.note(user.id, v.guid, v.version, "download", format)
+    stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+    return Response(buffer.getvalue(), media_type="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="stories-{format}-{stamp}.zip"', "Cache-Control": PRIVATE})
 
 
 # ---- bookmarks and history ----------------------------------------------------------------------------
