@@ -27,6 +27,7 @@ from newsflow.web.desk.routes import router as desk_router
 from newsflow.web.fastfeed import FastFeed
 from newsflow.web.guid_paths import GuidPaths
 from newsflow.web.limits import BodyLimit
+from newsflow.web.portal.company import router as company_router
 from newsflow.web.portal.routes import router as portal_router
 from newsflow.web.public import site as public_site
 from newsflow.web.public.memory import RenderedPages, ServeRendered
@@ -137,4 +138,5 @@ def create_app(svc: Services | None = None) -> FastAPI:
     app.include_router(desk_router)
     app.include_router(admin_face.router)
     app.include_router(portal_router)
+    app.include_router(company_router)
     return app

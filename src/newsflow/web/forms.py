@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from starlette.datastructures import FormData
 
 
@@ -23,3 +25,25 @@ def commas(value: str) -> list[str]:
 def lines(value: str) -> list[str]:
     """One value per non-blank line."""
     return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+class Refused(ValueError):
+    """A field refused outright rather than trimmed (HTTP 400): `reason` is "too_long" or "control",
+    a code the page words in the reader's language."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def line(form: FormData, name: str, limit: int) -> str:
+    """A one-line field's text, trimmed; a value over `limit` characters or holding a control character
+    (a line break included) is refused, not cut, so nothing half of what was sent is ever stored."""
+    value = form.get(name)
+    text_ = value.strip() if isinstance(value, str) else ""
+    if len(text_) > limit:
+        raise Refused(name, "too_long")
+    if any(unicodedata.category(c) in ("Cc", "Cs") or c in "\ufffe\uffff" for c in text_):
+        raise Refused(name, "control")
+    return text_

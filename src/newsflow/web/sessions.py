@@ -30,7 +30,7 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from newsflow.config import Settings
 from newsflow.store import User
@@ -200,6 +200,19 @@ def save(request: Request, response: Response) -> None:
     signed_out = {"csrf": data["csrf"]} if isinstance(data.get("csrf"), str) else {}
     response.set_cookie(COOKIE, encode(secret_key(settings), signed_out), max_age=MAX_AGE, httponly=True,
                         samesite="lax", secure=secure, path="/")
+
+
+SHOWN = "shown"  # the session key a secret travels under from a POST to the page after it
+
+
+def show_once(request: Request, url: str, shown: dict[str, Any]) -> Response:
+    """Post/redirect/get for a secret (an API key, a signing secret, a generated password): it rides in
+    the session row to the next page, which shows it and drops it (`take(SHOWN)`), so reloading that
+    page neither repeats the POST (a second key) nor shows it again."""
+    session(request)[SHOWN] = shown
+    response = RedirectResponse(url, 303)
+    save(request, response)
+    return response
 
 
 def csrf_token(request: Request) -> str:

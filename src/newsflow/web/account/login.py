@@ -151,6 +151,14 @@ def require_portal(request: Request) -> User:
     return user
 
 
+def require_company_admin(request: Request) -> User:
+    """A subscriber company's own admin (for /portal/company): its company's users, keys and webhooks."""
+    user = require_portal(request)
+    if user.role != "company_admin":
+        raise HTTPException(403, f"role {user.role!r} may not manage the company")
+    return user
+
+
 def _home(user: User) -> str:
     return "/desk" if user.role in STAFF_ROLES else "/"
 

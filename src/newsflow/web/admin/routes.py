@@ -11,7 +11,6 @@ they are shown), and never again; reloading that page makes nothing twice.
 
 from __future__ import annotations
 
-import secrets
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
@@ -25,7 +24,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
-from newsflow.auth import ROLES, check_account, hash_password
+from newsflow import accounts
+from newsflow.auth import ROLES, check_account
 from newsflow.errors import Conflict, FieldError, NotFound
 from newsflow.formats.registry import OUTPUTS
 from newsflow.model import utcnow
@@ -57,27 +57,17 @@ NOTICES = {"company": "admin_notice_company", "product": "admin_notice_product",
            "webhook_saved": "admin_notice_webhook_saved", "webhook_deleted": "admin_notice_webhook_deleted",
            "public": "admin_notice_public", "token_revoked": "admin_notice_token_revoked"}
 Translate = Callable[..., str]  # i18n.translator's `t`
-SHOWN = "admin_shown"  # the session key a secret travels under from a POST to the page after it
 
 
 def _page(request: Request, template: str, *, status: int = 200, **values: Any) -> Response:
     done = NOTICES.get(request.query_params.get("done", ""))
     values.setdefault("notice", i18n.request_translator(request)(done) if done else None)
-    values.setdefault("shown", sessions.session(request).take(SHOWN))
+    values.setdefault("shown", sessions.session(request).take(sessions.SHOWN))
     return private_page(request, template, status=status, user=request.scope.get("nf.user"), **values)
 
 
 def _see_other(url: str) -> Response:
     return RedirectResponse(url, 303)
-
-
-def _show_once(request: Request, url: str, shown: dict[str, str]) -> Response:
-    """Post/redirect/get for a secret: it rides in the session to the next page, which shows it and
-    drops it, so reloading that page neither repeats the POST (a second key) nor shows it again."""
-    sessions.session(request)[SHOWN] = shown
-    response = _see_other(url)
-    sessions.save(request, response)
-    return response
 
 
 # ---- home ------------------------------------------------------------------------------------------------
@@ -237,16 +227,14 @@ async def create_user(request: Request, svc: Services = Depends(services)) -> Re
             pass
     if errors:
         return _users_page(request, svc, values["company_id"], v=values, errors=errors, status=422)
-    password = secrets.token_urlsafe(12)
     try:
-        user = await run_in_threadpool(lambda: svc.store.create_user(
-            email=values["email"], name=values["name"], role=values["role"], company_id=company_id,
-            password_hash=hash_password(password)))
+        user, password = await run_in_threadpool(lambda: accounts.create_account(
+            svc.store, email=values["email"], name=values["name"], role=values["role"], company_id=company_id))
     except (Conflict, FieldError) as exc:
         return _users_page(request, svc, values["company_id"], v=values, errors={"email": str(exc)}, status=409)
     shown = {"what": t("admin_password_for", email=user.email), "secret": password,
              "hint": t("admin_hint_password_once")}
-    return _show_once(request, "/admin/users" + (f"?company={quote(company_id)}" if company_id else ""), shown)
+    return sessions.show_once(request, "/admin/users" + (f"?company={quote(company_id)}" if company_id else ""), shown)
 
 
 async def _set_active(request: Request, svc: Services, user_id: str, active: bool) -> Response:
@@ -255,10 +243,11 @@ async def _set_active(request: Request, svc: Services, user_id: str, active: boo
         user: User = svc.store.get_user(user_id)
     except NotFound:
         raise HTTPException(404, "no such user") from None
-    if not active and user.id == getattr(request.scope.get("nf.user"), "id", None):
-        raise HTTPException(409, "you cannot deactivate your own account")
-    # deactivating ends the account's sessions and tokens too (their open streams end with them)
-    await run_in_threadpool(lambda: stored.change_account(svc.store, user_id, active=active))
+    try:
+        by = request.scope.get("nf.user")
+        await run_in_threadpool(lambda: accounts.set_active(svc.store, user.id, active, by=by))
+    except Conflict as exc:  # one's own account
+        raise HTTPException(409, str(exc)) from None
     back = safe_next(forms.text(form, "back", 300), "/admin/users")
     target = back if back.startswith("/admin/") else "/admin/users"
     sep = "&" if "?" in target else "?"
@@ -320,7 +309,7 @@ async def create_key(company_id: str, request: Request, svc: Services = Depends(
                              status=422)
     shown = {"what": t("admin_key_shown", prefix=new.key.prefix, scopes=", ".join(new.key.scopes)),
              "secret": new.secret, "hint": t("admin_hint_key_once")}
-    return _show_once(request, f"/admin/companies/{company_id}", shown)
+    return sessions.show_once(request, f"/admin/companies/{company_id}", shown)
 
 
 @router.post("/keys/{key_id}/revoke", dependencies=posting)
@@ -535,7 +524,7 @@ async def create_webhook(company_id: str, request: Request, svc: Services = Depe
     t = i18n.request_translator(request)
     shown = {"what": t("admin_webhook_secret", url=new.endpoint.url), "secret": new.secret,
              "hint": t("admin_hint_webhook_secret")}
-    return _show_once(request, f"/admin/webhooks/{new.endpoint.id}", shown)
+    return sessions.show_once(request, f"/admin/webhooks/{new.endpoint.id}", shown)
 
 
 def _endpoint_or_404(svc: Services, endpoint_id: str) -> Any:
@@ -607,7 +596,7 @@ async def rotate(endpoint_id: str, request: Request, svc: Services = Depends(ser
     secret = await run_in_threadpool(svc.webhooks.rotate_secret, endpoint_id, timedelta(hours=24))
     t = i18n.request_translator(request)
     shown = {"what": t("admin_new_secret"), "secret": secret, "hint": t("admin_hint_rotated")}
-    return _show_once(request, f"/admin/webhooks/{endpoint_id}", shown)
+    return sessions.show_once(request, f"/admin/webhooks/{endpoint_id}", shown)
 
 
 @router.post("/webhooks/{endpoint_id}/test", dependencies=posting)

@@ -8,12 +8,12 @@ so whoever held them — a stolen laptop, a leaked token — is out at once, ope
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
+from newsflow import accounts
 from newsflow.auth import ROLES, check_account, hash_password
 from newsflow.services import Services
 from newsflow.store import User
@@ -49,12 +49,11 @@ def create_user(body: UserIn, svc: Services = Depends(services)) -> dict[str, An
     check_account(email=body.email, role=body.role, company_id=body.company_id, password=body.password)
     if body.company_id:
         svc.subscribers.get_company(body.company_id)  # 404 naming the company
-    password = body.password or secrets.token_urlsafe(12)
-    user = svc.store.create_user(email=body.email, name=body.name.strip(), role=body.role,
-                                 company_id=body.company_id, password_hash=hash_password(password))
+    user, generated = accounts.create_account(svc.store, email=body.email, name=body.name, role=body.role,
+                                              company_id=body.company_id, password=body.password)
     out = _public(user)
-    if body.password is None:
-        out["password"] = password  # the only time it is shown
+    if generated is not None:
+        out["password"] = generated  # the only time it is shown
     return out
 
 
