@@ -99,6 +99,10 @@ STORY = RouteClass("newsroom stories", "NEWSFLOW_MAX_INGEST_MB", lambda s: s.max
 MEDIA = RouteClass("photo uploads", "NEWSFLOW_MAX_UPLOAD_MB", _upload_limit, _staff)
 DESK = RouteClass("desk forms (with a photo)", "NEWSFLOW_MAX_UPLOAD_MB", _upload_limit,
                   _face(login.require_staff))
+# HTML pasted into the desk editor, cleaned and sent back: as large as a story pushed by a partner, and no
+# photo (a paste from a word processor carries several times its text in markup)
+PASTE = RouteClass("pasted HTML", "NEWSFLOW_MAX_INGEST_MB", lambda s: s.max_ingest_bytes,
+                   _face(login.require_staff))
 FORM = _form()  # login, logout, subscribe: open to anyone (their CSRF check needs the form)
 # (path prefix, class), first match wins; a path under none of them is a plain web form
 CLASSES: tuple[tuple[str, RouteClass], ...] = (
@@ -108,6 +112,7 @@ CLASSES: tuple[tuple[str, RouteClass], ...] = (
     ("/v1/admin/", _json(_admin)),
     ("/v1/queue/", _json(_subscriber)),
     ("/v1/", _json()),
+    ("/desk/clean", PASTE),
     ("/desk/", DESK),
     ("/admin/", _form(_face(login.require_admin))),
     ("/portal/", _form(_face(login.require_portal))),
