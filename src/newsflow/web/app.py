@@ -18,11 +18,12 @@ from newsflow.node import start_node, stop_node
 from newsflow.ops import health
 from newsflow.ops.requests import RequestLog
 from newsflow.services import Services
-from newsflow.web import contract, errors, fastfeed, security_headers
+from newsflow.web import api_docs, contract, errors, fastfeed, security_headers
 from newsflow.web.account.login import router as login_router
 from newsflow.web.admin import routes as admin_face
 from newsflow.web.api import admin, ingest, items, media, newsroom, queue, search, subscriber, users, webhooks
 from newsflow.web.desk.live import LiveView
+from newsflow.web.desk.editor import router as desk_editor_router
 from newsflow.web.desk.routes import router as desk_router
 from newsflow.web.fastfeed import FastFeed
 from newsflow.web.guid_paths import GuidPaths
@@ -103,7 +104,8 @@ def create_app(svc: Services | None = None) -> FastAPI:
     # telemetry off: no OpenTelemetry is set up, and its per-request check is a measurable share of a
     # plain feed page's time (with logs left on, FastAPI asks OpenTelemetry for a logger provider on
     # every request, which reads the environment: 5 % of the app's CPU for a feed page, 2026-12-03)
-    app = FastAPI(title="Newsflow", version=__version__, lifespan=lifespan,
+    # docs_url/redoc_url off: FastAPI's pages load their viewers from a CDN; web.api_docs serves them offline
+    app = FastAPI(title="Newsflow", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   telemetry={"tracing": False, "metrics": False, "logs": False},
                   description="News agency broadcasting system: newsroom, distribution log, subscriber API.")
     if svc is not None:
@@ -120,7 +122,8 @@ def create_app(svc: Services | None = None) -> FastAPI:
     # a guid's %2F stays in its path segment, for routing and for every layer under it that reads the path
     app.add_middleware(GuidPaths)
     # outermost: every answer, the fast paths' and the refusals' too, gets a request id, a log line, a timing
-    app.add_middleware(RequestLog, paths={fastfeed.PATH: fastfeed.PATH}, subtrees={"/static/": "/static/{path}"})
+    app.add_middleware(RequestLog, paths={fastfeed.PATH: fastfeed.PATH},
+                       subtrees={"/static/": "/static/{path}", f"{api_docs.ASSETS}/": f"{api_docs.ASSETS}/{{path}}"})
     app.include_router(health.router)
     app.include_router(newsroom.router)
     app.include_router(items.router)
@@ -133,9 +136,11 @@ def create_app(svc: Services | None = None) -> FastAPI:
     app.include_router(webhooks.router)
     app.include_router(media.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    api_docs.install(app)
     app.include_router(public_site.router)
     app.include_router(login_router)
     app.include_router(desk_router)
+    app.include_router(desk_editor_router)  # the editor's clean and preview helpers
     app.include_router(admin_face.router)
     app.include_router(portal_router)
     app.include_router(company_router)
