@@ -47,10 +47,18 @@
       while (el.firstChild) tag.appendChild(el.firstChild);
       el.replaceWith(tag);
     });
-    // a block holding nothing but the caret's <br> is no paragraph
+    // the <br> that holds a caret at the end of a block is no line break; a block of nothing is no paragraph
+    root.querySelectorAll("br").forEach(function (br) {
+      if (!br.nextSibling && br.parentNode !== root) br.remove();
+    });
     root.querySelectorAll("p, h2, h3, li, blockquote").forEach(function (el) {
       if (!el.textContent.replace(/\u200B/g, "").trim()) el.remove();
     });
+    // a space typed at the end of a line is kept by the browser as a no-break space: a plain one again
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.data.indexOf("\u00a0") >= 0) node.data = node.data.replace(/\u00a0/g, " ");
+    }
     const out = document.createElement("div");
     out.appendChild(root);
     return out.innerHTML;
