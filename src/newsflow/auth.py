@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -35,11 +34,6 @@ def check_account(*, email: str | None = None, role: str | None = None, company_
             raise FieldError("company_id", f"agency staff ({role}) belong to no subscriber company")
     if password is not None and len(password) < MIN_PASSWORD:
         raise FieldError("password", f"a password needs at least {MIN_PASSWORD} characters")
-
-
-def generated_password() -> str:
-    """A strong password for someone to be told once (first start, a reset): 96 random bits, URL-safe."""
-    return secrets.token_urlsafe(12)
 
 
 def hash_password(password: str) -> str:

@@ -28,7 +28,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from newsflow.auth import ROLES, check_account, generated_password, hash_password
+from newsflow import accounts
+from newsflow.auth import ROLES, check_account, hash_password
 from newsflow.errors import Conflict, FieldError, NotFound
 from newsflow.ranges import INT64_MAX
 from newsflow.services import ADMIN_EMAIL, Services, bootstrap
@@ -96,7 +97,8 @@ def _one(kind: str, ref: str, named: Callable[[_T], str], among: list[_T], ident
     if len(found) == 1:
         return found[0]
     if not found:
-        raise _fail(f"no {kind} named {ref!r} (by name or id); see `{listing}`")
+        raise _fail(f"no {kind} named {ref!r} (by {'e-mail, ' if kind == 'account' else ''}name or id); "
+                    f"see {listing}")
     raise _fail(f"{len(found)} of them are named {ref!r}: give the {kind}'s id ({', '.join(map(ident, found))})")
 
 
@@ -105,7 +107,7 @@ def company_ref(svc: Services, ref: str) -> Company:
     companies = svc.subscribers.list_companies()
     by_id = [c for c in companies if c.id == ref]
     return by_id[0] if by_id else _one("company", ref, lambda c: c.name, companies, lambda c: c.id,
-                                       "newsflow company list")
+                                       "`newsflow company list`")
 
 
 def product_ref(svc: Services, ref: str) -> Product:
@@ -113,7 +115,7 @@ def product_ref(svc: Services, ref: str) -> Product:
     products = svc.subscribers.list_products()
     by_id = [p for p in products if str(p.id) == ref.strip()]
     return by_id[0] if by_id else _one("product", ref, lambda p: p.name, products, lambda p: str(p.id),
-                                       "newsflow product list")
+                                       "`newsflow product list`")
 
 
 def user_ref(svc: Services, ref: str) -> User:
@@ -122,7 +124,7 @@ def user_ref(svc: Services, ref: str) -> User:
     wanted = ref.strip().casefold()
     by_key = [u for u in accounts if u.id == ref or u.email.casefold() == wanted]
     return by_key[0] if by_key else _one("account", ref, lambda u: u.name, accounts, lambda u: u.email,
-                                         "newsflow user list")
+                                         "`newsflow user list`, or make it with `newsflow user create`")
 
 
 # Where a newcomer goes, by path; the first start prints it with the real address, and README.md's
@@ -347,7 +349,7 @@ def _new_password(given: str | None, from_stdin: bool) -> tuple[str, bool]:
         if given != getpass.getpass("Again: "):
             raise _fail("the two passwords differ")
     elif given is None:
-        given, made = generated_password(), True
+        given, made = accounts.generated_password(), True
     with refused():
         check_account(password=given)
     return given, made
@@ -364,12 +366,13 @@ def user_reset_password(user: Annotated[str, typer.Argument(help="The account: e
     """Give an account a new password; every session and staff token of the account ends."""
     svc = Services.open()
     account = user_ref(svc, user)
-    if password is None and not password_stdin:
-        password, made = generated_password(), True
-    else:
-        password, made = _new_password(password, password_stdin)
+    made = password is None and not password_stdin
     with refused():
-        credentials.change_account(svc.store, account.id, password_hash=hash_password(password))
+        if made:
+            password = accounts.reset_password(svc.store, account.id)[1]
+        else:
+            password = _new_password(password, password_stdin)[0]
+            credentials.change_account(svc.store, account.id, password_hash=hash_password(password))
     console.print(f"New password set for {account.email}; every session and token of the account ended.",
                   highlight=False)
     if made:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from newsflow.accounts import generated_password
 from newsflow.alerts import AlertMailer, Alerts
-from newsflow.auth import generated_password, hash_password
+from newsflow.auth import hash_password
 from newsflow.bus import Bus, open_bus
 from newsflow.config import Settings
 from newsflow.formats.base import RenderContext
