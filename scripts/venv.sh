@@ -9,5 +9,13 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
   exit 1
 fi
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes -r "$LOCK"
-.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
+# pip runs only when pyproject.toml or the lock changed since the last install into this venv (a
+# stamp holds their hash): a restart then costs no pip at all. Newsflow's own code is installed
+# editable, so changing it needs no install either.
+STAMP=".venv/.installed-$(basename "$LOCK")"
+WANT="$(cat pyproject.toml "$LOCK" | sha256sum | cut -d' ' -f1)"
+if [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ] || [ ! -x .venv/bin/newsflow ]; then
+  .venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes -r "$LOCK"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
+  echo "$WANT" >"$STAMP"
+fi
