@@ -350,14 +350,15 @@ class AlertMailer:
         from newsflow.web.i18n import translator  # the UI's strings: one home for every language
 
         # in the language of the user's latest saved search among them (the UI they last used)
-        t = translator(max(rows, key=lambda r: r.search_id).language or "en", agency=self.agency)
+        t = translator(max(rows, key=lambda r: r.search_id).language or "en")
         by_search: dict[str, list[Any]] = defaultdict(list)
         for row in rows:
             by_search[row.name or "search"].append(row)
-        subject = (f"{self.agency}: {' '.join(rows[0].headline.split())}" if len(rows) == 1
-                   else f"{self.agency}: {t('portal_mail_subject', n=str(len(rows)))}")
+        subject = (' '.join(rows[0].headline.split()) if len(rows) == 1
+                   else t.gettext("%(n)s new stories match your saved searches", n=len(rows)))
+        subject = f"{self.agency}: {subject}"
         manage = f"{self.base_url}/portal/alerts"
-        intro = t("portal_mail_intro")
+        intro = t.gettext("New stories on the %(agency)s wire match your saved searches.", agency=self.agency)
         text = [intro, ""]
         parts = [f"<p>{html.escape(intro)}</p>"]
         for name, found in by_search.items():
@@ -369,7 +370,7 @@ class AlertMailer:
                 parts.append(f'<li><a href="{html.escape(link)}">{html.escape(row.headline)}</a></li>')
             text.append("")
             parts.append("</ul>")
-        note = t("portal_mail_why")
+        note = t.gettext("You get this e-mail because you asked for e-mail alerts on these searches. Change that at")
         text.append(f"{note} {manage}")
         parts.append(f'<p>{note} <a href="{html.escape(manage)}">{html.escape(manage)}</a>.</p>')
         return message(sender=self.sender, to=to, subject=subject, text="\n".join(text), html="\n".join(parts))

@@ -33,22 +33,22 @@ class SubscriptionRequest:
 
 
 def validate(form: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Cleaned values and, per field, a message key (see web/i18n.py) for what is wrong."""
+    """Cleaned values and, per field, what is wrong with it (a key of web/i18n/words.py FORM_ERRORS)."""
     values: dict[str, Any] = {name: str(form.get(name) or "").strip() for name in _LIMITS}
     errors: dict[str, str] = {}
     for name in ("organisation", "name", "email", "country"):
         if not values[name]:
-            errors[name] = "error_required"
+            errors[name] = "required"
     for name, limit in _LIMITS.items():
         if len(values[name]) > limit:
-            errors[name] = "error_too_long"
+            errors[name] = "too_long"
     if values["email"] and "email" not in errors and not _EMAIL.match(values["email"]):
-        errors["email"] = "error_email"
+        errors["email"] = "email"
     raw = form.get("interests") or []
     picked = [raw] if isinstance(raw, str) else list(raw)
     values["interests"] = [i for i in INTERESTS if i in picked]
     if len(values["interests"]) != len(set(picked)):
-        errors["interests"] = "error_interest"
+        errors["interests"] = "interest"
     return values, errors
 
 

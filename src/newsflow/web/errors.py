@@ -17,11 +17,14 @@ from newsflow.formats.base import RenderError
 from newsflow.newsroom.media import MediaError
 from newsflow.public import Gone
 from newsflow.web import i18n
+from newsflow.web.i18n import N_
 from newsflow.web.templating import page
 from newsflow.wire.stream import StreamsFull
 
 # Statuses a web page answers with its own HTML page; the API keeps JSON for everything.
-_PAGES = {403: ("forbidden", "forbidden_text"), 404: ("not_found", "not_found_text"), 410: ("gone", "gone_text")}
+_PAGES = {403: (N_("Not allowed"), N_("This request was refused. Reload the page and try again.")),
+          404: (N_("Page not found"), N_("There is nothing at this address.")),
+          410: (N_("Story withdrawn"), N_("This story has been withdrawn by the agency."))}
 
 
 # FastAPI's answer to a body it cannot decode before validation (fastapi.routing)
@@ -38,10 +41,10 @@ def _is_page(request: Request) -> bool:
 def error_page(request: Request, status: int) -> Response:
     """A page that says what happened in the reader's language and nothing more (no ids, no reasons
     that would tell a stranger whether an unpublished story exists)."""
-    heading, text = _PAGES.get(status, ("error", "not_found_text"))
+    heading, text = _PAGES.get(status, (N_("Something went wrong"), N_("There is nothing at this address.")))
     t = i18n.request_translator(request)
-    return page(request, "message.html", status=status, heading=t(heading), text=t(text), cache="no-store",
-                noindex=True)
+    return page(request, "message.html", status=status, heading=t.gettext(heading), text=t.gettext(text),
+                cache="no-store", noindex=True)
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:

@@ -24,6 +24,7 @@ from starlette.responses import Response
 from newsflow.web import i18n, sessions
 from newsflow.web.conditional import cached
 from newsflow.web.guid_paths import segment
+from newsflow.web.i18n import words
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"  # the layout and the pages every face shares
@@ -80,6 +81,7 @@ env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIRS), autoesca
                          trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
                          extensions=["jinja2.ext.i18n"])
 env.install_null_translations(newstyle=True)  # `_("…")` and {% trans %}; each page passes its reader's catalog
+env.globals["words"] = words  # the msgids of values shown translated: {{ _(words.STATUS[s]) }}
 env.filters["json_ld"] = _json_ld
 env.filters["date"] = _date  # absolute, with the zone: {{ t|date }}, {{ t|date("short") }}
 env.filters["ago"] = _ago  # relative: {{ t|ago }}
@@ -89,12 +91,13 @@ templates = Jinja2Templates(env=env)
 
 
 def context(request: Request, **values: Any) -> dict[str, Any]:
-    """What every page's layout needs: agency name, language, direction, strings, switch links."""
+    """What every page's layout needs: agency name, language, direction, the gettext functions in the
+    reader's language (they win over the environment's null ones), switch links."""
     svc = request.app.state.services
     lang = values.pop("lang", None) or i18n.negotiate(request)
     agency = svc.settings.agency_name
     return {"request": request, "agency": agency, "lang": lang, "dir": i18n.direction(lang),
-            "ui_lang": lang, "t": i18n.translator(lang, agency=agency), "languages": i18n.LANGUAGES,
+            "ui_lang": lang, **i18n.template_functions(lang), "languages": i18n.LANGUAGES,
             "base_url": svc.settings.base_url, "canonical": None, "alternates": [], "head_extra": None,
             "noindex": False, **values}
 

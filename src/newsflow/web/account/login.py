@@ -28,12 +28,14 @@ from newsflow.store import User
 from newsflow.store import credentials as stored
 from newsflow.web import i18n, sessions
 from newsflow.web.deps import services
+from newsflow.web.i18n import N_
 from newsflow.web.ratelimit import RateLimiter
 from newsflow.web.templating import private_page
 
 router = APIRouter(include_in_schema=False)
 
-WRONG = "login_wrong"  # i18n key: one message for every failure, in the reader's language
+WRONG = N_("wrong e-mail or password")  # one message for every failure, in the reader's language
+TOO_MANY = N_("Too many sign-in attempts; please wait a minute and try again.")
 # Attempts per (address, e-mail): enough for typos, far too few to guess a password.
 LOGIN_PER_MINUTE = 10
 LOGIN_BURST = 5
@@ -191,7 +193,7 @@ async def login(request: Request, svc: Services = Depends(services)) -> Response
     wait = _failures(request).wait(address) or _limiter(request).take(f"{address}|{email}")
     if wait:
         response = _form(request, email=email, next_path=next_path, status=429,
-                         error=i18n.request_translator(request)("login_too_many"))
+                         error=i18n.request_translator(request).gettext(TOO_MANY))
         response.headers["Retry-After"] = str(int(wait) + 1)
         return response
     try:
@@ -202,7 +204,7 @@ async def login(request: Request, svc: Services = Depends(services)) -> Response
     if user is None or not ok or not user.active:
         _failures(request).take(address)
         # one message for every failure: the page must not tell which e-mails have accounts
-        return _form(request, email=email, next_path=next_path, error=i18n.request_translator(request)(WRONG),
+        return _form(request, email=email, next_path=next_path, error=i18n.request_translator(request).gettext(WRONG),
                      status=401)
     # rotate: a fresh server-side session (new id, new CSRF token), so a planted cookie is worthless
     await run_in_threadpool(sessions.sign_in, request, user)
@@ -251,12 +253,12 @@ async def change_password(request: Request, user: User = Depends(_require_signed
     t = i18n.request_translator(request)
     wait = _failures(request).wait(address)
     if wait:  # a stolen session must not become a way round the sign-in throttle
-        response = _password_form(request, user, error=t("login_too_many"), status=429)
+        response = _password_form(request, user, error=t.gettext(TOO_MANY), status=429)
         response.headers["Retry-After"] = str(int(wait) + 1)
         return response
     if not await run_in_threadpool(verify_password, user.password_hash, current):
         _failures(request).take(address)
-        return _password_form(request, user, error=t("login_current_wrong"), status=401)
+        return _password_form(request, user, error=t.gettext("the current password is wrong"), status=401)
     try:
         check_account(password=new)
     except FieldError as exc:

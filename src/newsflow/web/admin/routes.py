@@ -12,7 +12,6 @@ they are shown), and never again; reloading that page makes nothing twice.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
@@ -37,6 +36,7 @@ from newsflow.web import forms, i18n, sessions
 from newsflow.web.account.login import require_admin, safe_next
 from newsflow.web.api import admin as admin_api
 from newsflow.web.deps import services
+from newsflow.web.i18n import N_, Translator, words
 from newsflow.web.templating import PRIVATE, env, private_page
 from newsflow.wire import archive
 from newsflow.wire.products import ProductFilter, matches
@@ -50,18 +50,18 @@ LIST_FIELDS = ("categories", "dossiers", "languages", "subjects", "places")
 MEDIA_TYPES = ("text", "picture")
 CHANNEL_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 # Fixed messages after a redirect: the query names one, so nothing a link carries is echoed.
-# The values are i18n keys: the message is shown in the reader's UI language.
-NOTICES = {"company": "admin_notice_company", "product": "admin_notice_product", "revoked": "admin_notice_revoked",
-           "deactivated": "admin_notice_deactivated", "activated": "admin_notice_activated",
-           "replayed": "admin_notice_replayed", "webhook": "admin_notice_webhook",
-           "webhook_saved": "admin_notice_webhook_saved", "webhook_deleted": "admin_notice_webhook_deleted",
-           "public": "admin_notice_public", "token_revoked": "admin_notice_token_revoked"}
-Translate = Callable[..., str]  # i18n.translator's `t`
+# The values are msgids: the message is shown in the reader's UI language.
+NOTICES = {"company": N_("Company saved."), "product": N_("Product saved."), "revoked": N_("API key revoked."),
+           "deactivated": N_("User deactivated."), "activated": N_("User activated."),
+           "replayed": N_("Queued again."), "webhook": N_("Webhook endpoint saved."),
+           "webhook_saved": N_("Endpoint saved."), "webhook_deleted": N_("Endpoint deleted."),
+           "public": N_("Public rule saved; the website follows on its next page."),
+           "token_revoked": N_("Staff token revoked.")}
 
 
 def _page(request: Request, template: str, *, status: int = 200, **values: Any) -> Response:
     done = NOTICES.get(request.query_params.get("done", ""))
-    values.setdefault("notice", i18n.request_translator(request)(done) if done else None)
+    values.setdefault("notice", i18n.request_translator(request).gettext(done) if done else None)
     values.setdefault("shown", sessions.session(request).take(sessions.SHOWN))
     return private_page(request, template, status=status, user=request.scope.get("nf.user"), **values)
 
@@ -127,9 +127,9 @@ def _company_page(request: Request, svc: Services, company_id: str, *, status: i
                  scopes=_scopes(i18n.request_translator(request)), formats=list(OUTPUTS), **values)
 
 
-def _scopes(t: Translate) -> dict[str, str]:
+def _scopes(t: Translator) -> dict[str, str]:
     """Each scope's description in the UI language; a scope added without a translation shows its English one."""
-    return {name: t(f"admin_scope_{name}") if f"admin_scope_{name}" in i18n.STRINGS else what
+    return {name: t.gettext(words.SCOPES[name]) if name in words.SCOPES else what
             for name, what in SCOPES.items()}
 
 
@@ -152,13 +152,13 @@ async def update_company(company_id: str, request: Request, svc: Services = Depe
         try:
             wanted.add(whole_number(raw if isinstance(raw, str) else "", "product_ids", low=1, high=INT32_MAX))
         except FieldError:
-            errors["product_ids"] = t("admin_err_not_product", value=repr(raw))
+            errors["product_ids"] = t.gettext("%(value)s is not a product id", value=repr(raw))
     if wanted - known:
-        errors["product_ids"] = t("admin_err_unknown_products", ids=sorted(wanted - known))
+        errors["product_ids"] = t.gettext("unknown product(s): %(ids)s", ids=sorted(wanted - known))
     values = {"name": forms.text(form, "name", 300), "active": forms.checked(form, "active"),
               "may_receive_embargoed": forms.checked(form, "may_receive_embargoed"), "product_ids": wanted}
     if not values["name"]:
-        errors["name"] = t("admin_err_name_length")
+        errors["name"] = t.gettext("a name needs 1 to 200 characters")
     if errors:
         return _company_page(request, svc, company_id, v=values, errors=errors, status=422)
     try:  # the name is the one thing the service may still refuse: it goes first, before any product
@@ -212,17 +212,17 @@ async def create_user(request: Request, svc: Services = Depends(services)) -> Re
     t = i18n.request_translator(request)
     errors: dict[str, str] = {}
     if not values["name"]:
-        errors["name"] = t("admin_err_name_needed")
+        errors["name"] = t.gettext("a name is needed")
     try:
         check_account(email=values["email"], role=values["role"], company_id=company_id)
     except FieldError as exc:
         errors[exc.field] = exc.message
     if company_id and "company_id" not in errors and not _exists(svc, company_id):
-        errors["company_id"] = t("admin_err_no_company")
+        errors["company_id"] = t.gettext("no such company")
     if "email" not in errors:
         try:
             svc.store.user_by_email(values["email"])
-            errors["email"] = t("admin_err_email_exists")
+            errors["email"] = t.gettext("an account with this e-mail exists already")
         except NotFound:
             pass
     if errors:
@@ -232,8 +232,8 @@ async def create_user(request: Request, svc: Services = Depends(services)) -> Re
             svc.store, email=values["email"], name=values["name"], role=values["role"], company_id=company_id))
     except (Conflict, FieldError) as exc:
         return _users_page(request, svc, values["company_id"], v=values, errors={"email": str(exc)}, status=409)
-    shown = {"what": t("admin_password_for", email=user.email), "secret": password,
-             "hint": t("admin_hint_password_once")}
+    shown = {"what": t.gettext("Password for %(email)s", email=user.email), "secret": password,
+             "hint": t.gettext("Pass it on to the person now: it is not stored and will not be shown again.")}
     return sessions.show_once(request, "/admin/users" + (f"?company={quote(company_id)}" if company_id else ""), shown)
 
 
@@ -296,9 +296,9 @@ async def create_key(company_id: str, request: Request, svc: Services = Depends(
     t = i18n.request_translator(request)
     errors: dict[str, str] = {}
     if not scopes:
-        errors["scopes"] = t("admin_err_pick_scope")
+        errors["scopes"] = t.gettext("pick at least one scope")
     elif unknown := sorted(set(scopes) - set(SCOPES)):
-        errors["scopes"] = t("admin_err_unknown_scopes", names=", ".join(unknown))
+        errors["scopes"] = t.gettext("unknown scope(s): %(names)s", names=", ".join(unknown))
     if errors:
         return _company_page(request, svc, company_id, key_v=values, key_errors=errors, status=422)
     try:
@@ -307,8 +307,9 @@ async def create_key(company_id: str, request: Request, svc: Services = Depends(
     except FieldError as exc:
         return _company_page(request, svc, company_id, key_v=values, key_errors={"scopes": exc.message},
                              status=422)
-    shown = {"what": t("admin_key_shown", prefix=new.key.prefix, scopes=", ".join(new.key.scopes)),
-             "secret": new.secret, "hint": t("admin_hint_key_once")}
+    shown = {"what": t.gettext("API key %(prefix)s… (%(scopes)s)", prefix=new.key.prefix,
+                               scopes=", ".join(new.key.scopes)),
+             "secret": new.secret, "hint": t.gettext("Copy it now: only a hash is stored, it will not be shown again.")}
     return sessions.show_once(request, f"/admin/companies/{company_id}", shown)
 
 
@@ -332,7 +333,7 @@ def _filter_values(form: FormData) -> dict[str, Any]:
     return values
 
 
-def _parse_filter(values: dict[str, Any], t: Translate) -> tuple[ProductFilter | None, dict[str, str]]:
+def _parse_filter(values: dict[str, Any], t: Translator) -> tuple[ProductFilter | None, dict[str, str]]:
     raw: dict[str, Any] = {name: forms.commas(values[name]) for name in LIST_FIELDS}
     raw["media_types"] = values["media_types"]
     raw["public_only"] = values["public_only"]
@@ -341,7 +342,7 @@ def _parse_filter(values: dict[str, Any], t: Translate) -> tuple[ProductFilter |
         try:
             raw["urgency_max"] = int(values["urgency_max"])
         except ValueError:
-            errors["urgency_max"] = t("admin_err_urgency_max")
+            errors["urgency_max"] = t.gettext("a number from 1 (flash) to 9")
     try:
         found = ProductFilter.model_validate(raw)
     except ValidationError as exc:
@@ -349,7 +350,7 @@ def _parse_filter(values: dict[str, Any], t: Translate) -> tuple[ProductFilter |
             name = str(err["loc"][0]) if err["loc"] else "filter"
             message = err["msg"]
             if name == "languages" and err["type"] == "string_pattern_mismatch":
-                message = t("admin_err_language_tag")
+                message = t.gettext("not a language tag such as en or en-GB")
             errors.setdefault(name, message + (f" ({err['input']!r})" if len(err["loc"]) > 1 else ""))
         return None, errors
     return (None, errors) if errors else (found, errors)
@@ -423,7 +424,8 @@ async def preview(request: Request, svc: Services = Depends(services)) -> Respon
     t = i18n.request_translator(request)
     found, errors = _parse_filter(_filter_values(form), t)
     result = await run_in_threadpool(_preview, svc, found) if found is not None else None
-    body = env.get_template("admin/_preview.html").render(preview=result, errors=errors, t=t)
+    body = env.get_template("admin/_preview.html").render(preview=result, errors=errors,
+                                                          **i18n.template_functions(t.lang))
     return Response(body, 200 if found is not None else 422, {"Cache-Control": PRIVATE},
                     "text/html; charset=utf-8")
 
@@ -440,7 +442,7 @@ async def _save_product(request: Request, svc: Services, product_id: int | None)
     v = _product_values(form)
     found, errors = _parse_filter(v, t)
     if not v["name"]:
-        errors["name"] = t("admin_err_name_length")
+        errors["name"] = t.gettext("a name needs 1 to 200 characters")
     if errors or found is None:
         return _product_page(request, svc, current, v=v, errors=errors, status=422)
     try:
@@ -499,7 +501,8 @@ async def set_public_rule(request: Request, svc: Services = Depends(services)) -
         try:
             urgency = whole_number(raw, "urgency_max", high=9)
         except FieldError:
-            raise FieldError("urgency_max", i18n.request_translator(request)("admin_err_urgency")) from None
+            message = i18n.request_translator(request).gettext("choose off or an urgency from 1 to 9")
+            raise FieldError("urgency_max", message) from None
         await run_in_threadpool(lambda: svc.public.set_urgency(urgency, by=user.email if user else "admin"))
     except FieldError as exc:
         return _public_page(request, svc, errors={exc.field: exc.message}, status=422)
@@ -522,8 +525,8 @@ async def create_webhook(company_id: str, request: Request, svc: Services = Depe
         return _company_page(request, svc, company_id, hook_v=values, hook_errors={exc.field: exc.message},
                              status=422)
     t = i18n.request_translator(request)
-    shown = {"what": t("admin_webhook_secret", url=new.endpoint.url), "secret": new.secret,
-             "hint": t("admin_hint_webhook_secret")}
+    shown = {"what": t.gettext("Signing secret of webhook %(url)s", url=new.endpoint.url), "secret": new.secret,
+             "hint": t.gettext("Give it to the receiver now: it will not be shown again (rotate to make a new one).")}
     return sessions.show_once(request, f"/admin/webhooks/{new.endpoint.id}", shown)
 
 
@@ -595,7 +598,9 @@ async def rotate(endpoint_id: str, request: Request, svc: Services = Depends(ser
     _endpoint_or_404(svc, endpoint_id)
     secret = await run_in_threadpool(svc.webhooks.rotate_secret, endpoint_id, timedelta(hours=24))
     t = i18n.request_translator(request)
-    shown = {"what": t("admin_new_secret"), "secret": secret, "hint": t("admin_hint_rotated")}
+    shown = {"what": t.gettext("New signing secret"), "secret": secret,
+             "hint": t.gettext("The previous secret keeps signing for 24 hours as well; "
+                               "give this one to the receiver now.")}
     return sessions.show_once(request, f"/admin/webhooks/{endpoint_id}", shown)
 
 
@@ -640,16 +645,16 @@ def explain(request: Request, guid: str = "", company: str = "", svc: Services =
     if guid or company:
         t = i18n.request_translator(request)
         if not guid:
-            errors["guid"] = t("admin_err_give_guid")
+            errors["guid"] = t.gettext("give the story's guid")
         if not company:
-            errors["company"] = t("admin_err_pick_company")
+            errors["company"] = t.gettext("pick a company")
         elif not _exists(svc, company):
-            errors["company"] = t("admin_err_no_company")
+            errors["company"] = t.gettext("no such company")
         if not errors:
             try:
                 result = admin_api.explain(guid, company, svc)  # the API's own route: one definition
             except NotFound:
-                errors["guid"] = t("admin_err_no_story", guid=repr(guid))
+                errors["guid"] = t.gettext("no story with guid %(guid)s", guid=repr(guid))
     return _page(request, "admin/explain.html", status=422 if errors else 200, section="explain",
                  companies=svc.subscribers.list_companies(), guid=guid, company=company, result=result,
                  errors=errors, recent=svc.store.latest(limit=20))

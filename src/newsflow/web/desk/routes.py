@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import difflib
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
@@ -33,6 +32,7 @@ from newsflow.web.account.login import require_publisher, require_staff, stream_
 from newsflow.web.deps import services
 from newsflow.web.desk.live import LiveView, event_rows
 from newsflow.web.guid_paths import Guid, segment
+from newsflow.web.i18n import N_, Translator, words
 from newsflow.web.templating import private_page
 
 router = APIRouter(include_in_schema=False)
@@ -46,10 +46,10 @@ ACTIONS = ("save", "publish", "update", "correct")
 KINDS = tuple(k.value for k in ItemKind if k != ItemKind.package)
 BLANK_CONTRIBUTORS = 2
 # Fixed messages after a redirect: the query names one, so nothing a link carries is echoed.
-# The values are i18n keys: the message is shown in the reader's UI language.
-NOTICES = {"saved": "desk_notice_saved", "published": "desk_notice_published", "update": "desk_notice_update",
-           "correct": "desk_notice_correct", "kill": "desk_notice_kill"}
-Translate = Callable[..., str]  # i18n.translator's `t`
+# The values are msgids: the message is shown in the reader's UI language.
+NOTICES = {"saved": N_("Draft saved."), "published": N_("Published: version 1 is on the wire."),
+           "update": N_("Update sent as a new version."), "correct": N_("Correction sent as a new version."),
+           "kill": N_("Killed: the withdrawal went to everyone who received the story.")}
 
 
 def status_of(record: StoryRecord) -> str:
@@ -135,7 +135,7 @@ def _concept(line: str) -> dict[str, Any]:
     return {"name": name.strip(), "code": code.strip() or None}
 
 
-def story_fields(values: dict[str, Any], t: Translate) -> tuple[dict[str, Any], dict[str, str]]:
+def story_fields(values: dict[str, Any], t: Translator) -> tuple[dict[str, Any], dict[str, str]]:
     """The Story fields a form's values stand for, and errors (in `t`'s language) for the values that
     cannot be read."""
     errors: dict[str, str] = {}
@@ -165,27 +165,27 @@ def story_fields(values: dict[str, Any], t: Translate) -> tuple[dict[str, Any], 
         fields["urgency"] = int(values["urgency"] or 5)
     except ValueError:
         fields["urgency"] = 5  # a stand-in so the rest of the form is still checked
-        errors["urgency"] = t("desk_err_urgency")
+        errors["urgency"] = t.gettext("Urgency: choose a number from 1 (flash) to 9 (background).")
     embargo = values["embargo"].strip()
     fields["embargo"] = None
     if embargo:
         try:
             when = datetime.fromisoformat(embargo.replace("Z", "+00:00"))
         except ValueError:
-            errors["embargo"] = t("desk_err_embargo")
+            errors["embargo"] = t.gettext("Embargo: give a date and time, e.g. 2026-11-26T06:00 (UTC).")
         else:
             # the form's datetime-local has no zone; the label says the desk works in UTC
             fields["embargo"] = when if when.tzinfo else when.replace(tzinfo=UTC)
     return fields, errors
 
 
-def _label(name: str, t: Translate) -> str:
+def _label(name: str, t: Translator) -> str:
     """A field's name in an error message; a field without a translation keeps a readable English name."""
-    key = f"desk_f_{name}"
-    return t(key) if key in i18n.STRINGS else name.replace("_", " ").capitalize()
+    known = words.STORY_FIELDS.get(name)
+    return t.gettext(known) if known else name.replace("_", " ").capitalize()
 
 
-def validation_errors(exc: ValidationError, t: Translate) -> dict[str, str]:
+def validation_errors(exc: ValidationError, t: Translator) -> dict[str, str]:
     """Pydantic's errors keyed by the form field they belong to (the first part of the location). The
     field's name is translated; pydantic's own message stays English (it comes from the model)."""
     errors: dict[str, str] = {}
@@ -199,7 +199,7 @@ def validation_errors(exc: ValidationError, t: Translate) -> dict[str, str]:
     return errors
 
 
-def field_error(exc: FieldError, t: Translate) -> dict[str, str]:
+def field_error(exc: FieldError, t: Translator) -> dict[str, str]:
     name = exc.field.split(".")[0]
     return {name: f"{_label(name, t)}: {exc.message}"}
 
@@ -250,7 +250,7 @@ def _editor(request: Request, svc: Services, user: User, record: StoryRecord | N
     story_lang = str(values.get("language") or "").strip() or "en"
     common: dict[str, Any] = {
         "section": "stories" if record else "new", "v": shown, "errors": errors or {}, "problem": problem,
-        "notice": i18n.request_translator(request)(done) if done else None, "reason": reason,
+        "notice": i18n.request_translator(request).gettext(done) if done else None, "reason": reason,
         "roles": [r.value for r in Role], "kinds": KINDS, "urgencies": sorted(URGENCY_LABELS.items()),
         "can_publish": user.role in PUBLISH_ROLES, "story_lang": story_lang,
         "story_dir": i18n.direction(story_lang)}
@@ -413,38 +413,40 @@ def media_file(media_id: str, rendition: str, _: User = Depends(require_staff),
 # ---- history and diff --------------------------------------------------------------------------------------
 
 
-def field_texts(v: StoryVersion, t: Translate) -> list[tuple[str, str]]:
+def field_texts(v: StoryVersion, t: Translator) -> list[tuple[str, str]]:
     """Each field of a version as plain text, one item a line, for a line diff a person can read. The
     field names and the desk's own words (yes/no, urgency, status) are in `t`'s language."""
     def concepts(name: str) -> str:
         return "\n".join(f"{c.name} ({c.code})" if c.code else c.name for c in getattr(v, name))
 
     urgency = URGENCY_LABELS.get(v.urgency)
-    status = t(f"desk_pubstatus_{v.pubstatus.value}") + (f" ({t('desk_correction')})" if v.is_correction else "")
+    status = t.gettext(words.PUBSTATUS[v.pubstatus.value])
+    if v.is_correction:
+        status += f" ({t.gettext('correction')})"
     return [
-        (t("desk_f_kind"), t(f"desk_kind_{v.kind.value}")),
-        (t("desk_f_headline"), v.headline), (t("desk_f_subheadline"), v.subheadline or ""),
-        (t("desk_f_spot"), v.spot), (t("desk_f_summary"), v.summary or ""),
-        (t("desk_f_body_html"), html_to_text(v.body_html)), (t("desk_f_dateline"), v.dateline or ""),
-        (t("desk_f_contributors"), "\n".join(f"{c.name} ({c.role.value}{', ' + c.place if c.place else ''})"
+        (t.gettext("Item kind"), t.gettext(words.KIND[v.kind.value])),
+        (t.gettext("Headline"), v.headline), (t.gettext("Second headline"), v.subheadline or ""),
+        (t.gettext("Spot"), v.spot), (t.gettext("Summary"), v.summary or ""),
+        (t.gettext("Body"), html_to_text(v.body_html)), (t.gettext("Dateline"), v.dateline or ""),
+        (t.gettext("Contributors"), "\n".join(f"{c.name} ({c.role.value}{', ' + c.place if c.place else ''})"
                                              for c in v.contributors)),
-        (t("desk_sections"), "\n".join(v.categories)), (t("desk_f_dossier"), v.dossier or ""),
-        (t("desk_f_keywords"), "\n".join(v.keywords)),
-        *((t(f"desk_f_{name}"), concepts(name)) for name in CONCEPTS),
-        (t("desk_f_language"), v.language), (t("desk_f_translation_group"), v.translation_group or ""),
-        (t("desk_f_urgency"), f"{v.urgency} {t(f'desk_urgency_{urgency}') if urgency else ''}"),
-        (t("desk_f_embargo"), v.embargo.isoformat() if v.embargo else ""),
-        (t("desk_f_public"), t("desk_yes") if v.public else t("desk_no")),
-        (t("desk_f_photos"), "\n".join(f"{p.kind.value} {p.media_id or p.href}: {p.caption} — {p.credit}"
-                                        for p in v.photos)),
-        (t("desk_f_related"), "\n".join(v.related)), (t("desk_f_slugline"), v.slugline or ""),
-        (t("desk_f_byline_text"), v.byline_text or ""), (t("desk_f_tagline"), v.tagline or ""),
-        (t("desk_f_status"), status), (t("desk_f_editor_note"), v.editor_note or ""),
-        (t("desk_f_desk_note"), v.desk_note or ""),
+        (t.gettext("Sections"), "\n".join(v.categories)), (t.gettext("Dossier"), v.dossier or ""),
+        (t.gettext("Keywords"), "\n".join(v.keywords)),
+        *((t.gettext(words.STORY_FIELDS[name]), concepts(name)) for name in CONCEPTS),
+        (t.gettext("Language"), v.language), (t.gettext("Translations group"), v.translation_group or ""),
+        (t.gettext("Urgency"), f"{v.urgency} {t.gettext(words.URGENCY[urgency]) if urgency else ''}"),
+        (t.gettext("Embargo"), v.embargo.isoformat() if v.embargo else ""),
+        (t.gettext("Public"), t.gettext("yes") if v.public else t.gettext("no")),
+        (t.gettext("Photos, video and audio"),
+         "\n".join(f"{p.kind.value} {p.media_id or p.href}: {p.caption} — {p.credit}" for p in v.photos)),
+        (t.gettext("Related"), "\n".join(v.related)), (t.gettext("Slugline"), v.slugline or ""),
+        (t.gettext("Byline as printed"), v.byline_text or ""), (t.gettext("Tagline (end line)"), v.tagline or ""),
+        (t.gettext("Status"), status), (t.gettext("Editor's note"), v.editor_note or ""),
+        (t.gettext("Desk note (private)"), v.desk_note or ""),
     ]
 
 
-def diff_fields(a: StoryVersion, b: StoryVersion, t: Translate) -> list[tuple[str, list[tuple[str, str]]]]:
+def diff_fields(a: StoryVersion, b: StoryVersion, t: Translator) -> list[tuple[str, list[tuple[str, str]]]]:
     """(field, [(kind, line)]) for each field that differs; kind is add, del or same."""
     out = []
     for (name, old), (_, new) in zip(field_texts(a, t), field_texts(b, t), strict=True):

@@ -29,6 +29,7 @@ from newsflow.services import Services
 from newsflow.web import i18n, sessions
 from newsflow.web.deps import services
 from newsflow.web.guid_paths import Guid, segment
+from newsflow.web.i18n import N_
 from newsflow.web.public import feeds as public_feeds
 from newsflow.web.public.memory import rendered
 from newsflow.web.templating import cached, page, private_page
@@ -38,6 +39,12 @@ FEED_SIZE = 50
 # The sections and dossiers a sitemap names: those of this many newest stories (every older one is
 # reached through the pages' "older" links and, story by story, in the sitemap itself).
 SITEMAP_RECENT = 300
+# what the public site is, under every story and in the feeds' description
+DISCLAIMER = N_("This website shows only a selection of the stories that %(agency)s sends to its subscribers on "
+                "the news wire, and only in shortened form. The full copy, photos and every other story are "
+                "available with a subscription.")
+
+
 @dataclass(frozen=True)
 class Photo:
     media_id: str
@@ -134,7 +141,8 @@ def _paged(request: Request, build: Callable[[], Response]) -> Response:
         return build()
     except BadCursor as exc:
         t = i18n.request_translator(request)
-        return page(request, "message.html", status=400, heading=t("bad_cursor"), text=str(exc), cache="no-store",
+        return page(request, "message.html", status=400, heading=t.gettext("This page address is not valid"),
+                    text=str(exc), cache="no-store",
                     noindex=True)
 
 
@@ -183,7 +191,7 @@ def _search(request: Request, q: str, svc: Services) -> Response:
     if found and found.older:
         older = _older(request, found.older, q=q)
     t = i18n.request_translator(request)
-    heading = f"{t('results_for')} “{q}”" if q else t("search")
+    heading = t.gettext("Results for “%(q)s”", q=q) if q else t.gettext("Search")
     return page(request, "list.html", heading=heading, stories=[_view(v) for v in stories], searching=True,
                 q=q, noindex=True, cache="public, max-age=30", older=older)
 
@@ -241,7 +249,7 @@ def _story(guid: str, slug: str, request: Request, svc: Services) -> Response:
         json_ld["locationCreated"] = {"@type": "Place", "name": v.dateline}
     # the page speaks the story's language when the interface has it, so lang/dir fit the text
     lang = v.language.split("-")[0] if v.language.split("-")[0] in i18n.LANGUAGES else None
-    return page(request, "story.html", lang=lang, s=_view(v), summary=summary, photo=photo,
+    return page(request, "story.html", lang=lang, disclaimer=DISCLAIMER, s=_view(v), summary=summary, photo=photo,
                 translations=translations, canonical=base + path, alternates=alternates, json_ld=json_ld,
                 story_dir=i18n.direction(v.language))
 
@@ -266,7 +274,8 @@ async def subscribe(request: Request, svc: Services = Depends(services)) -> Resp
     lang = i18n.negotiate(request)
     t = i18n.translator(lang)  # the language is stored with the request too
     if wait:
-        response = page(request, "message.html", status=429, heading=t("forbidden"), text=t("too_many"),
+        response = page(request, "message.html", status=429, heading=t.gettext("Not allowed"),
+                        text=t.gettext("Too many requests from your address; please try again in a minute."),
                         cache="no-store", noindex=True)
         response.headers["Retry-After"] = str(int(wait) + 1)
         return response
@@ -286,7 +295,8 @@ async def subscribe(request: Request, svc: Services = Depends(services)) -> Resp
 @router.get("/subscribe/thanks")
 def thanks(request: Request) -> Response:
     t = i18n.request_translator(request)
-    return page(request, "message.html", heading=t("thanks_title"), text=t("thanks_text"), noindex=True)
+    return page(request, "message.html", heading=t.gettext("Thank you"),
+                text=t.gettext("We have your request and will reply by e-mail within two working days."), noindex=True)
 
 
 # ---- feeds and sitemaps ------------------------------------------------------------------------------------
@@ -313,9 +323,9 @@ def _feed(kind: str, request: Request, svc: Services) -> Response:
     raw = request.query_params.get(CURSOR)
     found = svc.public.page(limit=FEED_SIZE, before=None if raw is None else Cursor.parse(raw))
     render, media_type = public_feeds.FEEDS[kind]
-    t = i18n.translator("en", agency=svc.settings.agency_name)
+    disclaimer = i18n.translator("en").gettext(DISCLAIMER, agency=svc.settings.agency_name)
     about = public_feeds.Feed(title=svc.settings.agency_name, base=svc.settings.base_url,
-                              description=t("disclaimer"), ctx=svc.render_context,
+                              description=disclaimer, ctx=svc.render_context,
                               query="" if raw is None else f"?{urlencode({CURSOR: raw})}",
                               older=_older(request, found.older))
     body = render(found.stories, about, _abs(svc), lambda v: _summary(svc, v))
