@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from http.server import BaseHTTPRequestHandler
+from itertools import pairwise
 from typing import Any
 
 import httpx
@@ -374,3 +375,18 @@ def test_a_webhook_endpoint_is_changed_narrowed_deactivated_and_deleted_through_
     assert r.status_code == 303 and r.headers["location"].startswith(f"/admin/companies/{company_id}")
     assert services.webhooks.list_endpoints(company_id) == []
     assert admin.get(page).status_code == 404
+
+
+@pytest.mark.parametrize("days", [1, 7, 14, 30, 90, 366])
+def test_usage_chart_day_labels_never_touch_and_today_is_labelled(days: int) -> None:
+    today = date(2026, 12, 3)
+    report = {"per_day": {"2026-12-01": {"feed": 3}}, "by_channel": {"feed": 3}}
+    chart = usage_chart(report, days, today)
+    xs = [label["x"] for label in chart["labels"]]
+    assert xs == sorted(xs) and chart["labels"][-1]["text"] == "12-03"
+    # centred labels: two neighbours are clear of each other when their centres are a label's width apart
+    assert all(b - a >= chart["label_width"] for a, b in pairwise(xs))
+    half = chart["label_width"] / 2
+    assert xs[0] - half >= 0 and xs[-1] + half <= chart["width"]  # none cut at the edges
+    assert len(xs) >= min(days, 7)  # still a useful number of them
+    assert all(b["x"] + b["w"] <= chart["width"] for b in chart["bars"])

@@ -11,6 +11,7 @@ they are shown), and never again; reloading that page makes nothing twice.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from datetime import timedelta
 from typing import Any
@@ -48,7 +49,8 @@ posting = [Depends(sessions.require_csrf)]
 PREVIEW_SIZE = 50  # the product preview tests a filter against this many recent published stories
 LIST_FIELDS = ("categories", "dossiers", "languages", "subjects", "places")
 MEDIA_TYPES = ("text", "picture")
-CHANNEL_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
+# Mid-tone bar colours that stand 3:1 against both the light and the dark page; no red (it means flash or kill).
+CHANNEL_COLOURS = ("#2f74c9", "#168a74", "#b97800", "#8456d6", "#6f7a87", "#c0468f", "#6d8a12", "#a5623c")
 # Fixed messages after a redirect: the query names one, so nothing a link carries is echoed.
 # The values are msgids: the message is shown in the reader's UI language.
 NOTICES = {"company": N_("Company saved."), "product": N_("Product saved."), "revoked": N_("API key revoked."),
@@ -672,6 +674,11 @@ def requests_list(request: Request, svc: Services = Depends(services)) -> Respon
 # ---- usage ----------------------------------------------------------------------------------------------
 
 
+CHART_PLOT_WIDTH = 640  # SVG user units; the figure scales to the page width, text and all
+LABEL_SIZE = 11  # the day labels' font size, in the same units
+LABEL_GAP = 6  # the least room between two day labels
+
+
 def usage_chart(report: dict[str, Any], days: int, today: Any) -> dict[str, Any]:
     """A stacked bar per day (every day of the range, empty ones too), one colour per channel; the
     numbers the template draws as an inline SVG."""
@@ -680,11 +687,14 @@ def usage_chart(report: dict[str, Any], days: int, today: Any) -> dict[str, Any]
     channels = sorted(report["by_channel"], key=lambda c: (-report["by_channel"][c], c))
     colours = {c: CHANNEL_COLOURS[i % len(CHANNEL_COLOURS)] for i, c in enumerate(channels)}
     top = max((sum(per_day.get(d, {}).values()) for d in day_list), default=0) or 1
-    height, bar_w, gap, left, bottom = 200, 14, 4, 40, 30
-    width = left + len(day_list) * (bar_w + gap) + 10
+    # The plot is as wide at 7 days as at 366 (the bars share it), so the page does not jump with the range.
+    # the right margin holds half of today's label when its bar is the last, narrow one
+    height, plot_w, left, right, bottom = 200, CHART_PLOT_WIDTH, 40, 24, 30
+    slot = plot_w / len(day_list)
+    bar_w = round(max(1.0, slot * 0.7), 1)
     bars = []
     for i, day in enumerate(day_list):
-        x = left + i * (bar_w + gap)
+        x = round(left + i * slot + (slot - bar_w) / 2, 1)
         y = height
         for channel in channels:
             count = per_day.get(day, {}).get(channel, 0)
@@ -694,11 +704,23 @@ def usage_chart(report: dict[str, Any], days: int, today: Any) -> dict[str, Any]
             y -= h
             bars.append({"x": x, "y": round(y, 1), "w": bar_w, "h": round(h, 1), "colour": colours[channel],
                          "title": f"{day} {channel}: {count}"})
-    labels = [{"x": left + i * (bar_w + gap) + bar_w / 2, "text": day[5:]}
-              for i, day in enumerate(day_list) if i % max(1, len(day_list) // 10) == 0 or i == len(day_list) - 1]
-    return {"width": width, "height": height + bottom, "base": height, "left": left, "top": top, "bars": bars,
-            "labels": labels, "legend": [(c, colours[c], report["by_channel"][c]) for c in channels],
+    # A label every `step` days, counted back from today (always labelled), with `step` the fewest days
+    # whose slots are wider than a label and its gap: labels never touch, whatever the range.
+    label_w = _label_width(len("12-31"))
+    step = max(1, math.ceil((label_w + LABEL_GAP) / slot))
+    last = len(day_list) - 1
+    labels = [{"x": round(left + i * slot + slot / 2, 1), "text": day[5:]}
+              for i, day in enumerate(day_list) if (last - i) % step == 0]
+    return {"width": left + plot_w + right, "height": height + bottom, "base": height, "left": left, "top": top,
+            "bars": bars, "labels": labels, "label_size": LABEL_SIZE, "label_width": label_w,
+            "legend": [(c, colours[c], report["by_channel"][c]) for c in channels],
             "days": day_list, "totals": Counter({d: sum(per_day.get(d, {}).values()) for d in day_list})}
+
+
+def _label_width(chars: int) -> float:
+    """How wide a day label ("12-03") draws at LABEL_SIZE: digits and the dash are about 0.6 em in the
+    system sans fonts; 0.62 errs wide."""
+    return chars * LABEL_SIZE * 0.62
 
 
 @router.get("/companies/{company_id}/usage")
