@@ -12,14 +12,13 @@ from __future__ import annotations
 import gettext
 from collections.abc import Callable
 from functools import cache
-from io import BytesIO
 from typing import Any
 
 from jinja2.ext import _make_new_gettext, _make_new_ngettext, _make_new_npgettext, _make_new_pgettext
 from starlette.requests import Request
 
 from newsflow.formats.html import text_direction
-from newsflow.web.i18n.catalogs import compile_po, po_path
+from newsflow.web.i18n.catalogs import load, po_path
 
 LANGUAGES = {"en": "English", "tr": "Türkçe", "ar": "العربية"}
 DEFAULT = "en"
@@ -50,15 +49,10 @@ def negotiate(request: Request) -> str:
 
 @cache
 def catalog(lang: str) -> gettext.NullTranslations:
-    """The catalog of `lang`: its compiled .mo when that is at least as new as the .po (an installed
-    wheel), else the .po compiled in memory (a checkout, where only the .po is kept)."""
+    """The catalog of `lang`, loaded once (see catalogs.load: the .mo, or the .po compiled in memory)."""
     if lang == DEFAULT or lang not in LANGUAGES:
         return gettext.NullTranslations()  # the msgids are the English texts
-    po = po_path(lang)
-    mo = po.with_suffix(".mo")
-    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
-        return gettext.GNUTranslations(BytesIO(mo.read_bytes()))
-    return gettext.GNUTranslations(BytesIO(compile_po(po)))
+    return load(po_path(lang))
 
 
 class Translator:

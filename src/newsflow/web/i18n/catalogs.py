@@ -1,10 +1,11 @@
-"""Compiling a gettext catalog (.po) into its binary form (.mo) with Babel.
+"""Loading a gettext catalog, and compiling one (.po) into its binary form (.mo) with Babel.
 
-Its own module with nothing but Babel imported, so the package build (setup.py) runs the very code the
-server runs when an editable install has no .mo, or an older one than its .po."""
+Its own module with nothing but Babel and the standard library imported, so the package build
+(setup.py) runs the very code the server runs when a checkout has no .mo, or an older one than its .po."""
 
 from __future__ import annotations
 
+import gettext
 from io import BytesIO
 from pathlib import Path
 
@@ -36,3 +37,12 @@ def compile_all(locale_dir: Path = LOCALE_DIR) -> list[Path]:
         mo.write_bytes(compile_po(po))
         written.append(mo)
     return written
+
+
+def load(po: Path) -> gettext.GNUTranslations:
+    """The catalog of a .po: its compiled .mo beside it when that is at least as new (an installed
+    wheel), else the .po compiled in memory (a checkout or editable install, where the .po is the source)."""
+    mo = po.with_suffix(".mo")
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        return gettext.GNUTranslations(BytesIO(mo.read_bytes()))
+    return gettext.GNUTranslations(BytesIO(compile_po(po)))
