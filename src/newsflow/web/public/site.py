@@ -31,6 +31,7 @@ from newsflow.web.deps import services
 from newsflow.web.guid_paths import Guid, segment
 from newsflow.web.i18n import N_
 from newsflow.web.public import feeds as public_feeds
+from newsflow.web.public import seo
 from newsflow.web.public.memory import rendered
 from newsflow.web.templating import cached, page, private_page
 
@@ -122,7 +123,8 @@ def _home(request: Request, svc: Services) -> Response:
                 box["stories"].append(_view(v))
     base = svc.settings.base_url
     return page(request, "home.html", sections=list(sections.values()), dossiers=list(dossiers.values())[:6],
-                canonical=base + "/")
+                canonical=base + "/", json_ld=seo.home_json_ld(svc.settings),
+                og=seo.social(svc.settings, kind="website", url=base + "/"))
 
 
 @router.get("/category/{name}")
@@ -241,7 +243,7 @@ def _story(guid: str, slug: str, request: Request, svc: Services) -> Response:
         "mainEntityOfPage": base + path, "articleSection": v.categories,
         "author": [{"@type": "Person", "name": c.name} for c in v.contributors] or
                   [{"@type": "Organization", "name": svc.settings.agency_name}],
-        "publisher": {"@type": "Organization", "name": svc.settings.agency_name, "url": base + "/"},
+        "publisher": seo.organization(svc.settings),
         "isAccessibleForFree": True}
     if photo:
         json_ld["image"] = [base + photo.src]
@@ -251,6 +253,8 @@ def _story(guid: str, slug: str, request: Request, svc: Services) -> Response:
     lang = v.language.split("-")[0] if v.language.split("-")[0] in i18n.LANGUAGES else None
     return page(request, "story.html", lang=lang, disclaimer=DISCLAIMER, s=_view(v), summary=summary, photo=photo,
                 translations=translations, canonical=base + path, alternates=alternates, json_ld=json_ld,
+                og=seo.social(svc.settings, kind="article", url=base + path,
+                              image=base + photo.src if photo else None, language=v.language),
                 story_dir=i18n.direction(v.language))
 
 
