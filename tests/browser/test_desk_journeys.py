@@ -36,13 +36,14 @@ def test_editor_publishes_updates_and_kills_a_public_story(browser: Browser, pag
     page.wait_for_url("**/desk/stories/new")
     page.get_by_label("Headline (required)").fill(headline)
     page.get_by_label("Spot (standfirst shown in lists)").fill("The crossing replaces a ferry lost to the floods.")
-    page.get_by_label(re.compile(r"^Body \(HTML")).fill(BODY)
+    page.get_by_role("button", name="HTML", exact=True).click()  # the body's HTML source, beside the editor
+    page.locator("#f-body_html").fill(BODY)
     page.get_by_label("Dateline").fill("VILA NOVA, Mozambique")
     page.get_by_label("Sections").fill("World, Africa")
     page.get_by_label("Contributor 1 name").fill("Browser Reporter")
     page.get_by_label("Contributor 1 place").fill("Vila Nova")
+    page.get_by_text("Urgency, embargo and public site").click()  # a folded section
     page.get_by_role("checkbox", name=re.compile(r"Public: part of the public website")).check()
-    shot(page, "desk-editor")
 
     page.get_by_role("button", name="Publish").click()
     page.wait_for_url(re.compile(r"/desk/stories/[^/?]+\?done=published"))
@@ -67,6 +68,7 @@ def test_editor_publishes_updates_and_kills_a_public_story(browser: Browser, pag
     assert shown == new_headline
     assert public_url != first_url, "the slug should follow the new headline"
 
+    page.get_by_role("link", name="Kill…").click()  # from the actions bar: opens the folded kill form
     page.get_by_label("Reason subscribers will read (required)").fill("Opening postponed; do not use.")
     page.get_by_role("button", name="Kill this story everywhere").click()
     page.wait_for_url(re.compile(r"\?done=kill"))
