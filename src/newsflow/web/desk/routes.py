@@ -14,7 +14,6 @@ from typing import Any, BinaryIO
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response, StreamingResponse
-from markupsafe import Markup
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
@@ -22,7 +21,17 @@ from starlette.exceptions import HTTPException
 
 from newsflow.auth import PUBLISH_ROLES, STAFF_ROLES
 from newsflow.errors import Conflict, FieldError
-from newsflow.model import URGENCY_LABELS, ItemKind, Photo, PubStatus, Role, Story, StoryVersion, html_to_text
+from newsflow.model import (
+    HEADLINE_MAX,
+    URGENCY_LABELS,
+    ItemKind,
+    Photo,
+    PubStatus,
+    Role,
+    Story,
+    StoryVersion,
+    html_to_text,
+)
 from newsflow.newsroom.media import MediaError
 from newsflow.ranges import INT32_MAX, whole_number
 from newsflow.services import Services
@@ -252,19 +261,17 @@ def _editor(request: Request, svc: Services, user: User, record: StoryRecord | N
         "section": "stories" if record else "new", "v": shown, "errors": errors or {}, "problem": problem,
         "notice": i18n.request_translator(request).gettext(done) if done else None, "reason": reason,
         "roles": [r.value for r in Role], "kinds": KINDS, "urgencies": sorted(URGENCY_LABELS.items()),
-        "can_publish": user.role in PUBLISH_ROLES, "story_lang": story_lang,
+        "can_publish": user.role in PUBLISH_ROLES, "headline_max": HEADLINE_MAX, "story_lang": story_lang,
         "story_dir": i18n.direction(story_lang)}
     if record is None:
         return _desk_page(request, "desk/editor.html", user, status=status, guid=None, action="/desk/stories/new",
                           state="draft", published=False, killed=False, versions=[], version=0,
-                          modified=None, body_preview=None, **common)
+                          modified=None, **common)
     return _desk_page(request, "desk/editor.html", user, status=status, guid=record.guid,
                       action=f"/desk/stories/{segment(record.guid)}", published=record.published,
                       killed=record.pubstatus == PubStatus.canceled,
                       versions=svc.store.list_versions(record.guid) if record.published else [],
                       version=record.current_version, modified=record.modified,
-                      # the draft's body was sanitized by the model on the way in (sanitize.py)
-                      body_preview=Markup(record.draft.body_html) if record.draft.body_html else None,
                       state=status_of(record), **common)
 
 
