@@ -7,6 +7,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from newsflow import zones
+
 
 def _env(name: str, default: str) -> str:
     return os.environ.get(name) or default
@@ -52,6 +54,8 @@ class Settings:
         default_factory=lambda: int(_number("NEWSFLOW_MAX_IMAGE_MEGAPIXELS", "40") * 1_000_000))
     demo: bool = field(default_factory=lambda: _env("NEWSFLOW_DEMO", "1") not in ("0", "false", "no"))
     agency_name: str = field(default_factory=lambda: _env("NEWSFLOW_AGENCY_NAME", "Newsflow Agency"))
+    # The agency's IANA time zone: pages show times in it to anonymous readers and to users who chose none.
+    time_zone: str = field(default_factory=lambda: _env("NEWSFLOW_TIME_ZONE", zones.DEFAULT))
     base_url: str = field(default_factory=lambda: _env("NEWSFLOW_BASE_URL", "http://127.0.0.1:8000").rstrip("/"))
     ingest_secret: str = field(default_factory=lambda: _env("NEWSFLOW_INGEST_SECRET", ""))
     poll_feeds: tuple[str, ...] = field(default_factory=lambda: tuple(_env("NEWSFLOW_POLL_FEEDS", "").split()))
@@ -114,6 +118,8 @@ class Settings:
         return replace(self, base_url=listener_base_url(host, port))
 
     def __post_init__(self) -> None:
+        if not zones.is_known(self.time_zone):
+            raise ValueError(f"NEWSFLOW_TIME_ZONE={self.time_zone!r} is not an IANA time zone (e.g. Europe/Istanbul)")
         if self.log_format not in ("json", "text"):
             raise ValueError(f"NEWSFLOW_LOG_FORMAT={self.log_format!r}: use json or text")
         if not self.ready_max_lag >= 0:  # also NaN: a negative limit would make every node unready

@@ -82,11 +82,12 @@ class User:
     password_hash: str | None
     active: bool
     company_id: str | None = None  # the subscriber company of a portal user; None for staff
+    time_zone: str | None = None  # the IANA zone the person reads times in; None: the agency's
 
 
 def _user(row: Any) -> User:
     return User(id=row.id, email=row.email, name=row.name, role=row.role, password_hash=row.password_hash,
-                active=row.active, company_id=row.company_id)
+                active=row.active, company_id=row.company_id, time_zone=row.time_zone)
 
 
 def new_guid(now: datetime | None = None) -> str:
@@ -594,8 +595,9 @@ class Store:
             return [_user(row) for row in conn.execute(query)]
 
     def update_user(self, user_id: str, **values: Any) -> User:
-        """Change name, role, company_id, active or password_hash; deactivating also stops its tokens."""
-        allowed = {"name", "role", "company_id", "active", "password_hash"}
+        """Change name, role, company_id, active, password_hash or time_zone; deactivating also stops its
+        tokens."""
+        allowed = {"name", "role", "company_id", "active", "password_hash", "time_zone"}
         unknown = set(values) - allowed
         if unknown:
             raise ValueError(f"not user fields: {sorted(unknown)}")

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
+from newsflow import zones
 from newsflow.web import i18n, sessions
 from newsflow.web.conditional import cached
 from newsflow.web.guid_paths import segment
@@ -41,15 +42,12 @@ def _json_ld(value: Any) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-DEFAULT_ZONE = "UTC"  # until the reader or the agency names one
-
-
 def _zone(ctx: Context) -> ZoneInfo:
-    name = ctx.get("zone") or DEFAULT_ZONE
+    name = ctx.get("zone") or zones.DEFAULT
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):  # a zone the tz database of this node lacks
+        return ZoneInfo(zones.DEFAULT)
 
 
 def _aware(value: datetime) -> datetime:
@@ -96,10 +94,13 @@ def context(request: Request, **values: Any) -> dict[str, Any]:
     svc = request.app.state.services
     lang = values.pop("lang", None) or i18n.negotiate(request)
     agency = svc.settings.agency_name
+    # the signed-in reader's zone once a face has looked them up (public pages, shared by every reader
+    # through caches, never do: they show the agency's)
+    user = request.scope.get("nf.user")
     return {"request": request, "agency": agency, "lang": lang, "dir": i18n.direction(lang),
             "ui_lang": lang, **i18n.template_functions(lang), "languages": i18n.LANGUAGES,
             "base_url": svc.settings.base_url, "canonical": None, "alternates": [], "head_extra": None,
-            "noindex": False, **values}
+            "noindex": False, "zone": getattr(user, "time_zone", None) or svc.settings.time_zone, **values}
 
 
 PRIVATE = "private, no-store"  # a page for one session: its CSRF token or its reader's own data
@@ -121,6 +122,6 @@ def page(request: Request, template: str, *, status: int = 200, cache: str = "pu
     headers = {"Cache-Control": cache, "Content-Language": ctx["lang"], "Vary": "Cookie, Accept-Language"}
     response = cached(request, body, "text/html; charset=utf-8", headers, status)
     if request.query_params.get("lang") in i18n.LANGUAGES:  # the switch remembers the choice
-        response.set_cookie(i18n.COOKIE, ctx["ui_lang"], max_age=365 * 24 * 3600, samesite="lax", path="/")
+        i18n.remember(response, ctx["ui_lang"])
     sessions.save(request, response)
     return response

@@ -226,7 +226,8 @@ async def logout(request: Request) -> Response:
 # ---- changing one's own password ------------------------------------------------------------------------
 
 
-def _require_signed_in(request: Request) -> User:
+def require_signed_in(request: Request) -> User:
+    """Anyone signed in, whatever the role (their own password and settings)."""
     user = current_user(request)
     if user is None:
         raise _sign_in_first(request)
@@ -238,12 +239,12 @@ def _password_form(request: Request, user: User, *, error: str | None = None, st
 
 
 @router.get("/password")
-def password_form(request: Request, user: User = Depends(_require_signed_in)) -> Response:
+def password_form(request: Request, user: User = Depends(require_signed_in)) -> Response:
     return _password_form(request, user)
 
 
 @router.post("/password", dependencies=[Depends(sessions.require_csrf)])
-async def change_password(request: Request, user: User = Depends(_require_signed_in),
+async def change_password(request: Request, user: User = Depends(require_signed_in),
                           svc: Services = Depends(services)) -> Response:
     """The signed-in person's own password. Every session and staff token of the account ends with the
     change (a thief's copy of a cookie or token is out too); this browser gets a fresh session."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from newsflow.model import Event
@@ -40,7 +40,8 @@ def frame(row: dict[str, Any]) -> str:
 
 
 def _stamp(when: datetime) -> str:
-    return when.strftime("%d.%m.%Y %H:%M")
+    # one frame goes to every tab, whatever its reader's language and zone: desk-live.js formats it
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).isoformat()
 
 
 class LiveView:

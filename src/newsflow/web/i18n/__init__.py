@@ -16,6 +16,7 @@ from typing import Any
 
 from jinja2.ext import _make_new_gettext, _make_new_ngettext, _make_new_npgettext, _make_new_pgettext
 from starlette.requests import Request
+from starlette.responses import Response
 
 from newsflow.formats.html import text_direction
 from newsflow.web.i18n.catalogs import load, po_path
@@ -45,6 +46,11 @@ def negotiate(request: Request) -> str:
         if tag in LANGUAGES:
             return tag
     return DEFAULT
+
+
+def remember(response: Response, lang: str) -> None:
+    """Keep `lang` as the reader's choice (the language switch, /account) for a year."""
+    response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", path="/")
 
 
 @cache

@@ -141,3 +141,18 @@ INTERESTS: dict[str, str] = {
     "culture": N_("Culture"),
     "photos": N_("Photos"),
 }
+
+# the regions a time zone list is grouped by (newsflow.zones)
+REGIONS: dict[str, str] = {
+    "UTC": N_("Coordinated Universal Time"),
+    "Africa": N_("Africa"),
+    "America": N_("Americas"),
+    "Antarctica": N_("Antarctica"),
+    "Arctic": N_("Arctic"),
+    "Asia": N_("Asia"),
+    "Atlantic": N_("Atlantic"),
+    "Australia": N_("Australia"),
+    "Europe": N_("Europe"),
+    "Indian": N_("Indian Ocean"),
+    "Pacific": N_("Pacific"),
+}

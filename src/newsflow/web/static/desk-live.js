@@ -13,6 +13,12 @@
     lost: state.dataset.lost || "Live: connection lost, reconnecting…",
     last: state.dataset.last || "Live: last event #{seq} ({kind}).",
   };
+  // an event's time as the server-drawn rows show it: the reader's locale and zone, the zone named
+  const when = new Intl.DateTimeFormat(table.dataset.locale || undefined, {
+    // (dateStyle cannot be combined with timeZoneName, so the parts are named one by one)
+    year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
+    timeZone: table.dataset.zone || "UTC", timeZoneName: "short",
+  });
   const source = new EventSource("/desk/events?after=" + encodeURIComponent(table.dataset.after || "0"));
 
   function cell(text) {
@@ -31,7 +37,7 @@
     link.textContent = ev.headline;
     link.dir = "auto"; // a headline keeps its own direction whatever the UI's is
     story.appendChild(link);
-    row.append(cell(String(ev.seq)), cell(ev.created), cell(ev.kind), story, cell(String(ev.version)));
+    row.append(cell(String(ev.seq)), cell(when.format(new Date(ev.created))), cell(ev.kind), story, cell(String(ev.version)));
     body.insertBefore(row, body.firstChild);
     while (body.rows.length > 200) body.deleteRow(-1);
     state.textContent = words.last.replace("{seq}", String(ev.seq)).replace("{kind}", ev.kind);
