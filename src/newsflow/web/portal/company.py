@@ -69,11 +69,9 @@ def _page(request: Request, svc: Services, template: str, tab: str, *, status: i
     done = request.query_params.get("done", "")
     values.setdefault("errors", {})
     values.setdefault("v", {})
-    response = _render(request, template, user, svc, section="company", tab=tab, company=company,
-                       done=done if done in DONE else None, shown=sessions.session(request).take(sessions.SHOWN),
-                       limits=LIMITS, **values)
-    response.status_code = status
-    return response
+    return _render(request, template, user, svc, status=status, section="company", tab=tab, company=company,
+                   done=done if done in DONE else None, shown=sessions.session(request).take(sessions.SHOWN),
+                   limits=LIMITS, **values)
 
 
 def _back(path: str, done: str | None = None) -> Response:
