@@ -21,6 +21,7 @@ from newsflow.services import Services
 from newsflow.web import api_docs, contract, errors, fastfeed, security_headers
 from newsflow.web.account.login import router as login_router
 from newsflow.web.account.settings import router as account_router
+from newsflow.web.account.reset import router as reset_router
 from newsflow.web.admin import routes as admin_face
 from newsflow.web.api import admin, ingest, items, media, newsroom, queue, search, subscriber, users, webhooks
 from newsflow.web.desk.live import LiveView
@@ -141,6 +142,7 @@ def create_app(svc: Services | None = None) -> FastAPI:
     app.include_router(public_site.router)
     app.include_router(login_router)
     app.include_router(account_router)
+    app.include_router(reset_router)
     app.include_router(desk_router)
     app.include_router(desk_editor_router)  # the editor's clean and preview helpers
     app.include_router(admin_face.router)

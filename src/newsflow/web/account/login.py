@@ -27,10 +27,11 @@ from newsflow.services import Services
 from newsflow.store import User
 from newsflow.store import credentials as stored
 from newsflow.web import i18n, sessions
+from newsflow.web.account.reset import offered as reset_offered
 from newsflow.web.deps import services
 from newsflow.web.i18n import N_
 from newsflow.web.ratelimit import RateLimiter
-from newsflow.web.templating import private_page
+from newsflow.web.templating import env, private_page
 
 router = APIRouter(include_in_schema=False)
 
@@ -161,8 +162,23 @@ def require_company_admin(request: Request) -> User:
     return user
 
 
+def faces_of(user: User) -> tuple[str, ...]:
+    """The faces an account may open, the one it lands on after sign-in first: an admin runs /admin and
+    may use the desk too; other staff work at /desk; a subscriber company's people at /portal."""
+    if user.role == "admin":
+        return ("/admin", "/desk")
+    if user.role in STAFF_ROLES:
+        return ("/desk",)
+    if user.role in COMPANY_ROLES and user.company_id:
+        return ("/portal",)
+    return ()
+
+
+env.globals["faces_of"] = faces_of  # templates/_faces_nav.html links the same faces
+
+
 def _home(user: User) -> str:
-    return "/desk" if user.role in STAFF_ROLES else "/"
+    return next(iter(faces_of(user)), "/")
 
 
 # ---- the pages -----------------------------------------------------------------------------------------
@@ -170,7 +186,9 @@ def _home(user: User) -> str:
 
 def _form(request: Request, *, email: str = "", next_path: str = "", error: str | None = None,
           status: int = 200) -> Response:
-    return private_page(request, "login.html", status=status, email=email, next_path=next_path, error=error)
+    # "Forgot your password?" only where a link can be mailed (web.account.reset)
+    return private_page(request, "login.html", status=status, email=email, next_path=next_path, error=error,
+                        can_reset=reset_offered(request.app.state.services))
 
 
 @router.get("/login")

@@ -266,6 +266,27 @@ async def activate_user(user_id: str, request: Request, svc: Services = Depends(
     return await _set_active(request, svc, user_id, True)
 
 
+@router.post("/users/{user_id}/reset-password", dependencies=posting)
+async def reset_user_password(user_id: str, request: Request, svc: Services = Depends(services)) -> Response:
+    """A new generated password for someone who forgot theirs, shown once; every session and token of
+    the account ends (accounts.reset_password). One's own password is changed at /password instead."""
+    form = await request.form()
+    try:
+        user: User = svc.store.get_user(user_id)
+    except NotFound:
+        raise HTTPException(404, "no such user") from None
+    by = request.scope.get("nf.user")
+    if by is not None and by.id == user.id:
+        raise HTTPException(409, "change your own password at /password")
+    _, password = await run_in_threadpool(accounts.reset_password, svc.store, user.id)
+    t = i18n.request_translator(request)
+    shown = {"what": t.gettext("New password for %(email)s", email=user.email), "secret": password,
+             "hint": t.gettext("Pass it on to the person now: it is not stored and will not be shown again. "
+                               "Every session and API token of the account has ended.")}
+    back = safe_next(forms.text(form, "back", 300), "/admin/users")
+    return sessions.show_once(request, back if back.startswith("/admin/") else "/admin/users", shown)
+
+
 # ---- staff tokens ----------------------------------------------------------------------------------------
 
 
