@@ -20,12 +20,12 @@ from newsflow.ops.requests import RequestLog
 from newsflow.services import Services
 from newsflow.web import api_docs, contract, errors, fastfeed, security_headers
 from newsflow.web.account.login import router as login_router
-from newsflow.web.account.settings import router as account_router
 from newsflow.web.account.reset import router as reset_router
+from newsflow.web.account.settings import router as account_router
 from newsflow.web.admin import routes as admin_face
 from newsflow.web.api import admin, ingest, items, media, newsroom, queue, search, subscriber, users, webhooks
-from newsflow.web.desk.live import LiveView
 from newsflow.web.desk.editor import router as desk_editor_router
+from newsflow.web.desk.live import LiveView
 from newsflow.web.desk.routes import router as desk_router
 from newsflow.web.fastfeed import FastFeed
 from newsflow.web.guid_paths import GuidPaths
