@@ -43,6 +43,7 @@ from newsflow.web.desk.live import LiveView, event_rows
 from newsflow.web.guid_paths import Guid, segment
 from newsflow.web.i18n import N_, Translator, words
 from newsflow.web.templating import private_page
+from newsflow.web.wire_view import WireRow, desk_row
 
 router = APIRouter(include_in_schema=False)
 
@@ -223,26 +224,40 @@ def _desk_page(request: Request, template: str, user: User, *, status: int = 200
 @router.get("/desk")
 def story_list(request: Request, status: str = "", category: str = "", language: str = "",
                user: User = Depends(require_staff), svc: Services = Depends(services)) -> Response:
+    """The most recently changed stories as the wire list (templates/_wire_screen.html), every status
+    labelled; static/wire.js replaces a row live when the log announces its story."""
+    last_seq = svc.store.last_seq()  # before the read: an event written meanwhile is sent again, not lost
     records = svc.store.list_stories(limit=LIST_SIZE)
     rows, categories, languages = [], set(), set()
     for record in records:
         draft = record.draft
         categories.update(draft.categories)
         languages.add(draft.language)
-        row = {"guid": record.guid, "headline": draft.headline, "status": status_of(record),
-               "version": record.current_version, "urgency": draft.urgency, "categories": draft.categories,
-               "language": draft.language, "dir": i18n.direction(draft.language), "modified": record.modified,
-               "embargo": draft.embargo}
-        if status and row["status"] != status:
+        if status and status_of(record) != status:
             continue
         if category and category not in draft.categories:
             continue
         if language and draft.language != language:
             continue
-        rows.append(row)
+        rows.append(_wire_row(record, svc))
     return _desk_page(request, "desk/list.html", user, section="stories", rows=rows, statuses=STATUSES,
-                      categories=sorted(categories), languages_seen=sorted(languages),
+                      categories=sorted(categories), languages_seen=sorted(languages), last_seq=last_seq,
                       filters={"status": status, "category": category, "language": language})
+
+
+def _wire_row(record: StoryRecord, svc: Services) -> WireRow:
+    return desk_row(record.guid, record.draft, status_of(record), record.current_version, record.modified,
+                    svc.render_context)
+
+
+@router.get("/desk/stories/{guid}/row")
+def story_row(guid: Guid, request: Request, user: User = Depends(require_staff),
+              svc: Services = Depends(services)) -> Response:
+    """One row of the list alone, for a story the log announces while the list is open."""
+    record = svc.store.find_story(guid)
+    if record is None:
+        raise HTTPException(404, f"no story {guid!r}")
+    return _desk_page(request, "_wire_row.html", user, r=_wire_row(record, svc))
 
 
 def _editor(request: Request, svc: Services, user: User, record: StoryRecord | None, values: dict[str, Any], *,

@@ -100,7 +100,7 @@ def wire(request: Request, before: str | None = Query(None, description="Cursor:
     found = svc.store.get_versions([(h.guid, h.version) for h in result.hits])
     rows = [portal_row(found[(h.guid, h.version)], svc.render_context) for h in result.hits
             if (h.guid, h.version) in found]
-    return _render(request, "portal/wire.html", user, svc, rows=rows, hits=result.hits, facets=result.facets,
+    return _render(request, "portal/wire.html", user, svc, rows=rows, facets=result.facets,
                    params=params, next_before=next_before, paged=before is not None, section="wire",
                    formats=[OUTPUTS[f] for f in DOWNLOAD_FORMATS], zip_max=ZIP_MAX)
 

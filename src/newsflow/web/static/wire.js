@@ -210,6 +210,7 @@
     if (want.urgency && Number(row.dataset.urgency) > Number(want.urgency)) return false;
     if (want.category && row.dataset.categories.split("\n").indexOf(want.category) < 0) return false;
     if (want.dossier && row.dataset.dossier !== want.dossier) return false;
+    if (want.status && row.dataset.state !== want.status) return false;
     return true;
   }
 
