@@ -488,3 +488,96 @@ def test_a_public_page_is_rendered_once_per_change_not_once_per_reader(
     services.public.set_urgency(3, by="admin")  # a rule change is a change too
     client.get("/")
     assert len(renders) == 4
+
+
+# ---- what search engines and link previews read --------------------------------------------------------
+
+
+def meta_tags(html: str) -> dict[str, str]:
+    """The page's <meta property|name=… content=…> tags by property or name (the last one wins)."""
+    found = {}
+    for tag, attrs in parse(html).tags:
+        key = attrs.get("property") or attrs.get("name")
+        if tag == "meta" and key and attrs.get("content") is not None:
+            found[key] = attrs["content"] or ""
+    return found
+
+
+def json_ld(html: str) -> list[dict[str, Any]]:
+    """Every JSON-LD object of the page, @graph members one by one."""
+    objects: list[dict[str, Any]] = []
+    for text in parse(html).scripts:
+        data = json.loads(text)  # invalid JSON fails here
+        assert data["@context"] == "https://schema.org"
+        objects += data.get("@graph", [data])
+    return objects
+
+
+def absolute_urls(value: Any) -> list[str]:
+    """Every string in a JSON-LD value that looks like an address (the schema.org @context aside)."""
+    if isinstance(value, dict):
+        return [u for k, v in value.items() if k != "@context" for u in absolute_urls(v)]
+    if isinstance(value, list):
+        return [u for v in value for u in absolute_urls(v)]
+    return [value] if isinstance(value, str) and "://" in value else []
+
+
+def test_home_names_the_agency_and_its_search_in_json_ld(client: TestClient, services: Services) -> None:
+    base = services.settings.base_url
+    publish(services, public=True)
+    objects = {o["@type"]: o for o in json_ld(client.get("/").text)}
+    org, site = objects["Organization"], objects["WebSite"]
+    assert org["name"] == services.settings.agency_name and org["url"] == base + "/"
+    assert org["logo"]["@type"] == "ImageObject" and org["logo"]["url"] == base + "/static/logo.png"
+    logo = client.get(org["logo"]["url"].removeprefix(base))
+    assert logo.status_code == 200 and logo.headers["content-type"] == "image/png"
+    assert site["url"] == base + "/" and site["publisher"] == {"@id": org["@id"]}
+    action = site["potentialAction"]
+    assert action["@type"] == "SearchAction" and action["query-input"] == "required name=search_term_string"
+    template = action["target"]["urlTemplate"]
+    assert template == base + "/search?q={search_term_string}"
+    found = client.get(template.removeprefix(base).replace("{search_term_string}", "harbour"))
+    assert found.status_code == 200 and "Harbour reopens after storm" in found.text
+    assert all(u.startswith(base + "/") for u in absolute_urls(list(objects.values())))
+
+
+def test_home_has_open_graph_and_twitter_card_tags(client: TestClient, services: Services) -> None:
+    base = services.settings.base_url
+    tags = meta_tags(client.get("/").text)
+    assert tags["og:type"] == "website" and tags["og:url"] == base + "/"
+    assert tags["og:site_name"] == services.settings.agency_name
+    assert tags["og:title"] and tags["og:description"] and tags["description"] == tags["og:description"]
+    assert tags["og:image"] == base + "/static/logo.png" and tags["og:image:width"] == "512"
+    assert tags["twitter:card"] == "summary" and tags["twitter:image"] == tags["og:image"]
+
+
+def test_story_publisher_has_a_logo_and_the_photo_makes_the_large_card(client: TestClient,
+                                                                       services: Services) -> None:
+    base = services.settings.base_url
+    v, seed = seed_story(services)
+    html = client.get(story_url(client, v.guid)).text
+    article = next(o for o in json_ld(html) if o["@type"] == "NewsArticle")
+    publisher = article["publisher"]
+    assert publisher["@type"] == "Organization" and publisher["name"] == services.settings.agency_name
+    assert publisher["logo"] == {"@type": "ImageObject", "url": base + "/static/logo.png", "width": 512,
+                                 "height": 512}
+    assert all(u.startswith(base + "/") for u in absolute_urls(article))
+    tags = meta_tags(html)
+    assert tags["og:type"] == "article" and tags["og:title"] == seed.headline
+    assert tags["og:url"] == base + story_url(client, v.guid)
+    assert tags["og:image"] == f"{base}/news/{v.guid}/photo.jpg" and "og:image:width" not in tags
+    assert tags["twitter:card"] == "summary_large_image" and tags["og:locale"] == "en_US"
+    plain = publish(services, headline="Quiet day at the port", public=True)
+    plain_tags = meta_tags(client.get(story_url(client, plain.guid)).text)
+    assert plain_tags["og:image"] == base + "/static/logo.png" and plain_tags["twitter:card"] == "summary"
+
+
+def test_a_corrected_story_is_labelled_with_when(client: TestClient, services: Services) -> None:
+    v = publish(services, headline="Ferry timetable changes", public=True)
+    assert "Correction" not in client.get(story_url(client, v.guid)).text
+    fixed = services.newsroom.correct(v.guid, "The ferry leaves at nine, not ten.")
+    html = client.get(story_url(client, v.guid)).text
+    label = re.search(r'<p class="corrected"[^>]*>(.*?)</p>', html, re.S)
+    assert label, "no correction label on the corrected story"
+    assert "Correction" in label.group(1)
+    assert f'datetime="{fixed.version_created.isoformat()}"' in label.group(1)
