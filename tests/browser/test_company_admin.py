@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from tests.browser.conftest import NEWSFLOW, Site, assert_accessible, assert_no_sideways_scroll, shot
+from tests.browser.conftest import NEWSFLOW, PHONE, VIEWPORT, Site, assert_accessible, assert_no_sideways_scroll, shot
 from tests.browser.journeys import site_env, unique
 
 if TYPE_CHECKING:
@@ -65,6 +65,10 @@ def test_a_company_admin_makes_and_revokes_a_key_and_adds_a_colleague(page: Page
     secret = (page.locator("#secret").text_content() or "").strip()
     assert secret.startswith("nfk_"), secret
     _checked(page)
+    shot(page, "portal-company-keys")
+    page.set_viewport_size(PHONE)  # the long secret wraps on a phone instead of widening the page
+    assert_no_sideways_scroll(page)
+    page.set_viewport_size(VIEWPORT)
     feed = f"{site.url}/v1/feed"
     assert httpx.get(feed, headers={"Authorization": f"Bearer {secret}"}, timeout=10).status_code == 200
     page.reload()
@@ -93,3 +97,10 @@ def test_a_company_admin_makes_and_revokes_a_key_and_adds_a_colleague(page: Page
         page.get_by_role("link", name=tab, exact=True).click()
         page.wait_for_url(re.compile(rf"/portal/company/{tab.lower()}"))
         _checked(page)
+
+    page.goto("/portal/company/users?lang=ar")  # right to left, in the Arabic catalog
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.get_by_role("link", name="شركتكم").count() == 1
+    _checked(page)
+    page.set_viewport_size(PHONE)
+    assert_no_sideways_scroll(page)
