@@ -11,7 +11,7 @@
     button.addEventListener("click", function () {
       var text = target.textContent;
       var done = function () {
-        said(status ? status.getAttribute("data-copied") + ": " + text.slice(0, 40) : "");
+        said(status ? status.getAttribute("data-copied") : "");  // not the text: it may be a secret
         button.classList.add("copied");
       };
       if (navigator.clipboard && window.isSecureContext) {
