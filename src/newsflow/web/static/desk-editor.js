@@ -343,6 +343,8 @@
   }
 
   document.querySelectorAll("button[data-preview]").forEach(function (button) {
+    if (!dialog || !dialog.showModal) return;
+    button.hidden = false; // the page offers them hidden: without this script they could not work
     button.addEventListener("click", function () {
       const fields = formFields();
       fields.set("view", button.dataset.preview);
