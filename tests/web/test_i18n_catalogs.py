@@ -55,6 +55,15 @@ def test_the_template_holds_exactly_what_the_code_and_templates_use() -> None:
     assert sorted(listed - used) == [], "in messages.pot but no longer used (update the catalogs)"
 
 
+def test_no_message_hides_inside_an_f_string() -> None:
+    """Babel's Python extractor reads an f-string as one string token: a gettext call inside one would
+    be shown untranslated and never reach the catalog."""
+    hidden = [f"{path.relative_to(ROOT)}:{n}" for path in (ROOT / "src").rglob("*.py")
+              for n, line in enumerate(path.read_text().splitlines(), 1)
+              if re.search(r"""\bf(["'])[^"']*\{[^}]*\b(p|n)?gettext\(""", line)]
+    assert hidden == []
+
+
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_every_message_is_translated_with_the_same_placeholders(lang: str) -> None:
     template = {_key(m.context, str(m.id)) for m in _messages(LOCALE_DIR / "messages.pot")}

@@ -444,7 +444,8 @@ def field_texts(v: StoryVersion, t: Translator) -> list[tuple[str, str]]:
     urgency = URGENCY_LABELS.get(v.urgency)
     status = t.gettext(words.PUBSTATUS[v.pubstatus.value])
     if v.is_correction:
-        status += f" ({t.gettext('correction')})"
+        status += " (" + t.gettext("correction") + ")"
+    level = t.gettext(words.URGENCY[urgency]) if urgency else ""
     return [
         (t.gettext("Item kind"), t.gettext(words.KIND[v.kind.value])),
         (t.gettext("Headline"), v.headline), (t.gettext("Second headline"), v.subheadline or ""),
@@ -456,7 +457,7 @@ def field_texts(v: StoryVersion, t: Translator) -> list[tuple[str, str]]:
         (t.gettext("Keywords"), "\n".join(v.keywords)),
         *((t.gettext(words.STORY_FIELDS[name]), concepts(name)) for name in CONCEPTS),
         (t.gettext("Language"), v.language), (t.gettext("Translations group"), v.translation_group or ""),
-        (t.gettext("Urgency"), f"{v.urgency} {t.gettext(words.URGENCY[urgency]) if urgency else ''}"),
+        (t.gettext("Urgency"), f"{v.urgency} {level}"),
         (t.gettext("Embargo"), v.embargo.isoformat() if v.embargo else ""),
         (t.gettext("Public"), t.gettext("yes") if v.public else t.gettext("no")),
         (t.gettext("Photos, video and audio"),
