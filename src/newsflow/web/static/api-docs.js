@@ -6,7 +6,7 @@
   if (!holder) return;
   var spec = holder.getAttribute("data-spec");
   if (holder.getAttribute("data-viewer") === "swagger" && window.SwaggerUIBundle) {
-    window.SwaggerUIBundle({url: spec, domNode: holder, deepLinking: true, layout: "BaseLayout",
+    window.SwaggerUIBundle({url: spec, domNode: holder, deepLinking: false, layout: "BaseLayout",
                             docExpansion: "list", defaultModelsExpandDepth: 0});
   } else if (window.Redoc) {
     window.Redoc.init(spec, {hideDownloadButton: false}, holder);
