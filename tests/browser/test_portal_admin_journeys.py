@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from tests.browser.conftest import VIEWPORT, Site, server_log, shot
+from tests.browser.conftest import VIEWPORT, Site, assert_accessible, server_log, shot
 from tests.browser.journeys import api, publish_story, sign_in, unique
 from tests.helpers import jpeg
 
@@ -205,20 +205,24 @@ def test_subscriber_sees_a_world_story_arrive_live(browser: Browser, site: Site,
         fields = _story(headline, "World") | {"photos": [_photo(site, "Ferries wait in the harbour")]}
         started = time.monotonic()
         guid = publish_story(site, fields)
-        hit = portal.locator("#wire li.hit").filter(has_text=headline)
+        hit = portal.locator("#wire li.wire-row").filter(has_text=headline)
         remaining = max(0.0, 2.0 - (time.monotonic() - started))
         expect(hit).to_be_visible(timeout=int(remaining * 1000) or 1)
-        assert portal.locator("#wire li.hit").first.get_attribute("data-guid") == guid
-        shot(portal, "portal-wire")
+        assert portal.locator("#wire li.wire-row").first.get_attribute("data-guid") == guid
+        expect(hit.locator("img.wire-thumb")).to_be_visible()  # arrived live with its thumbnail
+        assert_accessible(portal)
 
-        hit.get_by_role("link").click()
+        portal.set_viewport_size({"width": 390, "height": 844})  # narrow: the row's link opens the page
+        hit.locator("a.wire-headline").click()
         portal.wait_for_url(f"**/portal/stories/{guid}")
         assert " ".join((portal.locator("article h1").text_content() or "").split()) == headline
         assert portal.get_by_role("link", name=re.compile("ninjs")).count() >= 1, "no download links"
         photo = portal.locator("section.gallery img").first
         expect(photo).to_be_visible()
         assert portal.evaluate("img => img.naturalWidth", photo.element_handle()) > 0, "the photo did not load"
-        shot(portal, "portal-story")
+        portal.set_viewport_size(VIEWPORT)
+        assert_accessible(portal)
+        shot(portal, "portal-story", phone=True)
     finally:
         ctx.close()
 
@@ -241,6 +245,7 @@ def test_subscriber_never_sees_a_story_outside_its_products(browser: Browser, si
         portal.goto(f"/portal/search?q={word}")
         assert portal.locator("p.total").text_content() == "0 stories", portal.locator("p.total").text_content()
         assert portal.locator("ol.hits li").count() == 0
+        assert_accessible(portal)
 
         response = portal.goto(f"/portal/stories/{guid}")
         assert response is not None and response.status == 404, response and response.status
@@ -282,12 +287,14 @@ def test_a_saved_search_alert_lights_the_badge_live_and_the_portal_reads_arabic(
         portal.get_by_role("link", name=re.compile("^Alerts")).click()
         portal.wait_for_url("**/portal/alerts")
         assert portal.locator("ol.alerts li.new").filter(has_text=headline).is_visible()
+        assert_accessible(portal)
         shot(portal, "portal-alerts")
 
         portal.goto("/portal?lang=ar")
         assert portal.locator("html").get_attribute("dir") == "rtl"
         assert portal.locator("html").get_attribute("lang") == "ar"
         assert portal.get_by_role("heading", level=1).text_content() == "الخدمة الإخبارية"
+        assert_accessible(portal)
         shot(portal, "portal-arabic")
         portal.goto("/portal?lang=en")  # the choice is remembered in a cookie: leave English behind
     finally:
