@@ -138,7 +138,7 @@ def test_zip_holds_only_what_the_company_may_download(client: TestClient, portal
     archive = zipfile.ZipFile(io.BytesIO(r.content))
     bodies = [archive.read(name) for name in archive.namelist()]
     assert len(bodies) == 3  # each of mine once, in the order ticked
-    assert [json.loads(b)["headlines"][0]["value"] for b in bodies] == ["World story 0", "World story 1", "World story 2"]
+    assert [json.loads(b)["headlines"][0]["value"] for b in bodies] == [f"World story {n}" for n in range(3)]
     assert not any(b"Derby" in b or b"Rumour" in b for b in bodies)
     only_theirs = _zip(client, [theirs, "no-such-guid"], token=token)
     assert only_theirs.status_code == 404 and "Derby" not in only_theirs.text
