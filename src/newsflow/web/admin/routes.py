@@ -38,7 +38,7 @@ from newsflow.web.account.login import require_admin, safe_next
 from newsflow.web.api import admin as admin_api
 from newsflow.web.deps import services
 from newsflow.web.i18n import N_, Translator, words
-from newsflow.web.templating import PRIVATE, env, private_page
+from newsflow.web.templating import PRIVATE, context, env, private_page
 from newsflow.wire import archive
 from newsflow.wire.products import ProductFilter, matches
 from newsflow.wire.subscribers import ARCHIVE_DAYS_MAX, SCOPES
@@ -447,8 +447,8 @@ async def preview(request: Request, svc: Services = Depends(services)) -> Respon
     t = i18n.request_translator(request)
     found, errors = _parse_filter(_filter_values(form), t)
     result = await run_in_threadpool(_preview, svc, found) if found is not None else None
-    body = env.get_template("admin/_preview.html").render(preview=result, errors=errors,
-                                                          **i18n.template_functions(t.lang))
+    # a fragment, not a page: the same context as one (the reader's catalog and zone), no layout
+    body = env.get_template("admin/_preview.html").render(context(request, preview=result, errors=errors))
     return Response(body, 200 if found is not None else 422, {"Cache-Control": PRIVATE},
                     "text/html; charset=utf-8")
 
