@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.browser.conftest import PHONE, Site, assert_accessible, assert_no_sideways_scroll, shot
-from tests.browser.journeys import unique
+from tests.browser.journeys import api, publish_story, unique
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -118,3 +118,19 @@ def test_usage_chart_day_labels_do_not_overlap_on_screen(context: BrowserContext
         for (_, right, a), (left, _, b) in pairwise(boxes):
             assert right <= left, f"{days} days at {viewport or 'desktop'}: label {a} overlaps {b}"
         assert boxes[-1][2].strip() == datetime.now(UTC).strftime("%m-%d"), "today is not the last label"
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_a_corrected_story_shows_its_label_legibly_in_both_schemes(page: Page, site: Site, scheme: str) -> None:
+    headline = unique("Ferry timetable changes")
+    guid = publish_story(site, {"headline": headline, "categories": ["World"], "public": True,
+                                "body_html": "<p>The ferry leaves at ten.</p>"})
+    with api(site) as client:
+        corrected = client.post(f"/stories/{guid}/correct", json={"editor_note": "The ferry leaves at nine."})
+    assert corrected.status_code == 201, corrected.text
+    page.emulate_media(color_scheme=scheme)
+    page.goto(f"/news/{guid}")
+    label = page.locator("main .corrected")
+    assert label.is_visible() and "correction" in label.inner_text().lower()  # uppercased by CSS
+    assert label.locator("time").get_attribute("datetime"), "the correction does not say when"
+    assert_accessible(page)  # the badge's colours included
