@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from tests.browser.conftest import Site, assert_accessible, shot
+from tests.browser.conftest import SCREENSHOTS, Site, assert_accessible, shot
 from tests.browser.journeys import publish_story, sign_in, unique
 from tests.web.pastes import DOCS, WORD
 
@@ -124,13 +124,15 @@ def test_the_actions_stay_in_view_and_the_previews_show_the_unsaved_story(page: 
         assert box is not None and 0 <= box["y"] <= (page.viewport_size or {"height": 0})["height"] - box["height"], \
             f"{name} scrolled out of view"
 
+    page.evaluate("window.scrollTo(0, 0)")  # the screenshot below shows the page from its top
     page.get_by_role("button", name="Wire preview").click()
     dialog = page.get_by_role("dialog", name="Wire preview")
     dialog.wait_for()
     assert dialog.locator("h1").inner_text() == headline
     assert "The council thanked residents" in dialog.inner_text()  # the wire has the whole body
     assert_accessible(page)
-    shot(page, "desk-editor-preview")
+    # what the writer sees (a modal over the page), not the full page: the backdrop covers one screen only
+    page.screenshot(path=str(SCREENSHOTS / "desk-editor-preview.png"), animations="disabled")
     dialog.get_by_role("button", name="Close").click()
     assert dialog.is_hidden()
 
