@@ -145,7 +145,7 @@ def test_portal_users_cannot_use_the_desk(client: TestClient, services: Services
     company = services.subscribers.create_company("Daily Paper")
     user = services.store.create_user(email="sub@paper.example", name="Sub", role="subscriber",
                                       password_hash=hash_password(PASSWORD), company_id=company.id)
-    assert sign_in(client, user.email).headers["location"] == "/"
+    assert sign_in(client, user.email).headers["location"] == "/portal"  # a subscriber lands on the portal
     r = client.get("/desk")
     assert r.status_code == 403 and "Not allowed" in r.text
 
