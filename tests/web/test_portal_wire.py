@@ -156,6 +156,9 @@ def test_zip_refuses_bad_requests_naming_the_problem(client: TestClient, portal:
     assert pdf.status_code == 422 and "pdf" in pdf.text
     none = _zip(client, [], token=token)
     assert none.status_code == 422 and "guid" in none.text
+    for odd in ("a\x00b", "x" * 5000):
+        r = _zip(client, [guid, odd], token=token)
+        assert r.status_code == 422 and "not a story id" in r.text
 
 
 def test_zip_entries_validate_and_are_safely_named(client: TestClient, portal: Portal) -> None:

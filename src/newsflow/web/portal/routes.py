@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException
 from newsflow.auth import COMPANY_ROLES
 from newsflow.errors import NotFound
 from newsflow.formats.registry import OUTPUTS, render
-from newsflow.model import ItemKind, PubStatus, StoryVersion, utcnow
+from newsflow.model import GUID_MAX, ItemKind, PubStatus, StoryVersion, utcnow
 from newsflow.newsroom.media import MediaError
 from newsflow.portal import search_query
 from newsflow.ranges import INT64_MAX
@@ -325,6 +325,9 @@ async def download_many(request: Request, user: User = Depends(require_portal),
         raise HTTPException(422, "guid: tick at least one story")
     if len(guids) > ZIP_MAX:
         raise HTTPException(422, f"guid: at most {ZIP_MAX} stories in one download, got {len(guids)}")
+    odd = next((g for g in guids if len(g) > GUID_MAX or "\x00" in g), None)
+    if odd is not None:  # no story has such an id, and a database may refuse to even compare it
+        raise HTTPException(422, f"guid: not a story id: {odd[:80]!r}")
     return await asyncio.to_thread(_zip, svc, user, guids, format)
 
 
