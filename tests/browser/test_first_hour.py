@@ -117,10 +117,18 @@ def test_a_subscriber_made_from_the_readme_lands_on_the_portal(page: Page, site:
     assert page.get_by_text("First Reader").first.is_visible()
     assert_accessible(page)
     shot(page, "first-hour-portal", phone=True)
-    # from the portal back to the public site, which offers the sign-in link to everyone alike
+    # from the portal back to the public site: a page shared by every reader, on which this browser
+    # alone puts its reader's name, faces and sign-out in place of the "Sign in" link
     page.get_by_role("navigation", name="Go to").get_by_role("link", name="Public website").click()
     page.wait_for_url(re.compile(r"/$"))
-    assert page.get_by_role("link", name="Sign in").count() == 1
+    page.get_by_text("Signed in as First Reader").wait_for()
+    assert page.get_by_role("link", name="Sign in").count() == 0
+    assert page.locator("header.site").get_by_role("link", name="Subscriber portal").is_visible()
+    assert_accessible(page)
+    page.locator("header.site").get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/login"))
+    page.goto("/")
+    assert page.get_by_role("link", name="Sign in").is_visible()
 
 
 def test_an_editor_lands_on_the_desk(page: Page, site: Site) -> None:

@@ -67,3 +67,21 @@ def test_the_public_pages_offer_sign_in_and_never_a_readers_name(services: Servi
         assert 'href="/login"' in signed_in and "Person subscriber" not in signed_in
         # the login page offers it too, marked as the page one is on
         assert 'href="/login" aria-current="page"' in TestClient(client.app).get("/login").text
+
+
+def test_a_signed_in_browser_gets_its_own_header_apart_from_the_shared_page(services: Services) -> None:
+    email = _person(services, "admin")
+    with TestClient(create_app(services)) as client:
+        assert client.get("/login/whoami").status_code == 204  # nobody signed in
+        token = csrf_of(client.get("/login").text)
+        r = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token},
+                        follow_redirects=False)
+        assert r.cookies.get("nf_in") == "1"  # the flag static/signed-in.js looks for (no secret in it)
+        assert 'src="/static/signed-in.js"' in client.get("/").text
+        mine = client.get("/login/whoami")
+        assert mine.status_code == 200 and "no-store" in mine.headers["cache-control"]
+        assert "Person admin" in mine.text and 'action="/logout"' in mine.text
+        assert {'href="/admin"', 'href="/desk"'} <= set(re.findall(r'href="[^"]+"', mine.text))
+        client.post("/logout", data={"csrf_token": csrf_of(mine.text)}, follow_redirects=False)
+        gone = client.get("/login/whoami")
+        assert gone.status_code == 204 and "nf_in" in gone.headers.get("set-cookie", "")  # the flag is dropped

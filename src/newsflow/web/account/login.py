@@ -229,6 +229,7 @@ async def login(request: Request, svc: Services = Depends(services)) -> Response
     request.scope["nf.user"] = user
     response = RedirectResponse(safe_next(next_path, _home(user)), 303)
     sessions.save(request, response)
+    _mark_signed_in(request, response, True)
     return response
 
 
@@ -238,7 +239,38 @@ async def logout(request: Request) -> Response:
     request.scope["nf.user"] = None
     response = RedirectResponse("/login", 303)
     sessions.save(request, response)
+    _mark_signed_in(request, response, False)
     return response
+
+
+# ---- who is signed in, for pages everyone shares ----------------------------------------------------------
+
+# The public pages are kept in memory and served alike to every reader, so their header only says
+# "Sign in". A browser that signed in holds this flag (no secret: the session cookie stays HttpOnly),
+# and static/signed-in.js asks /login/whoami for the reader's own header only when the flag is there,
+# so readers who never sign in cost the site no request.
+SIGNED_IN_FLAG = "nf_in"
+
+
+def _mark_signed_in(request: Request, response: Response, signed_in: bool) -> None:
+    secure = request.app.state.services.settings.base_url.startswith("https://")
+    if signed_in:
+        hours = request.app.state.services.settings.session_hours
+        response.set_cookie(SIGNED_IN_FLAG, "1", max_age=hours * 3600, samesite="lax", secure=secure, path="/")
+    else:
+        response.delete_cookie(SIGNED_IN_FLAG, path="/", samesite="lax", secure=secure)
+
+
+@router.get("/login/whoami")
+def whoami(request: Request) -> Response:
+    """The signed-in reader's part of the header (name, faces, sign out) as an HTML fragment; 204 and
+    the flag dropped when nobody is signed in (the session ended elsewhere)."""
+    user = current_user(request)
+    if user is None:
+        response = Response(status_code=204, headers={"Cache-Control": "private, no-store"})
+        _mark_signed_in(request, response, False)
+        return response
+    return private_page(request, "_signed_in.html", user=user)
 
 
 # ---- changing one's own password ------------------------------------------------------------------------
