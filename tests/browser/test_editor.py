@@ -37,6 +37,8 @@ def saved_body(page: Page) -> str:
 
 
 def test_a_body_typed_with_the_toolbar_and_keys_is_saved_as_clean_html(page: Page, site: Site) -> None:
+    refused: list[str] = []  # what the page's Content-Security-Policy blocked, as the console reports it
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     new_story(page, site, unique("Night ferry returns to Porto"))
     body = page.locator("#body-rich")
     assert page.locator("#f-body_html").is_hidden(), "with the script the textarea gives way to the editor"
@@ -84,6 +86,7 @@ def test_a_body_typed_with_the_toolbar_and_keys_is_saved_as_clean_html(page: Pag
     for noise in ("<b>", "<div", "style=", "<br", "<span", "&nbsp;"):
         assert noise not in html, (noise, html)
     assert_accessible(page)  # an existing story's editor
+    assert refused == [], "the editor must work under the faces' CSP (no inline script or style)"
     shot(page, "desk-editor", phone=True)
 
 

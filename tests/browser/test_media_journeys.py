@@ -193,5 +193,7 @@ def test_an_editor_uploads_a_video_and_sees_its_poster_frame(page: Page, site: S
     _no_violations(page)
     # the part of the editor this is about: the media rows and the upload fields
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.locator("fieldset", has=row).screenshot(path=str(SCREENSHOTS / "desk-video-upload.png"),
+    # (the editor's actions bar stays in view and would cover the top of the picture: let it scroll away)
+    page.evaluate("document.querySelector('.editor-bar').style.position = 'static'")
+    page.locator("details", has=row).screenshot(path=str(SCREENSHOTS / "desk-video-upload.png"),
                                                  animations="disabled")

@@ -383,6 +383,13 @@
     if (link) reveal(link.getAttribute("href")); // before the browser scrolls to it
   });
   window.addEventListener("hashchange", function () { reveal(location.hash); });
+  const kind = form.querySelector("#f-kind");
+  const media = document.getElementById("media");
+  if (kind && media) {
+    kind.addEventListener("change", function () {
+      if (kind.value !== "text") media.open = true; // a picture, video… item is its file: show where it goes
+    });
+  }
   reveal(location.hash);
 
   // ---- leaving with unsaved changes --------------------------------------------------------------------
