@@ -204,3 +204,31 @@ def test_desk_list_is_the_same_wire(site: Site, page: Page) -> None:
     expect(page.locator("#wire li.wire-row").first).to_have_class(re.compile(r"\bselected\b"))
     assert_accessible(page)
     shot(page, "desk-list", phone=True)
+
+
+def test_desk_and_portal_pass_axe_in_the_dark_scheme(site: Site, wire_reader: Reader, browser: Browser) -> None:
+    """The staff and subscriber faces use the same tokens as the public site: in a dark room every page
+    a journalist keeps open (desk list, editor, live view, portal wire, a story, the company pages)
+    still has AA contrast, and its background is the dark scheme's own."""
+    from tests.browser.journeys import sign_in
+
+    ctx = browser.new_context(base_url=site.url, viewport=VIEWPORT, locale="en-GB", color_scheme="dark")
+    ctx.set_default_timeout(10_000)
+    try:
+        page = ctx.new_page()
+        sign_in(page, site.editor_email, site.editor_password)
+        for path in ("/desk", "/desk/stories/new", "/desk/live", "/account"):
+            page.goto(path)
+            assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(18, 20, 23)", path
+            assert_accessible(page)
+        page.goto("/desk/stories/new")
+        shot(page, "desk-editor-dark")
+        ctx.clear_cookies()
+        _open_wire(page, wire_reader)
+        page.locator("#wire li.wire-row").first.wait_for()
+        page.locator("body").press("j")  # the reading pane, with its badges and buttons
+        page.locator("#wire-pane article h1").wait_for()
+        assert_accessible(page)
+        shot(page, "portal-wire-dark")
+    finally:
+        ctx.close()
