@@ -19,7 +19,7 @@ from tests.browser.journeys import (
 if TYPE_CHECKING:  # imported only for hints: without playwright the fixtures skip (or fail in CI)
     from playwright.sync_api import Browser, Page
 
-DATE = re.compile(r"\d\d\.\d\d\.\d{4} \d\d:\d\d")
+DATE = re.compile(r"[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d [AP]M UTC")  # English, the agency's zone
 
 
 def _text(page: Page, selector: str) -> str:

@@ -13,7 +13,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
-from babel.dates import format_datetime, format_timedelta
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_time, format_timedelta
 from babel.numbers import format_decimal
 from fastapi.templating import Jinja2Templates
 from jinja2.runtime import Context
@@ -57,10 +58,14 @@ def _aware(value: datetime) -> datetime:
 @jinja2.pass_context
 def _date(ctx: Context, value: datetime, fmt: str = "medium") -> str:
     """A date and time in the reader's locale and zone, the zone named ("3 Dec 2026, 16:55 CET")."""
-    zone, locale = _zone(ctx), ctx.get("ui_lang") or "en"
-    when = _aware(value)
+    zone, locale = _zone(ctx), Locale.parse(ctx.get("ui_lang") or "en")
+    when = _aware(value).astimezone(zone)
     named = format_datetime(when, "z", tzinfo=zone, locale=locale)
-    return f"{format_datetime(when, fmt, tzinfo=zone, locale=locale)} {named}"
+    # the locale's own way of joining a date and a time, with the time to the minute: a story's time
+    # in seconds is noise ("Dec 3, 2026, 4:26 PM UTC", "3 Ara 2026 16:26 TSİ")
+    pattern = locale.datetime_formats[fmt].replace("'", "")  # "{1}, {0}", "{1} 'at' {0}" …
+    joined = pattern.format(format_time(when, "short", tzinfo=zone, locale=locale), format_date(when, fmt, locale=locale))
+    return f"{joined} {named}"
 
 
 @jinja2.pass_context
