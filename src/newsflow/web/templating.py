@@ -64,7 +64,8 @@ def _date(ctx: Context, value: datetime, fmt: str = "medium") -> str:
     # the locale's own way of joining a date and a time, with the time to the minute: a story's time
     # in seconds is noise ("Dec 3, 2026, 4:26 PM UTC", "3 Ara 2026 16:26 TSİ")
     pattern = locale.datetime_formats[fmt].replace("'", "")  # "{1}, {0}", "{1} 'at' {0}" …
-    joined = pattern.format(format_time(when, "short", tzinfo=zone, locale=locale), format_date(when, fmt, locale=locale))
+    time = format_time(when, "short", tzinfo=zone, locale=locale)
+    joined = pattern.format(time, format_date(when, fmt, locale=locale))
     return f"{joined} {named}"
 
 
