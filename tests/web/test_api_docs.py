@@ -9,7 +9,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from newsflow.web.api_docs import ASSETS, ASSETS_DIR
+from newsflow.web.api.docs import ASSETS, ASSETS_DIR
 
 _REFERENCE = re.compile(r'(?:src|href)="([^"]+)"')
 
@@ -41,5 +41,5 @@ def test_the_assets_are_the_packages_own_files(client: TestClient) -> None:
     for name in ("swagger-ui-bundle.js", "swagger-ui.css", "redoc.standalone.js"):
         served = client.get(f"{ASSETS}/{name}")
         assert served.status_code == 200 and served.content == (ASSETS_DIR / name).read_bytes(), name
-    assert client.get(f"{ASSETS}/../api_docs.py").status_code == 404
+    assert client.get(f"{ASSETS}/../docs.py").status_code == 404
     assert client.get("/openapi.json").status_code == 200  # what the viewers read

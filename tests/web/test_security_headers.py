@@ -24,7 +24,7 @@ from newsflow.auth import hash_password
 from newsflow.config import Settings
 from newsflow.services import Services
 from newsflow.web import fastfeed
-from newsflow.web.api_docs import ASSETS, ASSETS_DIR
+from newsflow.web.api.docs import ASSETS, ASSETS_DIR
 from newsflow.web.app import create_app
 from newsflow.web.public import site as public_site
 from newsflow.web.security_headers import common_headers

@@ -18,12 +18,13 @@ from newsflow.node import start_node, stop_node
 from newsflow.ops import health
 from newsflow.ops.requests import RequestLog
 from newsflow.services import Services
-from newsflow.web import api_docs, contract, errors, fastfeed, security_headers
+from newsflow.web import contract, errors, fastfeed, security_headers
 from newsflow.web.account.login import router as login_router
 from newsflow.web.account.reset import router as reset_router
 from newsflow.web.account.settings import router as account_router
 from newsflow.web.admin import routes as admin_face
 from newsflow.web.api import admin, ingest, items, media, newsroom, queue, search, subscriber, users, webhooks
+from newsflow.web.api import docs as api_docs
 from newsflow.web.desk.editor import router as desk_editor_router
 from newsflow.web.desk.live import LiveView
 from newsflow.web.desk.routes import router as desk_router
@@ -106,7 +107,7 @@ def create_app(svc: Services | None = None) -> FastAPI:
     # telemetry off: no OpenTelemetry is set up, and its per-request check is a measurable share of a
     # plain feed page's time (with logs left on, FastAPI asks OpenTelemetry for a logger provider on
     # every request, which reads the environment: 5 % of the app's CPU for a feed page, 2026-12-03)
-    # docs_url/redoc_url off: FastAPI's pages load their viewers from a CDN; web.api_docs serves them offline
+    # docs_url/redoc_url off: FastAPI's pages load their viewers from a CDN; web.api.docs serves them offline
     app = FastAPI(title="Newsflow", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   telemetry={"tracing": False, "metrics": False, "logs": False},
                   description="News agency broadcasting system: newsroom, distribution log, subscriber API.")

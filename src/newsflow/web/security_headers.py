@@ -12,7 +12,7 @@ Three policies:
   pictures from anywhere (ingested stories show their sender's photos);
 - the API (/v1, /openapi.json): nothing loads and nothing runs — an HTML download opened in a browser
   is a sandboxed document that keeps its inline stylesheet and pictures;
-- the API docs (/docs, /redoc, web.api_docs): scripts from this site only, like the faces; the viewers
+- the API docs (/docs, /redoc, web.api.docs): scripts from this site only, like the faces; the viewers
   (Swagger UI, ReDoc) set inline styles and ReDoc runs a worker from a blob, so those are allowed there.
 """
 

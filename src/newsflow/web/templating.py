@@ -32,7 +32,7 @@ HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"  # the layout and the pages every face shares
 # Each face keeps its templates beside its routes; names are unique across the folders (a face's own
 # pages sit under its name: "portal/wire.html", "desk/editor.html", "admin/users.html").
-FACES = ("public", "account", "portal", "desk", "admin")
+FACES = ("public", "account", "portal", "desk", "admin", "api")
 TEMPLATE_DIRS = (TEMPLATES, *(HERE / face / "templates" for face in FACES))
 STATIC = HERE / "static"  # one stylesheet per face on base.css, and the faces' scripts
 
