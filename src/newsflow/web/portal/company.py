@@ -14,7 +14,8 @@ secret — are shown once, on the page the POST redirects to (`sessions.show_onc
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -36,6 +37,8 @@ from newsflow.web.deps import services
 from newsflow.web.portal.routes import _render
 from newsflow.wire.subscribers import DEFAULT_SCOPES, SCOPES, ApiKey
 from newsflow.wire.webhooks import WebhookEndpoint
+
+Owned = TypeVar("Owned", User, ApiKey, WebhookEndpoint)
 
 router = APIRouter(prefix="/portal/company", include_in_schema=False,
                    dependencies=[Depends(require_company_admin)])
@@ -109,13 +112,22 @@ def overview(request: Request, svc: Services = Depends(services)) -> Response:
 # ---- users ----------------------------------------------------------------------------------------
 
 
-def _member(request: Request, svc: Services, user_id: str) -> User:
-    """One of this company's people; 404 for anyone else (another company's, staff, nobody)."""
+def _own(request: Request, get: Callable[[str], Owned | None], item_id: str, what: str) -> Owned:
+    """A user, key or endpoint of this company; 404 for another company's or none at all, the same
+    answer either way, so ids cannot be probed across companies."""
     try:
-        found = svc.store.get_user(user_id)
+        found = get(item_id)
     except NotFound:
         found = None
-    if found is None or found.company_id != _company_id(request) or found.role not in COMPANY_ROLES:
+    if found is None or found.company_id != _company_id(request):
+        raise HTTPException(404, f"no such {what} in your company")
+    return found
+
+
+def _member(request: Request, svc: Services, user_id: str) -> User:
+    """One of this company's people; 404 for anyone else (another company's, staff, nobody)."""
+    found = _own(request, svc.store.get_user, user_id, "user")
+    if found.role not in COMPANY_ROLES:
         raise HTTPException(404, "no such user in your company")
     return found
 
@@ -193,13 +205,7 @@ async def reset_password(user_id: str, request: Request, svc: Services = Depends
 
 
 def _own_key(request: Request, svc: Services, key_id: str) -> ApiKey:
-    try:
-        key = svc.subscribers.get_api_key(key_id)
-    except NotFound:
-        key = None
-    if key is None or key.company_id != _company_id(request):
-        raise HTTPException(404, "no such API key in your company")
-    return key
+    return _own(request, svc.subscribers.get_api_key, key_id, "API key")
 
 
 def _keys_page(request: Request, svc: Services, *, status: int = 200, **values: Any) -> Response:
@@ -249,13 +255,7 @@ async def revoke_key(key_id: str, request: Request, svc: Services = Depends(serv
 
 
 def _own_endpoint(request: Request, svc: Services, endpoint_id: str) -> WebhookEndpoint:
-    try:
-        endpoint = svc.webhooks.get_endpoint(endpoint_id)
-    except NotFound:
-        endpoint = None
-    if endpoint is None or endpoint.company_id != _company_id(request):
-        raise HTTPException(404, "no such webhook endpoint in your company")
-    return endpoint
+    return _own(request, svc.webhooks.get_endpoint, endpoint_id, "webhook endpoint")
 
 
 def _webhooks_page(request: Request, svc: Services, *, status: int = 200, **values: Any) -> Response:
