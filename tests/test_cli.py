@@ -110,7 +110,6 @@ def test_readme_says_where_to_go_as_the_first_start_does() -> None:
     table = readme.split("## Where to go", 1)[1].split("\n## ", 1)[0]
     for label, path in WHERE_TO_GO:
         assert f"`{path}`" in table, (label, path)
-    assert "`/redoc`" in table
     guides = re.findall(r"\]\((docs/[^)#]+)", table)
     assert {"docs/guide-public.md", "docs/guide-portal.md", "docs/guide-desk.md", "docs/guide-admin.md",
             "docs/api.md"} <= set(guides)

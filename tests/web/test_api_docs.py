@@ -1,12 +1,11 @@
-"""/docs and /redoc work without a network (issue 13): they load Swagger UI and ReDoc from the
-installed fastapi_offline package, served here, and start them from a static script (no inline
-script, nothing from another host)."""
+"""/docs works without a network (issue 13): it loads Swagger UI from the installed fastapi_offline
+package, served here, and starts it from a static script (no inline script, nothing from another
+host); /redoc leads to it."""
 
 from __future__ import annotations
 
 import re
 
-import pytest
 from fastapi.testclient import TestClient
 
 from newsflow.web.api.docs import ASSETS, ASSETS_DIR
@@ -14,8 +13,8 @@ from newsflow.web.api.docs import ASSETS, ASSETS_DIR
 _REFERENCE = re.compile(r'(?:src|href)="([^"]+)"')
 
 
-@pytest.mark.parametrize(("path", "viewer"), [("/docs", "swagger-ui-bundle.js"), ("/redoc", "redoc.standalone.js")])
-def test_the_docs_pages_reference_only_this_site(client: TestClient, path: str, viewer: str) -> None:
+def test_the_docs_page_references_only_this_site(client: TestClient) -> None:
+    path, viewer = "/docs", "swagger-ui-bundle.js"
     r = client.get(path)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     references = _REFERENCE.findall(r.text)
@@ -38,8 +37,13 @@ def test_the_docs_pages_reference_only_this_site(client: TestClient, path: str, 
 
 
 def test_the_assets_are_the_packages_own_files(client: TestClient) -> None:
-    for name in ("swagger-ui-bundle.js", "swagger-ui.css", "redoc.standalone.js"):
+    for name in ("swagger-ui-bundle.js", "swagger-ui.css"):
         served = client.get(f"{ASSETS}/{name}")
         assert served.status_code == 200 and served.content == (ASSETS_DIR / name).read_bytes(), name
     assert client.get(f"{ASSETS}/../docs.py").status_code == 404
     assert client.get("/openapi.json").status_code == 200  # what the viewers read
+
+
+def test_redoc_leads_to_the_docs(client: TestClient) -> None:
+    r = client.get("/redoc", follow_redirects=False)
+    assert r.status_code == 308 and r.headers["location"] == "/docs"

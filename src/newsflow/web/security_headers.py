@@ -12,7 +12,7 @@ Three policies:
   pictures from anywhere (ingested stories show their sender's photos);
 - the API (/v1, /openapi.json): nothing loads and nothing runs — an HTML download opened in a browser
   is a sandboxed document that keeps its inline stylesheet and pictures;
-- the API docs (/docs, /redoc, web.api.docs): scripts from this site only, like the faces; the viewers
+- the API docs (/docs, web.api.docs): scripts from this site only, like the faces; the viewers
   (Swagger UI, ReDoc) set inline styles and ReDoc runs a worker from a blob, so those are allowed there.
 """
 
@@ -37,7 +37,7 @@ API_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src * data:; b
 DOCS_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; "
                "frame-ancestors 'none'")
-DOCS_PATHS = frozenset({"/docs", "/redoc"})
+DOCS_PATHS = frozenset({"/docs"})
 
 
 def common_headers(settings: Settings) -> Headers:
