@@ -202,8 +202,17 @@ def test_desk_list_is_the_same_wire(site: Site, page: Page) -> None:
     expect(row.locator("[data-embargo]")).to_have_text(re.compile(r"^Embargo lifts in \d+ years?$"))
     page.locator("body").press("j")
     expect(page.locator("#wire li.wire-row").first).to_have_class(re.compile(r"\bselected\b"))
+    # the reading pane: the draft as the wire would carry it, and the way into the editor
+    row.locator("a.wire-headline").click()
+    expect(page.locator("#wire-pane article h1")).to_have_text(draft)
+    assert page.url.endswith("/desk"), "a wide screen reads in the pane"
     assert_accessible(page)
     shot(page, "desk-list", phone=True)
+    page.goto("/desk")
+    page.locator("#wire li.wire-row").filter(has_text=draft).locator("a.wire-headline").click()
+    page.locator("#wire-pane").get_by_role("link", name="Open in the editor").click()
+    page.wait_for_url(re.compile(r"/desk/stories/[^/]+$"))
+    expect(page.get_by_label("Headline (required)")).to_have_value(draft)
 
 
 def test_desk_and_portal_pass_axe_in_the_dark_scheme(site: Site, wire_reader: Reader, browser: Browser) -> None:

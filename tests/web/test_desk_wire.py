@@ -61,3 +61,22 @@ def test_a_row_alone_for_a_live_update(client: TestClient, services: Services) -
     assert client.get("/desk/stories/no-such-guid/row").status_code == 404
     client.cookies.clear()
     assert client.get(f"/desk/stories/{guid}/row", follow_redirects=False).status_code in (303, 401)
+
+
+def test_the_reading_pane_shows_the_working_copy_as_the_wire_would(client: TestClient, services: Services) -> None:
+    """The desk's pane draws a story's working copy with the portal's own partial (an unsent draft
+    included), escapes what an editor typed, links to the editor, and is for staff only."""
+    desk = services.newsroom
+    guid = desk.create(Story(headline='Quay <script>alert(1)</script> "reopens"', categories=["World"],
+                             body_html="<p>Ferries sail again.</p>", dateline="PORTO")).guid
+    as_role(client, services, "reporter")
+    assert f'data-pane="/desk/stories/{guid}/pane"' in client.get("/desk").text
+    r = client.get(f"/desk/stories/{guid}/pane")
+    assert r.status_code == 200 and "no-store" in r.headers["cache-control"]
+    assert "<script>alert" not in r.text and "Quay &lt;script&gt;alert(1)&lt;/script&gt;" in r.text
+    assert "<p>Ferries sail again.</p>" in r.text and "PORTO" in r.text
+    assert f'href="/desk/stories/{guid}"' in r.text and "Open in the editor" in r.text
+    assert not r.text.lstrip().startswith("<!doctype")  # a fragment for the pane, not a page
+    assert client.get("/desk/stories/no-such-guid/pane").status_code == 404
+    client.cookies.clear()
+    assert client.get(f"/desk/stories/{guid}/pane", follow_redirects=False).status_code in (303, 401)

@@ -98,7 +98,8 @@ def desk_row(guid: str, draft: Story, status: str, version: int, modified: datet
         guid=guid, version=version, headline=draft.headline, spot=draft.spot, language=draft.language,
         dir=i18n.direction(draft.language), categories=tuple(draft.categories), slugline=draft.slugline,
         dossier=draft.dossier, urgency=draft.urgency, time=modified, embargo=draft.embargo, state=status,
-        correction=False, href=f"/desk/stories/{segment(guid)}", pane=None, thumb=thumb, thumb_alt=alt,
+        correction=False, href=f"/desk/stories/{segment(guid)}", pane=f"/desk/stories/{segment(guid)}/pane",
+        thumb=thumb, thumb_alt=alt,
         selectable=False)
 
 

@@ -27,6 +27,7 @@ from newsflow.web.account.login import require_staff
 from newsflow.web.deps import services
 from newsflow.web.desk import routes
 from newsflow.web.desk.paste import clean_paste
+from newsflow.web.guid_paths import Guid, segment
 from newsflow.web.public.site import View, lead_photo, story_path
 from newsflow.web.templating import private_page
 
@@ -71,6 +72,27 @@ def _as_version(svc: Services, story: Story, guid: str) -> StoryVersion:
         "first_published": first, "version_created": now})
 
 
+def _as_wire(svc: Services, version: StoryVersion, pane_id: str) -> dict[str, Any]:
+    """What portal/_story.html needs to draw a working copy as subscribers would get it."""
+    # the body went through the model's sanitizer when the story was validated
+    return {"body": Markup(version.body_html), "gallery": _gallery(svc, version), "formats": [],
+            "pane_id": pane_id, "now": utcnow()}
+
+
+@router.get("/desk/stories/{guid}/pane")
+def pane(guid: Guid, request: Request, user: User = Depends(require_staff),
+         svc: Services = Depends(services)) -> Response:
+    """The list's reading pane: a story's working copy as the wire would carry it if sent now (the
+    portal's own partial), with the way into the editor."""
+    record = svc.store.find_story(guid)
+    if record is None:
+        raise HTTPException(404, f"no story {guid!r}")
+    version = _as_version(svc, record.draft, guid)
+    return private_page(request, "desk/_pane.html", user=user, s=version, edit=f"/desk/stories/{segment(guid)}",
+                        story_dir=i18n.direction(version.language),
+                        **_as_wire(svc, version, "pane"))
+
+
 @router.post("/desk/preview", dependencies=[Depends(sessions.require_csrf)])
 async def preview(request: Request, user: User = Depends(require_staff),
                   svc: Services = Depends(services)) -> Response:
@@ -95,9 +117,7 @@ async def preview(request: Request, user: User = Depends(require_staff),
         version = _as_version(svc, story, guid)
         values: dict[str, Any] = {"s": version, "story_dir": i18n.direction(version.language)}
         if view == "wire":
-            # the body went through the model's sanitizer when the story was validated above
-            values |= {"body": Markup(version.body_html), "gallery": _gallery(svc, version), "formats": [],
-                       "pane_id": "preview", "now": utcnow()}
+            values |= _as_wire(svc, version, "preview")
         else:
             photo = lead_photo(svc, version)
             if photo is not None:  # the public address serves published stories only
