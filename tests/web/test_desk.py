@@ -8,6 +8,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC
 from html.parser import HTMLParser
 from typing import Any
 
@@ -235,12 +236,22 @@ def test_field_errors_show_next_to_the_field_and_save_nothing(client: TestClient
     assert r.status_code == 422 and 'id="e-contributors"' in r.text and services.store.count_stories() == 0
 
 
-def test_embargo_is_read_as_utc(client: TestClient, services: Services) -> None:
-    as_role(client, services, "editor")
+def test_embargo_is_read_in_the_editors_zone(client: TestClient, services: Services) -> None:
+    """The embargo field is typed and shown in the editor's own zone (the agency's by default, UTC
+    here), and the label names it; the store keeps the instant."""
+    editor = as_role(client, services, "editor")
     guid = guid_of(post_story(client, embargo="2030-01-02T06:00"))
     embargo = services.store.get_story(guid).draft.embargo
     assert embargo is not None and embargo.isoformat() == "2030-01-02T06:00:00+00:00"
-    assert 'value="2030-01-02T06:00"' in client.get(f"/desk/stories/{guid}").text
+    page = client.get(f"/desk/stories/{guid}").text
+    assert 'value="2030-01-02T06:00"' in page and "Embargo (UTC)" in page
+    # an editor in Istanbul (UTC+3 all year) types 09:00 and means 06:00 UTC; the form gives 09:00 back
+    services.store.update_user(editor.id, time_zone="Europe/Istanbul")
+    guid = guid_of(post_story(client, embargo="2030-01-02T09:00"))
+    embargo = services.store.get_story(guid).draft.embargo
+    assert embargo is not None and embargo.astimezone(UTC).isoformat() == "2030-01-02T06:00:00+00:00"
+    page = client.get(f"/desk/stories/{guid}").text
+    assert 'value="2030-01-02T09:00"' in page and "Embargo (Europe/Istanbul)" in page
 
 
 def test_photos_upload_with_caption_and_credit(client: TestClient, services: Services) -> None:

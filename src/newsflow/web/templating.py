@@ -100,13 +100,25 @@ def context(request: Request, **values: Any) -> dict[str, Any]:
     svc = request.app.state.services
     lang = values.pop("lang", None) or i18n.negotiate(request)
     agency = svc.settings.agency_name
-    # the signed-in reader's zone once a face has looked them up (public pages, shared by every reader
-    # through caches, never do: they show the agency's)
-    user = request.scope.get("nf.user")
     return {"request": request, "agency": agency, "lang": lang, "dir": i18n.direction(lang),
             "ui_lang": lang, **i18n.template_functions(lang), "languages": i18n.LANGUAGES,
             "base_url": svc.settings.base_url, "canonical": None, "alternates": [], "head_extra": None,
-            "noindex": False, "zone": getattr(user, "time_zone", None) or svc.settings.time_zone, **values}
+            "noindex": False, "zone": zone_name(request), **values}
+
+
+def zone_name(request: Request) -> str:
+    """The zone a page shows times in: the signed-in reader's once a face has looked them up (public
+    pages, shared by every reader through caches, never do: they show the agency's)."""
+    user = request.scope.get("nf.user")
+    return getattr(user, "time_zone", None) or request.app.state.services.settings.time_zone
+
+
+def reader_zone(request: Request) -> ZoneInfo:
+    """`zone_name` as a zone, for a form that reads or writes a time in it (the desk's embargo)."""
+    try:
+        return ZoneInfo(zone_name(request))
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(zones.DEFAULT)
 
 
 PRIVATE = "private, no-store"  # a page for one session: its CSRF token or its reader's own data

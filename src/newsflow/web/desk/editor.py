@@ -29,7 +29,7 @@ from newsflow.web.desk import routes
 from newsflow.web.desk.paste import clean_paste
 from newsflow.web.guid_paths import Guid, segment
 from newsflow.web.public.site import View, lead_photo, story_path
-from newsflow.web.templating import private_page
+from newsflow.web.templating import private_page, reader_zone
 
 router = APIRouter(include_in_schema=False)
 
@@ -107,7 +107,7 @@ async def preview(request: Request, user: User = Depends(require_staff),
     t = i18n.request_translator(request)
 
     def render() -> Response:
-        fields, errors = routes.story_fields(routes.values_from_form(form), t)
+        fields, errors = routes.story_fields(routes.values_from_form(form), t, reader_zone(request))
         try:
             story = Story.model_validate(fields)
         except ValidationError as exc:

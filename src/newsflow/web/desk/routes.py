@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, BinaryIO
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -42,7 +42,7 @@ from newsflow.web.deps import services
 from newsflow.web.desk.live import LiveView, event_rows
 from newsflow.web.guid_paths import Guid, segment
 from newsflow.web.i18n import N_, Translator, words
-from newsflow.web.templating import private_page
+from newsflow.web.templating import private_page, reader_zone
 from newsflow.web.wire_view import WireRow, desk_row
 
 router = APIRouter(include_in_schema=False)
@@ -92,8 +92,9 @@ def carried_over(old: Story, new: Story) -> Story:
     })
 
 
-def values_of(story: Story) -> dict[str, Any]:
-    """A story as the form shows it: every field a string (or a list of row dicts)."""
+def values_of(story: Story, zone: tzinfo = UTC) -> dict[str, Any]:
+    """A story as the form shows it: every field a string (or a list of row dicts), the embargo in the
+    editor's own zone."""
     return {
         "kind": story.kind.value, "headline": story.headline, "spot": story.spot, "summary": story.summary or "",
         "body_html": story.body_html, "dateline": story.dateline or "", "slugline": story.slugline or "",
@@ -104,7 +105,7 @@ def values_of(story: Story) -> dict[str, Any]:
            for name in CONCEPTS},
         "language": story.language, "translation_group": story.translation_group or "",
         "urgency": str(story.urgency),
-        "embargo": story.embargo.astimezone(UTC).strftime("%Y-%m-%dT%H:%M") if story.embargo else "",
+        "embargo": story.embargo.astimezone(zone).strftime("%Y-%m-%dT%H:%M") if story.embargo else "",
         "public": story.public,
         "contributors": [{"name": c.name, "role": c.role.value, "place": c.place or ""} for c in story.contributors],
         "photos": [{"kind": p.kind.value, "media_id": p.media_id or "", "href": p.href or "",
@@ -145,7 +146,8 @@ def _concept(line: str) -> dict[str, Any]:
     return {"name": name.strip(), "code": code.strip() or None}
 
 
-def story_fields(values: dict[str, Any], t: Translator) -> tuple[dict[str, Any], dict[str, str]]:
+def story_fields(values: dict[str, Any], t: Translator,
+                 zone: tzinfo = UTC) -> tuple[dict[str, Any], dict[str, str]]:
     """The Story fields a form's values stand for, and errors (in `t`'s language) for the values that
     cannot be read."""
     errors: dict[str, str] = {}
@@ -182,10 +184,10 @@ def story_fields(values: dict[str, Any], t: Translator) -> tuple[dict[str, Any],
         try:
             when = datetime.fromisoformat(embargo.replace("Z", "+00:00"))
         except ValueError:
-            errors["embargo"] = t.gettext("Embargo: give a date and time, e.g. 2026-11-26T06:00 (UTC).")
+            errors["embargo"] = t.gettext("Embargo: give a date and time, e.g. 2026-11-26T06:00.")
         else:
-            # the form's datetime-local has no zone; the label says the desk works in UTC
-            fields["embargo"] = when if when.tzinfo else when.replace(tzinfo=UTC)
+            # the form's datetime-local has no zone: it is the editor's, which the label names
+            fields["embargo"] = when if when.tzinfo else when.replace(tzinfo=zone)
     return fields, errors
 
 
@@ -302,7 +304,7 @@ def new_story(request: Request, user: User = Depends(require_staff),
 def edit_story(guid: Guid, request: Request, user: User = Depends(require_staff),
                svc: Services = Depends(services)) -> Response:
     record = svc.store.get_story(guid)
-    return _editor(request, svc, user, record, values_of(record.draft))
+    return _editor(request, svc, user, record, values_of(record.draft, reader_zone(request)))
 
 
 def _media_view(svc: Services, row: dict[str, Any]) -> dict[str, Any]:
@@ -350,7 +352,7 @@ def _submit(request: Request, svc: Services, user: User, guid: str | None, form:
     record = svc.store.get_story(guid) if guid else None
     t = i18n.request_translator(request)
     values = values_from_form(form)
-    fields, errors = story_fields(values, t)
+    fields, errors = story_fields(values, t, reader_zone(request))
     draft: Story | None = None
     try:  # validated even when some values could not be read, so every problem shows at once
         draft = Story.model_validate(fields)
@@ -410,14 +412,14 @@ async def kill_story(guid: Guid, request: Request, user: User = Depends(require_
 
     def kill() -> Response:
         record = svc.store.get_story(guid)
+        values = values_of(record.draft, reader_zone(request))
         try:
             svc.newsroom.kill(guid, reason, by=user.id)
         except FieldError as exc:
-            return _editor(request, svc, user, record, values_of(record.draft),
+            return _editor(request, svc, user, record, values,
                            errors=field_error(exc, i18n.request_translator(request)), reason=reason, status=422)
         except Conflict as exc:
-            return _editor(request, svc, user, record, values_of(record.draft), problem=str(exc), reason=reason,
-                           status=409)
+            return _editor(request, svc, user, record, values, problem=str(exc), reason=reason, status=409)
         return RedirectResponse(f"/desk/stories/{segment(guid)}?done=kill", 303)
 
     return await run_in_threadpool(kill)
