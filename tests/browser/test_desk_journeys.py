@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from tests.browser.conftest import Site, server_log, shot
+from tests.browser.conftest import Site, assert_accessible, server_log, shot
 from tests.browser.journeys import reader, sign_in, unique
 
 if TYPE_CHECKING:  # imported only for hints: without playwright the fixtures skip (or fail in CI)
@@ -47,6 +47,7 @@ def test_editor_publishes_updates_and_kills_a_public_story(browser: Browser, pag
 
     page.get_by_role("button", name="Publish").click()
     page.wait_for_url(re.compile(r"/desk/stories/[^/?]+\?done=published"))
+    assert_accessible(page)
     assert page.get_by_role("status").filter(has_text="Published").is_visible()
     guid = re.search(r"/desk/stories/([^/?]+)\?", page.url).group(1)  # type: ignore[union-attr]
     shown, first_url = _public_page(browser, site, guid)
@@ -56,6 +57,7 @@ def test_editor_publishes_updates_and_kills_a_public_story(browser: Browser, pag
     page.wait_for_url("**/desk/live")
     row = page.locator("#live tbody tr").filter(has_text=headline)
     assert row.count() >= 1 and "publish" in (row.first.text_content() or ""), "the publish is not in the live view"
+    assert_accessible(page)
     shot(page, "desk-live")
 
     new_headline = unique("Almeda footbridge opens to walkers and cyclists")

@@ -96,6 +96,7 @@ def subscription(browser: Browser, site: Site) -> Iterator[Subscription]:
 
         product_name = unique("World desk")
         page.goto("/admin/products/new")
+        assert_accessible(page)
         page.get_by_label("Name", exact=True).fill(product_name)
         page.get_by_label("Description").fill("Every story in the World category.")
         page.get_by_label("Categories").fill("World")
@@ -112,6 +113,7 @@ def subscription(browser: Browser, site: Site) -> Iterator[Subscription]:
 
         email = f"{unique('reader').replace(' ', '.')}@courier.example"
         page.goto(f"/admin/users?company={company_id}")
+        assert_accessible(page)
         page.get_by_label("Name", exact=True).fill(SUBSCRIBER_NAME)
         page.get_by_label("E-mail").fill(email)
         page.locator("#f-role").select_option("subscriber")
@@ -170,12 +172,14 @@ def test_admin_sets_up_a_subscriber_whose_key_reads_world_copy_only(
     keys = page.locator("#h-keys ~ table tbody tr")
     assert keys.count() == 1 and "never" not in (keys.first.text_content() or ""), "the key's last use is missing"
     assert subscription.api_key not in page.content()
+    assert_accessible(page)
     shot(page, "admin-company")
 
     page.get_by_role("link", name="Usage report").click()
     page.wait_for_url(f"**/admin/companies/{subscription.company_id}/usage")
     legend = page.locator("ul.legend").text_content() or ""
     assert "feed" in legend, f"the feed read is not in the usage report: {legend!r}"
+    assert_accessible(page)
     shot(page, "admin-usage")
 
     # The public rule: flashes and bulletins public for a moment (then back, for the other tests).
@@ -186,6 +190,7 @@ def test_admin_sets_up_a_subscriber_whose_key_reads_world_copy_only(
     page.wait_for_url("**/admin/public?done=public")
     assert page.locator("#f-urgency_max").input_value() == "2"
     assert page.get_by_text(f"Set by {site.admin_email}").is_visible()
+    assert_accessible(page)
     shot(page, "admin-public")
     page.locator("#f-urgency_max").select_option(before)
     page.get_by_role("button", name="Save", exact=True).click()

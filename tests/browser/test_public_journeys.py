@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from tests.browser.conftest import Site, server_log, shot
+from tests.browser.conftest import Site, assert_accessible, server_log, shot
 from tests.browser.journeys import (
     public_demo_headline,
     publish_story,
@@ -19,7 +19,8 @@ from tests.browser.journeys import (
 if TYPE_CHECKING:  # imported only for hints: without playwright the fixtures skip (or fail in CI)
     from playwright.sync_api import Browser, Page
 
-DATE = re.compile(r"[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d [AP]M UTC")  # English, the agency's zone
+# English in the agency's zone; CLDR puts a narrow no-break space before PM
+DATE = re.compile(r"[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d\s[AP]M UTC")
 
 
 def _text(page: Page, selector: str) -> str:
@@ -41,6 +42,7 @@ def test_reader_follows_the_seed_story_from_the_home_page(page: Page, site: Site
     response = page.goto("/")
     assert response is not None and response.ok, f"GET / failed; the server's log ends:\n{server_log(site)}"
     assert page.get_by_role("link", name=seed.headline, exact=True).first.is_visible()
+    assert_accessible(page)
     shot(page, "public-home")
 
     _open_from_home(page, site, seed.headline)
@@ -76,6 +78,7 @@ def test_reader_follows_the_seed_story_from_the_home_page(page: Page, site: Site
     assert "only a selection" in disclaimer and "subscription" in disclaimer, disclaimer
     cta = page.get_by_role("link", name="Subscription options")
     assert cta.is_visible() and cta.get_attribute("href") == "/subscribe"
+    assert_accessible(page)
     shot(page, "public-story")
 
 
@@ -87,6 +90,7 @@ def test_arabic_story_reads_right_to_left(page: Page, site: Site) -> None:
         (html.get_attribute("dir"), html.get_attribute("lang"))
     assert _text(page, "article h1") == headline
     assert page.locator("article").first.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    assert_accessible(page)
     shot(page, "public-arabic")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tests.browser.conftest import Site, demo_headlines, server_log, shot
+from tests.browser.conftest import Site, assert_accessible, demo_headlines, server_log, shot
 
 if TYPE_CHECKING:  # imported only for hints: without playwright the fixtures skip (or fail in CI)
     from playwright.sync_api import Page
@@ -25,4 +25,5 @@ def test_home_page_shows_demo_stories(page: Page, site: Site) -> None:
     assert on_page, f"no demo headline on the home page; it reads: {text[:500]!r}"
     assert any(page.get_by_text(h).first.is_visible() for h in on_page), f"no demo headline is visible: {on_page}"
 
+    assert_accessible(page)
     shot(page, "home")
