@@ -179,6 +179,9 @@ def test_admin_sets_up_a_subscriber_whose_key_reads_world_copy_only(
     page.wait_for_url(f"**/admin/companies/{subscription.company_id}/usage")
     legend = page.locator("ul.legend").text_content() or ""
     assert "feed" in legend, f"the feed read is not in the usage report: {legend!r}"
+    # a legend's colour swatch is a small square beside its words, not a chart-wide block
+    swatch = page.locator("ul.legend svg.swatch").first.bounding_box()
+    assert swatch is not None and swatch["width"] <= 24 and swatch["height"] <= 24, swatch
     assert_accessible(page)
     shot(page, "admin-usage")
 
