@@ -560,7 +560,7 @@ def test_cli_adds_lists_tests_and_rotates_webhooks(services: Services, database_
     assert failed.returncode == 1 and "Connect" in failed.stdout
 
     refusals = {("add", daily, "ftp://hooks.example/"): "url", ("add", daily, box.url, "--format", "pdf"): "format",
-                ("add", daily, box.url, "--products", "1,x"): "--products",
+                ("add", daily, box.url, "--products", "1,x"): "no product named 'x'",  # names or ids
                 ("add", daily, box.url, "--products", "999"): "999", ("add", "nope", box.url): "no company",
                 ("rotate", "nope"): "nope", ("test", "nope"): "nope", ("replay", "nope"): "nope"}
     with ThreadPoolExecutor(4) as pool:  # independent processes: run side by side
